@@ -1,0 +1,185 @@
+import pLimit, { type LimitFunction } from 'p-limit';
+import { ApiError } from '../errors/api-error.js';
+import { isExporterError, type ExporterError } from '../errors/exporter-error.js';
+import { InvalidResponseError } from '../errors/invalid-response-error.js';
+import { NetworkError } from '../errors/network-error.js';
+import { TimeoutError } from '../errors/timeout-error.js';
+import type { Api, Credential } from './credential.js';
+import { DigestSession, SessionPool } from './digest-session.js';
+import { Pacer, sleep } from './pacer.js';
+import { nextLink, pageCount, pagePath, pageSchema, type Page } from './paging.js';
+import { isRetryable, parseRetryAfter, retryDelayMs } from './retry.js';
+
+/** Called once per raw HTTP exchange, 401 challenges included. */
+export type RequestObserver = (api: Api, status: number, seconds: number) => void;
+
+export interface ClientOptions {
+  /** Requests in flight at most, across every credential and scope. */
+  readonly concurrency: number;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly maxRequestsPerSecond?: number;
+  /** First backoff step; doubles per attempt. */
+  readonly retryBaseMs?: number;
+  readonly random?: () => number;
+  readonly observe?: RequestObserver;
+}
+
+const ERROR_BODY_LIMIT = 4096;
+
+/**
+ * The MongoDB Cloud API client: digest auth, bounded concurrency, timeouts, retries, paging.
+ * Every failure leaves it as an ExporterError with a reason; an abort of `signal` (shutdown)
+ * leaves as the signal's reason.
+ */
+export class AtlasClient {
+  readonly #options: ClientOptions;
+  readonly #limit: LimitFunction;
+  readonly #pacer: Pacer;
+  readonly #pools = new Map<string, SessionPool>();
+  #requests = 0;
+
+  constructor(options: ClientOptions) {
+    this.#options = options;
+    this.#limit = pLimit(options.concurrency);
+    this.#pacer = new Pacer(options.maxRequestsPerSecond);
+  }
+
+  /** HTTP requests sent so far, 401 challenges included. */
+  get requests(): number {
+    return this.#requests;
+  }
+
+  /** GET `{baseUrl}{path}` as JSON, retried as configured. */
+  getJson(credential: Credential, path: string, signal: AbortSignal): Promise<unknown> {
+    return this.#getWithRetries(credential, `${credential.baseUrl}${path}`, signal);
+  }
+
+  /**
+   * Every `results` item of a paged list. The first page says how many there are; the rest are
+   * fetched in parallel (bounded by the shared limit). Without a `totalCount`, `next` links are
+   * followed one by one, but only on the credential's own origin: a link elsewhere would send our
+   * digest answer to a stranger.
+   */
+  async getAllPages(credential: Credential, path: string, signal: AbortSignal): Promise<unknown[]> {
+    const firstUrl = `${credential.baseUrl}${pagePath(path, 1)}`;
+    const first = parsePage(firstUrl, await this.#getWithRetries(credential, firstUrl, signal));
+    let next = nextLink(first);
+    if (next === undefined) return first.results;
+    if (first.totalCount !== undefined) {
+      const pages = pageCount(first.totalCount);
+      const rest = await Promise.all(
+        Array.from({ length: pages - 1 }, async (_, index) => {
+          const url = `${credential.baseUrl}${pagePath(path, index + 2)}`;
+          return parsePage(url, await this.#getWithRetries(credential, url, signal)).results;
+        }),
+      );
+      return first.results.concat(...rest);
+    }
+    const results = [...first.results];
+    const origin = new URL(credential.baseUrl).origin;
+    for (let followed = 0; next !== undefined; followed++) {
+      const url = new URL(next, credential.baseUrl);
+      if (url.origin !== origin) throw new InvalidResponseError(firstUrl, `next link leaves ${origin}`);
+      if (followed > 100_000) throw new InvalidResponseError(firstUrl, 'next links never end');
+      const page = parsePage(url.href, await this.#getWithRetries(credential, url.href, signal));
+      results.push(...page.results);
+      next = nextLink(page);
+    }
+    return results;
+  }
+
+  async #getWithRetries(credential: Credential, url: string, signal: AbortSignal): Promise<unknown> {
+    const { retries, timeoutMs, retryBaseMs = 500, random = Math.random } = this.#options;
+    for (let attempt = 0; ; attempt++) {
+      await this.#pacer.wait(credential.id, signal);
+      try {
+        return await this.#limit(() => this.#getOnce(credential, url, signal));
+      } catch (error) {
+        if (!isExporterError(error) || signal.aborted || attempt >= retries || !isRetryable(error)) throw error;
+        const delay = retryDelayMs(error, attempt, retryBaseMs, timeoutMs, random);
+        // A 429 is about the credential, not this request: every request of it waits.
+        if (error.reason === 'rate_limited') this.#pacer.pause(credential.id, Date.now() + delay);
+        await sleep(delay, signal);
+      }
+    }
+  }
+
+  async #getOnce(credential: Credential, url: string, signal: AbortSignal): Promise<unknown> {
+    const pool = this.#poolOf(credential);
+    const session = pool.acquire();
+    const timeout = AbortSignal.timeout(this.#options.timeoutMs);
+    const combined = AbortSignal.any([signal, timeout]);
+    let sound = false;
+    try {
+      const response = await session.get(url, { method: 'GET', headers: { Accept: 'application/json' }, signal: combined });
+      const text = await response.text();
+      sound = true;
+      if (!response.ok) throw apiErrorOf(url, response, text);
+      return parseJson(url, response, text);
+    } catch (error) {
+      throw classify(error, url, signal, timeout, this.#options.timeoutMs);
+    } finally {
+      // A session whose exchange broke may hold a nonce count the server never saw.
+      if (sound) pool.release(session);
+    }
+  }
+
+  #poolOf(credential: Credential): SessionPool {
+    let pool = this.#pools.get(credential.id);
+    if (pool === undefined) {
+      pool = new SessionPool(() => new DigestSession(credential, this.#transport(credential)));
+      this.#pools.set(credential.id, pool);
+    }
+    return pool;
+  }
+
+  #transport(credential: Credential) {
+    const observe = this.#options.observe;
+    return async (url: string, init: RequestInit): Promise<Response> => {
+      this.#requests++;
+      const started = performance.now();
+      const response = await fetch(url, init);
+      observe?.(credential.api, response.status, (performance.now() - started) / 1000);
+      if (response.status !== 401) return response;
+      // Drain every 401 at once so its connection goes back to the pool; keep the text for the error.
+      const body = await response.text();
+      return new Response(body, { status: 401, statusText: response.statusText, headers: response.headers });
+    };
+  }
+}
+
+function parsePage(url: string, body: unknown): Page {
+  const page = pageSchema.safeParse(body);
+  if (!page.success) throw new InvalidResponseError(url, `not a documented page: ${page.error.issues[0]?.message ?? ''}`);
+  return page.data;
+}
+
+function parseJson(url: string, response: Response, text: string): unknown {
+  const type = response.headers.get('content-type') ?? '';
+  if (type !== '' && !/json/i.test(type)) throw new InvalidResponseError(url, `expected JSON, got ${type.split(';')[0]}`);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InvalidResponseError(url, `body is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+function apiErrorOf(url: string, response: Response, text: string): ApiError {
+  let errorCode: string | undefined;
+  try {
+    const body = JSON.parse(text.slice(0, ERROR_BODY_LIMIT)) as { errorCode?: unknown };
+    if (typeof body.errorCode === 'string') errorCode = body.errorCode.slice(0, 100);
+  } catch {
+    // Not the vendor's JSON error shape: the status says enough.
+  }
+  const retryAfter = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+  return new ApiError('GET', url, response.status, errorCode, retryAfter);
+}
+
+function classify(error: unknown, url: string, signal: AbortSignal, timeout: AbortSignal, timeoutMs: number): unknown {
+  if (isExporterError(error)) return error;
+  if (signal.aborted) return signal.reason;
+  if (timeout.aborted) return new TimeoutError('GET', url, timeoutMs);
+  return new NetworkError('GET', url, error) satisfies ExporterError;
+}

@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import DigestClient from 'digest-fetch';
+import type { Credential } from './credential.js';
+
+/** One raw HTTP exchange; the client counts and times each of them (401 challenges included). */
+export type Transport = (url: string, init: RequestInit) => Promise<Response>;
+
+const HASHES: Readonly<Record<string, string>> = { MD5: 'md5', 'MD5-SESS': 'md5', 'SHA-256': 'sha256', 'SHA-256-SESS': 'sha256' };
+
+/**
+ * One digest conversation: one nonce, one nonce count. digest-fetch keeps that state per client,
+ * so parallel requests must never share a session (a strict server sees a replayed nc).
+ */
+export class DigestSession extends DigestClient {
+  readonly #transport: Transport;
+
+  constructor(credential: Credential, transport: Transport) {
+    super(credential.username, credential.secret(), { algorithm: 'MD5' });
+    this.#transport = transport;
+  }
+
+  override async getClient(): Promise<typeof fetch> {
+    return this.#transport as unknown as typeof fetch;
+  }
+
+  // The vendor's own example challenge spells qop as `op="auth"`.
+  override parseQop(raw: string): 'auth' | 'auth-int' {
+    const qop = super.parseQop(raw);
+    if (qop !== null) return qop;
+    const op = /(?:^|[\s,])op="?([^",]*)/i.exec(raw)?.[1];
+    return (op === 'auth' ? 'auth' : null) as 'auth';
+  }
+
+  // digest-fetch fixes the algorithm at construction; the challenge is what decides it.
+  override parseAuth(header: string): void {
+    super.parseAuth(header);
+    const algorithm = (/algorithm="?([A-Za-z0-9-]+)/i.exec(header ?? '')?.[1] ?? 'MD5').toUpperCase();
+    const hash = HASHES[algorithm];
+    if (hash === undefined) {
+      this.hasAuth = false;
+      return;
+    }
+    this.digest.algorithm = algorithm.replace('-SESS', '-sess');
+    this.hashFunc = (data: string) => createHash(hash).update(data).digest('hex');
+  }
+
+  /** A GET with digest auth; a 401 to a request that carried auth re-challenges once. */
+  get(url: string, init: RequestInit): Promise<Response> {
+    // digest-fetch writes the Authorization header into the object it is given.
+    return super.fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>) } }) as Promise<Response>;
+  }
+}
+
+/** The idle sessions of one credential; at most one in use per request in flight. */
+export class SessionPool {
+  readonly #idle: DigestSession[] = [];
+  readonly #create: () => DigestSession;
+
+  constructor(create: () => DigestSession) {
+    this.#create = create;
+  }
+
+  acquire(): DigestSession {
+    return this.#idle.pop() ?? this.#create();
+  }
+
+  /** Returns a session whose nonce state is sound; a session whose request broke is dropped instead. */
+  release(session: DigestSession): void {
+    this.#idle.push(session);
+  }
+
+  get size(): number {
+    return this.#idle.length;
+  }
+}

@@ -1,0 +1,99 @@
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../errors/config-error.js';
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+export type LogFormat = 'json' | 'pretty';
+
+/** The command line, named as the Prometheus exporters name theirs. */
+export interface Flags {
+  readonly configFile: string;
+  readonly listenHost: string | undefined;
+  readonly listenPort: number;
+  readonly telemetryPath: string;
+  readonly webConfigFile: string | undefined;
+  readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
+  readonly version: boolean;
+  readonly help: boolean;
+}
+
+export const DEFAULT_LISTEN_ADDRESS = ':9947';
+const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+const RESERVED_PATHS = ['/', '/healthz', '/readyz'];
+
+export const USAGE = `Usage: mongodb-apikey-exporter [flags]
+       mongodb-apikey-exporter simulate [simulator flags]   (a fake MongoDB Cloud API, see --help there)
+       mongodb-apikey-exporter demo                         (the simulator and the exporter together)
+
+Audits MongoDB Cloud API keys and serves them as Prometheus metrics.
+
+Flags:
+  --config.file=PATH             configuration file (YAML)               [default: config.yaml]
+  --web.listen-address=ADDR      address to listen on                    [default: ${DEFAULT_LISTEN_ADDRESS}]
+  --web.telemetry-path=PATH      path under which to expose metrics      [default: /metrics]
+  --web.config.file=PATH         TLS and basic auth (exporter-toolkit web config format)
+  --log.level=LEVEL              trace, debug, info, warn, error, fatal  [default: info]
+  --log.format=FORMAT            json or pretty                          [default: json]
+  --version                      print the version and exit
+  --help                         print this help and exit
+`;
+
+/** Parses the exporter's flags. Pure: throws a ConfigError that names the flag. */
+export function parseFlags(argv: readonly string[]): Flags {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        'config.file': { type: 'string', default: 'config.yaml' },
+        'web.listen-address': { type: 'string', default: DEFAULT_LISTEN_ADDRESS },
+        'web.telemetry-path': { type: 'string', default: '/metrics' },
+        'web.config.file': { type: 'string' },
+        'log.level': { type: 'string', default: 'info' },
+        'log.format': { type: 'string', default: 'json' },
+        version: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}\n\n${USAGE}`);
+  }
+  const logLevel = String(values['log.level']);
+  if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
+    throw new ConfigError(`--log.level: must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(logLevel)}`);
+  }
+  const logFormat = String(values['log.format']);
+  if (logFormat !== 'json' && logFormat !== 'pretty') {
+    throw new ConfigError(`--log.format: must be json or pretty, not ${JSON.stringify(logFormat)}`);
+  }
+  const telemetryPath = String(values['web.telemetry-path']);
+  if (!telemetryPath.startsWith('/') || RESERVED_PATHS.includes(telemetryPath)) {
+    throw new ConfigError(`--web.telemetry-path: must start with / and not be one of ${RESERVED_PATHS.join(', ')}`);
+  }
+  const { host, port } = parseListenAddress(String(values['web.listen-address']));
+  const webConfigFile = values['web.config.file'];
+  return {
+    configFile: String(values['config.file']),
+    listenHost: host,
+    listenPort: port,
+    telemetryPath,
+    webConfigFile: typeof webConfigFile === 'string' ? webConfigFile : undefined,
+    logLevel: logLevel as LogLevel,
+    logFormat,
+    version: values.version === true,
+    help: values.help === true,
+  };
+}
+
+/** `:9947`, `0.0.0.0:9947`, `[::1]:9947`, `localhost:9947`; host undefined means every interface. */
+export function parseListenAddress(address: string): { host: string | undefined; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(address);
+  const port = Number(match?.[3]);
+  if (!match || !Number.isInteger(port) || port > 65_535) {
+    throw new ConfigError(`--web.listen-address: expected [host]:port, e.g. ":9947", not ${JSON.stringify(address)}`);
+  }
+  const host = match[1] ?? match[2];
+  return { host: host === '' ? undefined : host, port };
+}

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+export const DEFAULT_ATLAS_BASE_URL = 'https://cloud.mongodb.com/api/atlas/v1.0';
+export const DEFAULT_PUBLIC_BASE_URL = 'https://cloud.mongodb.com/api/public/v1.0';
+
+const OBJECT_ID = /^[0-9a-f]{24}$/;
+
+const duration = (fallback: string, minimumMs: number) =>
+  z
+    .union([z.number(), z.string()])
+    .default(fallback)
+    .transform((value, context) => {
+      const ms = parseDuration(value);
+      if (ms === undefined) {
+        context.addIssue({ code: 'custom', message: `not a duration: ${JSON.stringify(value)} (use e.g. 300, "300s", "5m", "1h")` });
+        return z.NEVER;
+      }
+      if (ms < minimumMs) {
+        context.addIssue({ code: 'custom', message: `must be at least ${minimumMs / 1000}s` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const baseUrl = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, context) => {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        context.addIssue({ code: 'custom', message: `not a URL: ${JSON.stringify(value)}` });
+        return z.NEVER;
+      }
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        context.addIssue({ code: 'custom', message: 'must be an http or https URL' });
+        return z.NEVER;
+      }
+      // Credentials in a URL end up in logs and error messages: they belong in the key fields.
+      if (url.username || url.password) {
+        context.addIssue({ code: 'custom', message: 'must not contain credentials; use the key fields' });
+        return z.NEVER;
+      }
+      if (url.search || url.hash) {
+        context.addIssue({ code: 'custom', message: 'must not contain a query or fragment' });
+        return z.NEVER;
+      }
+      return url.href.replace(/\/+$/, '');
+    });
+
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+const objectId = z.string().regex(OBJECT_ID, 'must be a 24-character hexadecimal id');
+
+const pollSchema = z
+  .strictObject({
+    interval: duration('5m', 1_000),
+    concurrency: z.number().int().min(1).max(256).default(8),
+    timeout: duration('30s', 100),
+    retries: z.number().int().min(0).max(10).default(3),
+    staleAfter: duration('15m', 0),
+    maxRequestsPerSecond: z.number().positive().max(10_000).optional(),
+  })
+  .prefault({});
+
+const userSchema = z
+  .strictObject({
+    username: nonEmpty,
+    apiKey: nonEmpty.optional(),
+    apiKeyFile: nonEmpty.optional(),
+    userId: objectId.optional(),
+    baseUrl: baseUrl(DEFAULT_ATLAS_BASE_URL),
+  })
+  .superRefine((user, context) => exactlyOne(user, 'apiKey', 'apiKeyFile', context));
+
+const projectSchema = z
+  .strictObject({
+    publicKey: nonEmpty,
+    privateKey: nonEmpty.optional(),
+    privateKeyFile: nonEmpty.optional(),
+    baseUrl: baseUrl(DEFAULT_PUBLIC_BASE_URL),
+    ids: z.array(objectId).default([]),
+    discover: z.boolean().default(false),
+  })
+  .superRefine((project, context) => {
+    exactlyOne(project, 'privateKey', 'privateKeyFile', context);
+    if (project.ids.length === 0 && !project.discover) {
+      context.addIssue({ code: 'custom', message: 'lists no project: give ids, or set discover: true', path: ['ids'] });
+    }
+  });
+
+/** The config file as written, before secret files are read. */
+export const configFileSchema = z
+  .strictObject({
+    poll: pollSchema,
+    users: z.array(userSchema).default([]),
+    projects: z.array(projectSchema).default([]),
+  })
+  .superRefine((config, context) => {
+    if (config.users.length === 0 && config.projects.length === 0) {
+      context.addIssue({ code: 'custom', message: 'no scope to poll: add at least one entry under users or projects' });
+    }
+    if (config.poll.timeout > config.poll.interval) {
+      context.addIssue({ code: 'custom', message: 'must not be longer than poll.interval', path: ['poll', 'timeout'] });
+    }
+    reportDuplicates(config.users.map((user) => `${user.baseUrl} ${user.username}`), 'users', 'username', context);
+    const projectIds = config.projects.flatMap((project, index) =>
+      project.ids.map((id, idIndex) => ({ key: `${project.baseUrl} ${id}`, path: [index, 'ids', idIndex] })),
+    );
+    const seen = new Set<string>();
+    for (const { key, path } of projectIds) {
+      if (seen.has(key)) context.addIssue({ code: 'custom', message: 'duplicate project id', path: ['projects', ...path] });
+      seen.add(key);
+    }
+  });
+
+export type ConfigFile = z.output<typeof configFileSchema>;
+
+function exactlyOne(entry: Record<string, unknown>, value: string, file: string, context: z.RefinementCtx): void {
+  const given = [value, file].filter((field) => entry[field] !== undefined);
+  if (given.length !== 1) {
+    context.addIssue({
+      code: 'custom',
+      message: given.length === 0 ? `give ${value} or ${file}` : `give ${value} or ${file}, not both`,
+      path: [value],
+    });
+  }
+}
+
+function reportDuplicates(keys: string[], section: string, field: string, context: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  keys.forEach((key, index) => {
+    if (seen.has(key)) context.addIssue({ code: 'custom', message: `duplicate ${field}`, path: [section, index, field] });
+    seen.add(key);
+  });
+}

@@ -1,0 +1,21 @@
+import { ExporterError } from './exporter-error.js';
+
+/** The request never got a whole answer: refused, reset, unresolvable host, TLS failure. */
+export class NetworkError extends ExporterError {
+  override name = 'NetworkError';
+
+  constructor(method: string, url: string, cause: unknown) {
+    super('network', `${method} ${url} failed: ${describeCause(cause)}`, { cause });
+  }
+}
+
+// undici hides the useful part (ECONNREFUSED, ENOTFOUND, …) in `cause`.
+function describeCause(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  const inner = cause.cause;
+  if (inner instanceof Error) {
+    const code = (inner as NodeJS.ErrnoException).code;
+    return code ? `${cause.message} (${code})` : `${cause.message}: ${inner.message}`;
+  }
+  return cause.message;
+}

@@ -1,0 +1,95 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { AtlasClient } from './atlas/client.js';
+import type { Config } from './config/load.js';
+import { createApp } from './http/app.js';
+import { Exposition } from './metrics/exposition.js';
+import { ExporterMetrics } from './metrics/exporter-metrics.js';
+import { Poller } from './poller/poller.js';
+import { sourcesFrom } from './sources/index.js';
+import { VERSION } from './version.js';
+
+export interface ExporterOptions {
+  readonly config: Config;
+  readonly listenHost?: string | undefined;
+  readonly listenPort: number;
+  readonly telemetryPath: string;
+  readonly log: Logger;
+  /** First retry backoff step (tests shorten it). */
+  readonly retryBaseMs?: number;
+}
+
+export interface RunningExporter {
+  readonly url: string;
+  readonly poller: Poller;
+  readonly exposition: Exposition;
+  /** Stops polling, lets in-flight scrapes finish, closes the listener. */
+  close(): Promise<void>;
+}
+
+/** Wires config → sources → client → poller → snapshot → exposition → HTTP, and starts them. */
+export async function startExporter(options: ExporterOptions): Promise<RunningExporter> {
+  const { config, log, telemetryPath } = options;
+  const metrics = new ExporterMetrics(VERSION);
+  const exposition = new Exposition(metrics);
+  const client = new AtlasClient({
+    concurrency: config.poll.concurrency,
+    timeoutMs: config.poll.timeoutMs,
+    retries: config.poll.retries,
+    ...(config.poll.maxRequestsPerSecond !== undefined ? { maxRequestsPerSecond: config.poll.maxRequestsPerSecond } : {}),
+    ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
+    observe: (api, status, seconds) => metrics.observeRequest(api, status, seconds),
+  });
+  const poller = new Poller({
+    sources: sourcesFrom(config),
+    client,
+    intervalMs: config.poll.intervalMs,
+    staleAfterMs: config.poll.staleAfterMs,
+    log,
+    onCycle: (report) => {
+      exposition.update(report.snapshot);
+      metrics.observeCycle(report);
+    },
+  });
+  const app = createApp({
+    telemetryPath,
+    exposition,
+    log,
+    ready: () => poller.snapshot !== undefined,
+    landing: () => {
+      const snapshot = poller.snapshot;
+      const scopes = snapshot?.scopes ?? [];
+      return {
+        version: VERSION,
+        telemetryPath,
+        ready: snapshot !== undefined,
+        scopes: scopes.length,
+        scopesDown: scopes.filter((state) => !state.up).length,
+        keys: scopes.reduce((sum, state) => sum + (state.keys?.length ?? 0), 0),
+        ...(snapshot ? { lastPollAt: snapshot.completedAt } : {}),
+      };
+    },
+  });
+  const server: Server = createServer({ requestTimeout: 60_000, headersTimeout: 10_000, keepAliveTimeout: 65_000 }, app);
+  server.listen(options.listenPort, options.listenHost);
+  await once(server, 'listening');
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host === '[::]' || host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
+  log.info({ address: `${host}:${address.port}`, telemetryPath, version: VERSION }, 'listening');
+  poller.start();
+
+  return {
+    url,
+    poller,
+    exposition,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await poller.stop();
+      await closed;
+    },
+  };
+}

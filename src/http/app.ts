@@ -1,0 +1,99 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { CONTENT_TYPE } from '../metrics/contract.js';
+import type { Exposition } from '../metrics/exposition.js';
+import { renderLandingPage, type LandingInfo } from './landing-page.js';
+
+export interface AppOptions {
+  readonly telemetryPath: string;
+  readonly exposition: Exposition;
+  /** True once the first poll cycle has completed. */
+  readonly ready: () => boolean;
+  readonly landing: () => LandingInfo;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+const LANDING_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** The HTTP surface. It only reads what the poller published; it never calls the APIs. */
+export function createApp(options: AppOptions): express.Express {
+  const { telemetryPath, exposition, ready, landing, log } = options;
+  const now = options.now ?? Date.now;
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', false);
+  app.use((_request, response, next) => {
+    response.set('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+
+  const routes = new Map<string, (request: Request, response: Response) => Promise<void> | void>([
+    [
+      telemetryPath,
+      async (request, response) => {
+        const compress = acceptsGzip(request.get('accept-encoding'));
+        const chunks = await exposition.render(now(), compress);
+        response.status(200).set('Content-Type', CONTENT_TYPE).set('Cache-Control', 'no-store');
+        if (compress) response.set('Content-Encoding', 'gzip').set('Vary', 'Accept-Encoding');
+        response.set('Content-Length', String(chunks.reduce((sum, chunk) => sum + chunk.length, 0)));
+        if (request.method === 'HEAD') {
+          response.end();
+          return;
+        }
+        for (const chunk of chunks) response.write(chunk);
+        response.end();
+      },
+    ],
+    ['/healthz', (_request, response) => void response.type('text/plain').send('ok\n')],
+    [
+      '/readyz',
+      (_request, response) => {
+        if (ready()) response.type('text/plain').send('ready\n');
+        else response.status(503).type('text/plain').send('not ready: the first poll has not completed\n');
+      },
+    ],
+    [
+      '/',
+      (_request, response) => {
+        response.set('Content-Security-Policy', LANDING_CSP).type('html').send(renderLandingPage(landing()));
+      },
+    ],
+  ]);
+
+  app.use(async (request, response, next) => {
+    const handler = routes.get(request.path);
+    if (handler === undefined) {
+      response.status(404).type('text/plain').send('not found\n');
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.status(405).set('Allow', 'GET, HEAD').type('text/plain').send('method not allowed\n');
+      return;
+    }
+    try {
+      await handler(request, response);
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
+    log.error({ err: error }, 'request failed');
+    if (!response.headersSent) response.status(500).type('text/plain').send('internal error\n');
+    else response.destroy();
+  });
+  return app;
+}
+
+/** True when the client takes gzip (`gzip;q=0` refuses it). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  return header.split(',').some((part) => {
+    const [coding, ...params] = part.trim().split(';');
+    if (coding?.trim().toLowerCase() !== 'gzip' && coding?.trim() !== '*') return false;
+    const q = params.map((param) => param.trim()).find((param) => param.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}

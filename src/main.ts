@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { USAGE, parseFlags } from './config/flags.js';
+import { loadConfig, redactConfig } from './config/load.js';
+import { isConfigError } from './errors/config-error.js';
+import { startExporter } from './exporter.js';
+import { createLogger } from './log/logger.js';
+import { exporterConfigFor, generateDataset, runSimulatorCommand, startSimulator } from './simulator/index.js';
+import { VERSION } from './version.js';
+
+const SHUTDOWN_DEADLINE_MS = 9_000;
+
+/** The exporter: flags, config, then everything else starts; SIGTERM/SIGINT stop it with status 0. */
+export async function run(argv: readonly string[]): Promise<void> {
+  let flags;
+  let config;
+  try {
+    flags = parseFlags(argv);
+    if (flags.help || flags.version) {
+      process.stdout.write(flags.help ? USAGE : `mongodb-apikey-exporter ${VERSION} (node ${process.version})\n`);
+      return;
+    }
+    config = await loadConfig(flags.configFile);
+  } catch (error) {
+    if (!isConfigError(error)) throw error;
+    process.stderr.write(`mongodb-apikey-exporter: ${error.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const log = createLogger(flags.logLevel, flags.logFormat);
+  log.debug({ config: redactConfig(config) }, 'configuration loaded');
+  process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection'));
+  let exporter;
+  try {
+    exporter = await startExporter({ config, listenHost: flags.listenHost, listenPort: flags.listenPort, telemetryPath: flags.telemetryPath, log });
+  } catch (error) {
+    log.fatal({ err: error }, 'cannot start');
+    process.exitCode = 1;
+    return;
+  }
+  const running = exporter;
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      log.warn('shutdown deadline passed; exiting');
+      process.exit(0);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(0);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/** `demo`: the simulator with a realistic data set, and the exporter polling it on :9947. */
+async function demo(argv: readonly string[]): Promise<void> {
+  const simulator = await startSimulator({ dataset: generateDataset() });
+  const folder = await mkdtemp(join(tmpdir(), 'mongodb-apikey-exporter-demo-'));
+  const configFile = join(folder, 'config.yaml');
+  await writeFile(configFile, stringify(exporterConfigFor(simulator, { interval: '30s' })), { mode: 0o600 });
+  process.stderr.write(
+    `demo: simulator at ${simulator.url}, config ${configFile}\n` +
+      'demo: open http://localhost:9947/ and http://localhost:9947/metrics (Ctrl-C to stop)\n',
+  );
+  await run([`--config.file=${configFile}`, '--log.format=pretty', ...argv]);
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === 'simulate') return runSimulatorCommand(rest);
+  if (command === 'demo') return demo(rest);
+  return run(argv);
+}
+
+await main(process.argv.slice(2));

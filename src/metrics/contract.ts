@@ -1,0 +1,78 @@
+import type { KeyKind } from '../model/api-key.js';
+
+export { REASONS, type Reason } from '../model/reason.js';
+
+/** Every metric name of the exporter, and only here. */
+export const NAMESPACE = 'mongodb_apikey';
+
+const POLLED = 'As of the last background poll.';
+const AT_SCRAPE = 'Computed at scrape time from the last background poll.';
+
+/** A metric family: name, type and HELP text. */
+export interface Family {
+  readonly name: string;
+  readonly type: 'gauge' | 'counter' | 'histogram';
+  readonly help: string;
+}
+
+const family = (suffix: string, type: Family['type'], help: string): Family => ({ name: `${NAMESPACE}_${suffix}`, type, help });
+
+/** Per-key families. */
+export const KEY_FAMILIES = {
+  info: family('info', 'gauge', `Descriptive labels of an API key; always 1. ${POLLED}`),
+  created: family('created_timestamp_seconds', 'gauge', `Creation time of the API key, Unix seconds. ${POLLED}`),
+  age: family('age_seconds', 'gauge', `Seconds since the API key was created. ${AT_SCRAPE}`),
+  enabled: family('enabled', 'gauge', `1 if the API key is enabled, 0 if disabled. ${POLLED}`),
+  usedCount: family('used_count', 'gauge', `Number of times the API key was used, as the API reports it. ${POLLED}`),
+  lastUsed: family('last_used_timestamp_seconds', 'gauge', `Last use of the API key, Unix seconds; absent when never used. ${POLLED}`),
+  idle: family('idle_seconds', 'gauge', `Seconds since the API key was last used, or since creation when never used. ${AT_SCRAPE}`),
+} as const;
+
+/** Per-scope families. */
+export const SCOPE_FAMILIES = {
+  keys: family('keys', 'gauge', `Number of API keys in the scope (a user or a project). ${POLLED}`),
+  up: family('scope_up', 'gauge', `1 if the last poll of the scope succeeded, 0 if it failed. ${POLLED}`),
+  lastSuccess: family('scope_last_success_timestamp_seconds', 'gauge', `Time of the last successful poll of the scope, Unix seconds. ${POLLED}`),
+  errors: family('scope_errors_total', 'counter', `Failed polls of the scope since the exporter started, by reason. ${POLLED}`),
+} as const;
+
+/** The exporter's own families. */
+export const EXPORTER_FAMILIES = {
+  pollDuration: family('poll_duration_seconds', 'histogram', 'Duration of one full background poll cycle.'),
+  lastPoll: family('last_poll_timestamp_seconds', 'gauge', 'End of the last completed background poll cycle, Unix seconds.'),
+  apiRequests: family('api_requests_total', 'counter', 'HTTP requests sent to the MongoDB Cloud APIs, by API and status code (401 digest challenges included).'),
+  apiRequestDuration: family('api_request_duration_seconds', 'histogram', 'Duration of HTTP requests to the MongoDB Cloud APIs, until the response headers.'),
+  discoveryUp: family('discovery_up', 'gauge', '1 if the last project discovery (GET /groups) of the credential succeeded, 0 if it failed.'),
+  buildInfo: family('exporter_build_info', 'gauge', 'Version of the exporter and of Node.js; always 1.'),
+} as const;
+
+/** The owner label of each kind. */
+export const OWNER_LABEL: Readonly<Record<KeyKind, 'user_id' | 'project_id' | 'org_id'>> = {
+  user: 'user_id',
+  agent: 'project_id',
+};
+
+/** The label that names an owner, where known. */
+export const OWNER_NAME_LABEL: Readonly<Record<KeyKind, 'username' | 'project_name'>> = {
+  user: 'username',
+  agent: 'project_name',
+};
+
+export const LABELS = {
+  kind: 'kind',
+  keyId: 'key_id',
+  reason: 'reason',
+  api: 'api',
+  code: 'code',
+  credential: 'credential',
+  version: 'version',
+  nodejsVersion: 'nodejs_version',
+  description: 'description',
+  keySuffix: 'key_suffix',
+  createdBy: 'created_by',
+  createdUserId: 'created_user_id',
+  createdIp: 'created_ip',
+} as const;
+
+/** Prometheus text-format 0.0.4, the one every scraper reads. */
+export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';

@@ -1,0 +1,50 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Api } from '../atlas/credential.js';
+import type { CycleReport } from '../poller/poller.js';
+import { EXPORTER_FAMILIES, LABELS } from './contract.js';
+
+/** The exporter's own metrics, in prom-client: few series, updated as things happen. */
+export class ExporterMetrics {
+  readonly registry = new Registry();
+  readonly #apiRequests: Counter<'api' | 'code'>;
+  readonly #apiDuration: Histogram<'api'>;
+  readonly #pollDuration: Histogram;
+  readonly #discoveryUp: Gauge<'credential'>;
+
+  constructor(version: string) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    const f = EXPORTER_FAMILIES;
+    this.#apiRequests = new Counter({ name: f.apiRequests.name, help: f.apiRequests.help, labelNames: [LABELS.api, LABELS.code], registers });
+    this.#apiDuration = new Histogram({
+      name: f.apiRequestDuration.name,
+      help: f.apiRequestDuration.help,
+      labelNames: [LABELS.api],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.#pollDuration = new Histogram({
+      name: f.pollDuration.name,
+      help: f.pollDuration.help,
+      buckets: [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+      registers,
+    });
+    this.#discoveryUp = new Gauge({ name: f.discoveryUp.name, help: f.discoveryUp.help, labelNames: [LABELS.credential], registers });
+    new Gauge({ name: f.buildInfo.name, help: f.buildInfo.help, labelNames: [LABELS.version, LABELS.nodejsVersion], registers })
+      .labels(version, process.versions.node)
+      .set(1);
+    for (const api of ['atlas', 'public'] as const) this.#apiDuration.labels(api);
+  }
+
+  observeRequest(api: Api, status: number, seconds: number): void {
+    this.#apiRequests.labels(api, String(status)).inc();
+    this.#apiDuration.labels(api).observe(seconds);
+  }
+
+  observeCycle(report: CycleReport): void {
+    this.#pollDuration.observe(report.durationSeconds);
+    for (const { credentialId, failure } of report.discovery) {
+      this.#discoveryUp.labels(credentialId).set(failure ? 0 : 1);
+    }
+  }
+}

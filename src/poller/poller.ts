@@ -1,0 +1,151 @@
+import type { Logger } from 'pino';
+import type { AtlasClient } from '../atlas/client.js';
+import { sleep } from '../atlas/pacer.js';
+import { failureOf } from '../errors/failure.js';
+import { scopeKey } from '../model/scope.js';
+import type { ScopeFailure, Snapshot } from '../model/snapshot.js';
+import type { Source, SourceContext } from '../sources/index.js';
+import { nextSnapshot, type Polled } from './next-snapshot.js';
+
+/** How discovery went for one credential in a cycle. */
+export interface DiscoveryResult {
+  readonly credentialId: string;
+  readonly failure?: ScopeFailure;
+}
+
+/** What a completed cycle reports besides the snapshot. */
+export interface CycleReport {
+  readonly snapshot: Snapshot;
+  readonly durationSeconds: number;
+  readonly requests: number;
+  readonly discovery: readonly DiscoveryResult[];
+}
+
+export interface PollerOptions {
+  readonly sources: readonly Source[];
+  readonly client: AtlasClient;
+  readonly intervalMs: number;
+  readonly staleAfterMs: number;
+  readonly log: Logger;
+  /** Called after every completed cycle, with the new snapshot already in place. */
+  readonly onCycle?: (report: CycleReport) => void;
+  readonly now?: () => number;
+}
+
+/**
+ * Polls every scope of every source, one cycle at a time: a cycle that runs past the interval
+ * delays the next one. Never throws out of a cycle: each scope fails on its own, as data.
+ */
+export class Poller {
+  readonly #options: PollerOptions;
+  readonly #stop = new AbortController();
+  #snapshot: Snapshot | undefined;
+  #loop: Promise<void> | undefined;
+
+  constructor(options: PollerOptions) {
+    this.#options = options;
+  }
+
+  /** The last completed snapshot; undefined until the first cycle ends. */
+  get snapshot(): Snapshot | undefined {
+    return this.#snapshot;
+  }
+
+  /** Starts polling now and then every interval. */
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /** Stops polling: in-flight requests are aborted, and the running cycle is abandoned. */
+  async stop(): Promise<void> {
+    this.#stop.abort(new Error('poller stopped'));
+    await this.#loop;
+  }
+
+  /** Runs one cycle and returns its snapshot; undefined when stopped midway. */
+  async runCycle(): Promise<Snapshot | undefined> {
+    const { sources, client, log, staleAfterMs, onCycle } = this.#options;
+    const now = this.#options.now ?? Date.now;
+    const started = performance.now();
+    const requestsBefore = client.requests;
+    const signal = this.#stop.signal;
+    const context: SourceContext = { client, signal, log };
+    const claimed = new Set<string>();
+    const discovery: DiscoveryResult[] = [];
+    let polled: Polled[];
+    try {
+      const perSource = await Promise.all(
+        sources.map(async (source): Promise<Polled[]> => {
+          const listing = await source.listScopes(context);
+          discovery.push({ credentialId: source.credential.id, ...(listing.discoveryFailure ? { failure: listing.discoveryFailure } : {}) });
+          if (listing.discoveryFailure) {
+            log.warn({ credential: source.credential.id, ...listing.discoveryFailure }, 'project discovery failed; polling the last known projects');
+          }
+          // Two credentials may reach the same scope; the first one to list it polls it.
+          const mine = [...listing.failed.map(({ scope }) => scope), ...listing.scopes].filter((scope) => {
+            const key = scopeKey(scope);
+            if (claimed.has(key)) return false;
+            claimed.add(key);
+            return true;
+          });
+          const failed = new Map(listing.failed.map(({ scope, failure }) => [scopeKey(scope), failure]));
+          return Promise.all(
+            mine.map(async (scope): Promise<Polled> => {
+              const failure = failed.get(scopeKey(scope));
+              if (failure) return { scope, outcome: { ok: false, failure } };
+              try {
+                return { scope, outcome: { ok: true, keys: await source.fetchKeys(scope, context) } };
+              } catch (error) {
+                if (signal.aborted) throw error;
+                return { scope, outcome: { ok: false, failure: failureOf(error) } };
+              }
+            }),
+          );
+        }),
+      );
+      polled = perSource.flat();
+    } catch (error) {
+      if (signal.aborted) return undefined;
+      // Sources turn every failure into data; reaching this is a defect, and the poll goes on.
+      log.error({ err: error }, 'poll cycle failed');
+      return this.#snapshot;
+    }
+    const snapshot = nextSnapshot(this.#snapshot, polled, now(), staleAfterMs);
+    this.#snapshot = snapshot;
+    const report: CycleReport = {
+      snapshot,
+      durationSeconds: (performance.now() - started) / 1000,
+      requests: client.requests - requestsBefore,
+      discovery,
+    };
+    for (const state of snapshot.scopes) {
+      if (!state.up && state.lastFailure) {
+        log.warn({ kind: state.scope.kind, scope: state.scope.id, ...state.lastFailure, keptKeys: state.keys?.length ?? 0 }, 'scope poll failed');
+      }
+    }
+    const failed = snapshot.scopes.filter((state) => !state.up).length;
+    log.info(
+      {
+        cycle: snapshot.cycle,
+        scopesOk: snapshot.scopes.length - failed,
+        scopesFailed: failed,
+        keys: snapshot.scopes.reduce((sum, state) => sum + (state.up ? (state.keys?.length ?? 0) : 0), 0),
+        requests: report.requests,
+        durationSeconds: Number(report.durationSeconds.toFixed(3)),
+      },
+      'poll cycle completed',
+    );
+    onCycle?.(report);
+    return snapshot;
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#stop.signal;
+    while (!signal.aborted) {
+      const started = Date.now();
+      await this.runCycle();
+      const wait = this.#options.intervalMs - (Date.now() - started);
+      await sleep(Math.max(0, wait), signal).catch(() => undefined);
+    }
+  }
+}

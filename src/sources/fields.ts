@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+// Epoch numbers below this are seconds; the vendor's examples use milliseconds.
+const MILLISECONDS_FROM = 100_000_000_000;
+
+/**
+ * A timestamp as the APIs write them: ISO 8601 text or an epoch number (the agent-key docs show
+ * both). Parsed to Unix milliseconds.
+ */
+export const timestamp = z.union([z.string(), z.number()]).transform((value, context) => {
+  if (typeof value === 'number') {
+    if (Number.isFinite(value) && value >= 0) return value >= MILLISECONDS_FROM ? value : value * 1000;
+  } else if (ISO_8601.test(value)) {
+    const parsed = Date.parse(value);
+    if (!Number.isNaN(parsed)) return parsed;
+  }
+  context.addIssue({ code: 'custom', message: `not a timestamp: ${JSON.stringify(value).slice(0, 40)}` });
+  return z.NEVER;
+});
+
+/** The visible tail of an obfuscated key; never more than the four characters the API shows. */
+export function keySuffix(obfuscated: string | null | undefined): string {
+  return (obfuscated ?? '').replace(/[*-]/g, '').slice(-4);
+}
+
+/** Describes the first problem of a rejected item: index, field and what is wrong. */
+export function describeIssue(index: number, error: z.ZodError): string {
+  const issue = error.issues[0];
+  const field = issue?.path.join('.') || '(item)';
+  return `item ${index}: ${field}: ${issue?.message ?? 'invalid'}`;
+}

@@ -1,0 +1,14 @@
+import type { Config } from '../config/load.js';
+import { agentKeys } from './agent-keys.js';
+import type { KeyKindDefinition, Source } from './source.js';
+import { userKeys } from './user-keys.js';
+
+/** Every key kind the exporter audits. A new kind is one new file and one line here. */
+export const KEY_KINDS: readonly KeyKindDefinition[] = [userKeys, agentKeys];
+
+/** One source per configured credential, of every kind. */
+export function sourcesFrom(config: Config): Source[] {
+  return KEY_KINDS.flatMap((kind) => kind.sourcesFrom(config));
+}
+
+export type { KeyKindDefinition, ScopeListing, Source, SourceContext } from './source.js';

@@ -1,0 +1,38 @@
+import type { Logger } from 'pino';
+import type { AtlasClient } from '../atlas/client.js';
+import type { Credential } from '../atlas/credential.js';
+import type { Config } from '../config/load.js';
+import type { ApiKey, KeyKind } from '../model/api-key.js';
+import type { Scope } from '../model/scope.js';
+import type { ScopeFailure } from '../model/snapshot.js';
+
+/** What a source needs for one cycle. */
+export interface SourceContext {
+  readonly client: AtlasClient;
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+}
+
+/** The scopes a source covers in one cycle. */
+export interface ScopeListing {
+  /** Scopes to poll now. */
+  readonly scopes: readonly Scope[];
+  /** Scopes that cannot be polled this cycle, and why (e.g. a username that does not resolve). */
+  readonly failed: readonly { readonly scope: Scope; readonly failure: ScopeFailure }[];
+  /** Discovery failed: `scopes` is then the last list that was known. */
+  readonly discoveryFailure?: ScopeFailure;
+}
+
+/** One credential of one key kind: which scopes it covers, and how to read the keys of one. */
+export interface Source {
+  readonly kind: KeyKind;
+  readonly credential: Credential;
+  listScopes(context: SourceContext): Promise<ScopeListing>;
+  fetchKeys(scope: Scope, context: SourceContext): Promise<readonly ApiKey[]>;
+}
+
+/** A key kind: how its sources come out of the configuration. One file in sources/ each. */
+export interface KeyKindDefinition {
+  readonly kind: KeyKind;
+  sourcesFrom(config: Config): Source[];
+}

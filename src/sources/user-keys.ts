@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { Credential } from '../atlas/credential.js';
+import type { UserEntry } from '../config/load.js';
+import { failureOf } from '../errors/failure.js';
+import { InvalidResponseError } from '../errors/invalid-response-error.js';
+import type { ApiKey } from '../model/api-key.js';
+import type { Scope } from '../model/scope.js';
+import { describeIssue, keySuffix, timestamp } from './fields.js';
+import type { KeyKindDefinition, ScopeListing, Source, SourceContext } from './source.js';
+
+/** A personal API key as `GET /users/{USER-ID}/keys` documents it; unknown fields are ignored. */
+export const userKeySchema = z.looseObject({
+  id: z.string().min(1),
+  userId: z.string().optional(),
+  description: z.string().nullish(),
+  enabled: z.boolean().optional(),
+  usedCount: z.number().nonnegative().optional(),
+  createdAt: timestamp,
+  lastUsed: timestamp.nullish(),
+  obfuscatedKey: z.string().nullish(),
+});
+
+const userByNameSchema = z.looseObject({ id: z.string().min(1) });
+
+/** Maps the `results` of the user-keys pages to keys. Pure; a key it cannot read fails them all. */
+export function mapUserKeys(items: readonly unknown[], url: string): ApiKey[] {
+  return items.map((item, index) => {
+    const parsed = userKeySchema.safeParse(item);
+    if (!parsed.success) throw new InvalidResponseError(url, describeIssue(index, parsed.error));
+    const key = parsed.data;
+    return {
+      id: key.id,
+      description: key.description ?? '',
+      suffix: keySuffix(key.obfuscatedKey),
+      createdAt: key.createdAt,
+      ...(key.enabled !== undefined ? { enabled: key.enabled } : {}),
+      ...(key.usedCount !== undefined ? { usedCount: key.usedCount } : {}),
+      ...(key.lastUsed != null ? { lastUsedAt: key.lastUsed } : {}),
+    };
+  });
+}
+
+/** The personal API keys of one Atlas user; the user id is resolved by name once, when not configured. */
+class UserKeysSource implements Source {
+  readonly kind = 'user' as const;
+  readonly credential: Credential;
+  #userId: string | undefined;
+
+  constructor(entry: UserEntry) {
+    this.credential = new Credential(entry.username, entry.apiKey, entry.baseUrl);
+    this.#userId = entry.userId;
+  }
+
+  async listScopes(context: SourceContext): Promise<ScopeListing> {
+    const username = this.credential.username;
+    if (this.#userId === undefined) {
+      try {
+        const path = `/users/byName/${encodeURIComponent(username)}`;
+        const body = await context.client.getJson(this.credential, path, context.signal);
+        const user = userByNameSchema.safeParse(body);
+        if (!user.success) throw new InvalidResponseError(`${this.credential.baseUrl}${path}`, 'no user id in the answer');
+        this.#userId = user.data.id;
+      } catch (error) {
+        if (context.signal.aborted) throw error;
+        // Until the name resolves, the username stands in for the id so the failure is still published.
+        const scope: Scope = { kind: 'user', id: username, name: username, credentialId: this.credential.id };
+        return { scopes: [], failed: [{ scope, failure: failureOf(error) }] };
+      }
+    }
+    return { scopes: [{ kind: 'user', id: this.#userId, name: username, credentialId: this.credential.id }], failed: [] };
+  }
+
+  async fetchKeys(scope: Scope, context: SourceContext): Promise<readonly ApiKey[]> {
+    const path = `/users/${encodeURIComponent(scope.id)}/keys`;
+    const items = await context.client.getAllPages(this.credential, path, context.signal);
+    return mapUserKeys(items, `${this.credential.baseUrl}${path}`);
+  }
+}
+
+/** Personal API keys of Atlas users (`users:` in the config). */
+export const userKeys: KeyKindDefinition = {
+  kind: 'user',
+  sourcesFrom: (config) => config.users.map((entry) => new UserKeysSource(entry)),
+};
