@@ -77,9 +77,9 @@ export class Poller {
       const perSource = await Promise.all(
         sources.map(async (source): Promise<Polled[]> => {
           const listing = await source.listScopes(context);
-          discovery.push({ credentialId: source.credential.id, ...(listing.discoveryFailure ? { failure: listing.discoveryFailure } : {}) });
-          if (listing.discoveryFailure) {
-            log.warn({ credential: source.credential.id, ...listing.discoveryFailure }, 'project discovery failed; polling the last known projects');
+          if (listing.discovery) discovery.push({ credentialId: source.credential.id, ...listing.discovery });
+          if (listing.discovery?.failure) {
+            log.warn({ credential: source.credential.id, ...listing.discovery.failure }, 'project discovery failed; polling the last known projects');
           }
           // Two credentials may reach the same scope; the first one to list it polls it.
           const mine = [...listing.failed.map(({ scope }) => scope), ...listing.scopes].filter((scope) => {

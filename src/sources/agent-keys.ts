@@ -87,7 +87,8 @@ class AgentKeysSource implements Source {
       const name = names.get(id);
       return { kind: 'agent', id, credentialId: this.credential.id, ...(name ? { name } : {}) };
     });
-    return { scopes, failed: [], ...(discoveryFailure ? { discoveryFailure } : {}) };
+    const discovery = this.#discover ? { discovery: discoveryFailure ? { failure: discoveryFailure } : {} } : {};
+    return { scopes, failed: [], ...discovery };
   }
 
   async fetchKeys(scope: Scope, context: SourceContext): Promise<readonly ApiKey[]> {

@@ -19,8 +19,8 @@ export interface ScopeListing {
   readonly scopes: readonly Scope[];
   /** Scopes that cannot be polled this cycle, and why (e.g. a username that does not resolve). */
   readonly failed: readonly { readonly scope: Scope; readonly failure: ScopeFailure }[];
-  /** Discovery failed: `scopes` is then the last list that was known. */
-  readonly discoveryFailure?: ScopeFailure;
+  /** Present when the source discovered its scopes; with a failure, `scopes` is the last list known. */
+  readonly discovery?: { readonly failure?: ScopeFailure };
 }
 
 /** One credential of one key kind: which scopes it covers, and how to read the keys of one. */

@@ -1,0 +1,189 @@
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { exporterConfigFor } from './config-for.js';
+import { defaultDatasetOptions, generateDataset, type DatasetOptions } from './dataset.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from './server.js';
+
+/** Where the command writes and what stops it besides SIGINT/SIGTERM (for tests). */
+export interface SimulatorCommandIo {
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+  signal?: AbortSignal;
+}
+
+/** The default port of `simulate`, next to the exporter's 9947. */
+export const DEFAULT_SIMULATOR_PORT = 9948;
+
+const USAGE = `Usage: mongodb-apikey-exporter simulate [options]
+
+Serves a fake MongoDB Atlas / Cloud Manager API (digest auth, paging, errors) for demos and tests.
+
+Options:
+  --port N                 listen port (default ${DEFAULT_SIMULATOR_PORT}; 0 = any free port)
+  --host HOST              listen address (default 127.0.0.1)
+  --seed N                 data set seed (default ${defaultDatasetOptions.seed})
+  --users N                users with personal API keys (default ${defaultDatasetOptions.users})
+  --keys-per-user N        personal API keys per user (default ${defaultDatasetOptions.keysPerUser})
+  --projects N             projects with agent API keys (default ${defaultDatasetOptions.projects})
+  --keys-per-project N     agent API keys per project (default ${defaultDatasetOptions.keysPerProject})
+  --credentials N          programmatic keys the projects are split across (default ${defaultDatasetOptions.credentials})
+  --latency-ms N           delay added to every request (default 0)
+  --nonce-ttl-ms N         digest nonce lifetime (default 300000)
+  --challenge-style S      qop (RFC 7616) or op (the vendor documentation's spelling) (default qop)
+  -h, --help               show this help
+`;
+
+const INTEGER = /^[0-9]+$/;
+
+/** How many ids or users are printed before the rest are summarised. */
+const PRINT_LIMIT = 20;
+
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function integer(values: Record<string, unknown>, flag: string, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  const raw = values[flag];
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || !INTEGER.test(raw) || Number(raw) > max) {
+    throw new UsageError(`--${flag} must be an integer between 0 and ${max}, got "${String(raw)}"`);
+  }
+  return Number(raw);
+}
+
+interface ParsedCommand {
+  help: boolean;
+  dataset: DatasetOptions;
+  server: Omit<SimulatorOptions, 'dataset'>;
+}
+
+function parseCommand(argv: string[]): ParsedCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        seed: { type: 'string' },
+        users: { type: 'string' },
+        'keys-per-user': { type: 'string' },
+        projects: { type: 'string' },
+        'keys-per-project': { type: 'string' },
+        credentials: { type: 'string' },
+        'latency-ms': { type: 'string' },
+        'nonce-ttl-ms': { type: 'string' },
+        'challenge-style': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const values = parsed.values as Record<string, unknown>;
+  const style = values['challenge-style'];
+  if (style !== undefined && style !== 'qop' && style !== 'op') {
+    throw new UsageError(`--challenge-style must be qop or op, got "${String(style)}"`);
+  }
+  const dataset: DatasetOptions = {};
+  const assign = (key: keyof DatasetOptions, flag: string, max?: number): void => {
+    const n = integer(values, flag, max);
+    if (n !== undefined) dataset[key] = n;
+  };
+  assign('seed', 'seed', 0xffffffff);
+  assign('users', 'users');
+  assign('keysPerUser', 'keys-per-user');
+  assign('projects', 'projects');
+  assign('keysPerProject', 'keys-per-project');
+  assign('credentials', 'credentials');
+  const server: Omit<SimulatorOptions, 'dataset'> = { port: integer(values, 'port', 65_535) ?? DEFAULT_SIMULATOR_PORT };
+  if (typeof values['host'] === 'string') server.host = values['host'];
+  const latencyMs = integer(values, 'latency-ms');
+  if (latencyMs !== undefined) server.latencyMs = latencyMs;
+  const nonceTtlMs = integer(values, 'nonce-ttl-ms');
+  if (nonceTtlMs !== undefined) server.nonceTtlMs = nonceTtlMs;
+  if (style === 'qop' || style === 'op') server.challengeStyle = style;
+  return { help: values['help'] === true, dataset, server };
+}
+
+function listed(items: readonly string[]): string {
+  const shown = items.slice(0, PRINT_LIMIT).join(', ');
+  return items.length > PRINT_LIMIT ? `${shown}, … (${items.length - PRINT_LIMIT} more)` : shown;
+}
+
+/** The human-readable banner: where to connect, with which credentials, and a config to paste. */
+export function describeSimulator(sim: Simulator): string {
+  const lines = [
+    `MongoDB Cloud API simulator listening on ${sim.url}`,
+    `  Atlas API:         ${sim.atlasBaseUrl}`,
+    `  Cloud Manager API: ${sim.publicBaseUrl}`,
+    '',
+    `Users (personal API keys; digest username:apiKey) — ${sim.dataset.users.length}:`,
+  ];
+  for (const user of sim.dataset.users.slice(0, PRINT_LIMIT)) {
+    lines.push(`  ${user.username}  apiKey=${user.apiKey}  userId=${user.id}  keys=${user.keys.length}`);
+  }
+  if (sim.dataset.users.length > PRINT_LIMIT) lines.push(`  … (${sim.dataset.users.length - PRINT_LIMIT} more in the config below)`);
+  lines.push('', `Programmatic keys (agent API keys; digest publicKey:privateKey) — ${sim.dataset.credentials.length}:`);
+  for (const credential of sim.dataset.credentials) {
+    lines.push(`  ${credential.publicKey}  privateKey=${credential.privateKey}  projects=${credential.projectIds.length}`);
+    if (credential.projectIds.length > 0) lines.push(`    ${listed(credential.projectIds)}`);
+  }
+  lines.push('', 'Exporter config:', '', stringify(exporterConfigFor(sim)).trimEnd(), '');
+  return lines.join('\n') + '\n';
+}
+
+function untilStopped(signal: AbortSignal | undefined): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (reason: string): void => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(reason);
+    };
+    const onInt = (): void => stop('SIGINT');
+    const onTerm = (): void => stop('SIGTERM');
+    const onAbort = (): void => stop('abort');
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+    if (signal?.aborted === true) stop('abort');
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * `mongodb-apikey-exporter simulate [flags]`: serves a generated data set until SIGINT/SIGTERM.
+ * A bad flag prints a message and sets `process.exitCode = 2`.
+ */
+export async function runSimulatorCommand(argv: string[], io: SimulatorCommandIo = {}): Promise<void> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  let command: ParsedCommand;
+  try {
+    command = parseCommand(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    stderr.write(`mongodb-apikey-exporter simulate: ${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (command.help) {
+    stdout.write(USAGE);
+    return;
+  }
+  let dataset;
+  try {
+    dataset = generateDataset(command.dataset);
+  } catch (error) {
+    stderr.write(`mongodb-apikey-exporter simulate: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const sim = await startSimulator({ ...command.server, dataset });
+  stdout.write(describeSimulator(sim));
+  const reason = await untilStopped(io.signal);
+  await sim.close();
+  stdout.write(`simulator stopped (${reason})\n`);
+}

@@ -1,0 +1,64 @@
+/** A failure the simulator can inject into authenticated requests. */
+export type Fault =
+  | { type: 'status'; status: 401 | 403 | 404 | 429 | 500 | 502 | 503; retryAfterSeconds?: number }
+  /** Accept the request and never answer (until the client gives up or the server closes). */
+  | { type: 'hang' }
+  /** Send 200 headers and part of the body, then destroy the socket. */
+  | { type: 'reset' }
+  /** 200 with a syntactically broken JSON body (Content-Length matches what is sent). */
+  | { type: 'truncated' }
+  /** 200 with an HTML page, Content-Type text/html. */
+  | { type: 'html' }
+  /** Answer normally after `ms` more. */
+  | { type: 'latency'; ms: number }
+  /** 200 with this exact JSON body instead of the real data (schema-drift tests). */
+  | { type: 'body'; body: unknown };
+
+/** A fault and how many matching authenticated requests it applies to; no `times` = until cleared. */
+export interface FaultRule {
+  fault: Fault;
+  times?: number;
+}
+
+/** Fault rules by target: a user id, a project id, `byName:<username>`, or `groups`. */
+export class FaultTable {
+  readonly #rules = new Map<string, { fault: Fault; remaining: number | undefined }>();
+
+  /** Sets (or with undefined, clears) the rule of a target; `times` below 1 clears it too. */
+  set(target: string, rule: FaultRule | Fault | undefined): void {
+    if (rule === undefined) {
+      this.#rules.delete(target);
+      return;
+    }
+    const normalized: FaultRule = 'fault' in rule ? rule : { fault: rule };
+    if (normalized.times !== undefined && !(normalized.times >= 1)) {
+      this.#rules.delete(target);
+      return;
+    }
+    this.#rules.set(target, { fault: normalized.fault, remaining: normalized.times });
+  }
+
+  /** The fault for one request to `target`, using up one of its `times`. */
+  take(target: string | undefined): Fault | undefined {
+    if (target === undefined || this.#rules.size === 0) return undefined;
+    const rule = this.#rules.get(target);
+    if (rule === undefined) return undefined;
+    if (rule.remaining !== undefined && --rule.remaining <= 0) this.#rules.delete(target);
+    return rule.fault;
+  }
+
+  clear(): void {
+    this.#rules.clear();
+  }
+}
+
+/** The page a proxy or a login wall shows instead of JSON. */
+export const HTML_PAGE =
+  '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>MongoDB Cloud | Maintenance</title></head>' +
+  '<body><h1>We\'ll be right back</h1><p>MongoDB Cloud is undergoing scheduled maintenance.</p></body></html>\n';
+
+/** A JSON text cut in half: a strict prefix of an object or array is never valid JSON. */
+export function truncateJson(body: string): string {
+  const cut = body.slice(0, Math.max(1, Math.floor(body.length / 2)));
+  return cut.length < body.length ? cut : '{"results":[';
+}
