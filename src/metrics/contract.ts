@@ -23,7 +23,7 @@ export const KEY_FAMILIES = {
   created: family('created_timestamp_seconds', 'gauge', `Creation time of the API key, Unix seconds. ${POLLED}`),
   age: family('age_seconds', 'gauge', `Seconds since the API key was created. ${AT_SCRAPE}`),
   enabled: family('enabled', 'gauge', `1 if the API key is enabled, 0 if disabled. ${POLLED}`),
-  usedCount: family('used_count', 'gauge', `Number of times the API key was used, as the API reports it. ${POLLED}`),
+  usedCount: family('uses', 'gauge', `Number of times the API key was used, as the API reports it (usedCount). ${POLLED}`),
   lastUsed: family('last_used_timestamp_seconds', 'gauge', `Last use of the API key, Unix seconds; absent when never used. ${POLLED}`),
   idle: family('idle_seconds', 'gauge', `Seconds since the API key was last used, or since creation when never used. ${AT_SCRAPE}`),
 } as const;

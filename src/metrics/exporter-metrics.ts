@@ -14,6 +14,10 @@ export class ExporterMetrics {
   constructor(version: string) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
+    // Gauges named like counters: promtool's lint rejects them, and nodejs_active_* say the same.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+      this.registry.removeSingleMetric(name);
+    }
     const f = EXPORTER_FAMILIES;
     this.#apiRequests = new Counter({ name: f.apiRequests.name, help: f.apiRequests.help, labelNames: [LABELS.api, LABELS.code], registers });
     this.#apiDuration = new Histogram({

@@ -29,7 +29,7 @@ describe('exporter against the simulator', () => {
         expect(info[0]?.labels).toMatchObject({ description: key.description, username: user.username, key_suffix: String(key.obfuscatedKey).slice(-4) });
         expect(valueOf(samples, 'mongodb_apikey_created_timestamp_seconds', identity)).toBe(ms(key.createdAt) / 1000);
         expect(valueOf(samples, 'mongodb_apikey_enabled', identity)).toBe(key.enabled ? 1 : 0);
-        expect(valueOf(samples, 'mongodb_apikey_used_count', identity)).toBe(key.usedCount);
+        expect(valueOf(samples, 'mongodb_apikey_uses', identity)).toBe(key.usedCount);
         const lastUsed = select(samples, 'mongodb_apikey_last_used_timestamp_seconds', identity);
         const idle = valueOf(samples, 'mongodb_apikey_idle_seconds', identity);
         if (key.lastUsed == null) {

@@ -1,0 +1,693 @@
+#!/usr/bin/env node
+// Source of grafana/mongodb-apikey-exporter.json. The JSON is what users import; this script keeps
+// its ~30 queries consistent (one selector, one join, one set of thresholds). After editing, run
+//   node grafana/generate-dashboard.mjs
+// test/dashboard/dashboard.test.ts fails when the JSON and this script disagree.
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const README = 'https://github.com/mongodb-apikey-exporter/mongodb-apikey-exporter';
+const DS = { type: 'prometheus', uid: '${datasource}' };
+
+// Every selector carries the job/instance matchers (dashboard-linter target-job/instance rules).
+const TARGET = 'job=~"$job", instance=~"$instance"';
+// Per-key and per-scope families also honour the kind/project/user variables ("All" is `.*`, so
+// series without the owner label still match).
+const SCOPED = `${TARGET}, kind=~"$kind", project_id=~"$project", user_id=~"$user"`;
+/** A selector of an exporter-wide family. */
+const t = (name, extra) => `${name}{${TARGET}${extra ? `, ${extra}` : ''}}`;
+/** A selector of a per-key or per-scope family. */
+const s = (name, extra) => `${name}{${SCOPED}${extra ? `, ${extra}` : ''}}`;
+
+// A key's identity, and the join that adds its descriptive labels. job and instance are part of
+// the join so that two exporters watching the same keys (HA pair) do not make it many-to-many.
+const KEY = 'kind, user_id, project_id, org_id, key_id';
+const JOIN = `job, instance, ${KEY}`;
+const INFO = 'description, key_suffix, username, project_name';
+const withInfo = (expr, labels = INFO) =>
+  `${expr} * on(${JOIN}) group_left(${labels}) ${s('mongodb_apikey_info')}`;
+/** Number of distinct keys (deduplicated across exporters) matching a per-key expression, 0 when none. */
+const countKeys = (expr) => `count(count by (${KEY}) (${expr})) or vector(0)`;
+
+const DAY = 86400;
+
+let nextId = 1;
+let y = 0;
+const panels = [];
+
+function row(title) {
+  panels.push({ type: 'row', id: nextId++, title, collapsed: false, gridPos: { h: 1, w: 24, x: 0, y }, panels: [] });
+  y += 1;
+}
+
+/** Lays panels out left to right on one line of the grid. */
+function line(h, ...items) {
+  let x = 0;
+  for (const p of items) {
+    panels.push({ ...p, id: nextId++, gridPos: { h, w: p.w, x, y } });
+    delete panels[panels.length - 1].w;
+    x += p.w;
+  }
+  if (x > 24) throw new Error(`line at y=${y} is ${x} wide`);
+  y += h;
+}
+
+function target(refId, expr, opts = {}) {
+  const { instant = false, legend, format } = opts;
+  return {
+    datasource: DS,
+    refId,
+    expr,
+    instant,
+    range: !instant,
+    ...(format ? { format } : {}),
+    ...(legend ? { legendFormat: legend } : {}),
+  };
+}
+
+const steps = (...s) => ({ mode: 'absolute', steps: s.map(([color, value]) => ({ color, value })) });
+const GREEN_RED_AT_1 = steps(['green', null], ['red', 1]);
+const GREEN_ORANGE_AT_1 = steps(['green', null], ['orange', 1]);
+
+function stat({ title, description, w, targets, unit = 'short', thresholds = GREEN_RED_AT_1, textMode = 'auto', colorMode = 'background' }) {
+  return {
+    type: 'stat',
+    title,
+    description,
+    w,
+    datasource: DS,
+    targets,
+    fieldConfig: {
+      defaults: { unit, color: { mode: 'thresholds' }, thresholds, mappings: [] },
+      overrides: [],
+    },
+    options: {
+      reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+      colorMode,
+      graphMode: 'none',
+      justifyMode: 'auto',
+      orientation: 'auto',
+      textMode,
+      wideLayout: true,
+      showPercentChange: false,
+    },
+  };
+}
+
+function timeseries({ title, description, w, targets, unit, interval, bars = false, stack = false, min = 0 }) {
+  return {
+    type: 'timeseries',
+    title,
+    description,
+    w,
+    datasource: DS,
+    ...(interval ? { interval } : {}),
+    targets,
+    fieldConfig: {
+      defaults: {
+        unit,
+        min,
+        color: { mode: 'palette-classic' },
+        custom: {
+          drawStyle: bars ? 'bars' : 'line',
+          lineWidth: 1,
+          fillOpacity: bars ? 80 : 10,
+          showPoints: 'never',
+          spanNulls: true,
+          stacking: { mode: stack ? 'normal' : 'none', group: 'A' },
+        },
+        thresholds: steps(['green', null]),
+        mappings: [],
+      },
+      overrides: [],
+    },
+    options: {
+      legend: { displayMode: 'table', placement: 'bottom', showLegend: true, calcs: ['lastNotNull', 'max'] },
+      tooltip: { mode: 'multi', sort: 'desc' },
+    },
+  };
+}
+
+function table({ title, description, w, targets, columns, hidden = [], sortBy, unit = 'none' }) {
+  const renameByName = {};
+  const indexByName = {};
+  const overrides = [];
+  columns.forEach((c, i) => {
+    renameByName[c.field] = c.name;
+    indexByName[c.field] = i;
+    const props = [];
+    if (c.unit) props.push({ id: 'unit', value: c.unit });
+    if (c.decimals !== undefined) props.push({ id: 'decimals', value: c.decimals });
+    if (c.thresholds) {
+      props.push({ id: 'thresholds', value: c.thresholds });
+      props.push({ id: 'custom.cellOptions', value: { type: 'color-background', mode: 'basic' } });
+    }
+    if (c.mappings) {
+      props.push({ id: 'mappings', value: c.mappings });
+      props.push({ id: 'custom.cellOptions', value: { type: 'color-text' } });
+    }
+    if (c.width) props.push({ id: 'custom.width', value: c.width });
+    if (props.length) overrides.push({ matcher: { id: 'byName', options: c.name }, properties: props });
+  });
+  const excludeByName = { Time: true };
+  for (const h of hidden) excludeByName[h] = true;
+  return {
+    type: 'table',
+    title,
+    description,
+    w,
+    datasource: DS,
+    targets,
+    fieldConfig: {
+      defaults: {
+        unit,
+        color: { mode: 'thresholds' },
+        thresholds: steps(['green', null]),
+        custom: { align: 'auto', cellOptions: { type: 'auto' }, filterable: true, inspect: false },
+        mappings: [],
+      },
+      overrides,
+    },
+    options: {
+      showHeader: true,
+      cellHeight: 'sm',
+      footer: { show: false, reducer: ['sum'], countRows: false, fields: '' },
+      ...(sortBy ? { sortBy: [{ displayName: sortBy, desc: true }] } : {}),
+    },
+    transformations: [
+      { id: 'merge', options: {} },
+      { id: 'organize', options: { excludeByName, indexByName, renameByName } },
+    ],
+  };
+}
+
+const YES_NO = [
+  { type: 'value', options: { 1: { text: 'yes', color: 'green', index: 0 }, 0: { text: 'no', color: 'red', index: 1 } } },
+];
+const USED_COUNT_MAPPING = [{ type: 'value', options: { 0: { text: '0 (never used)', color: 'orange', index: 0 } } }];
+const UP_DOWN = [
+  { type: 'value', options: { 1: { text: 'up', color: 'green', index: 0 }, 0: { text: 'down', color: 'red', index: 1 } } },
+];
+
+// ---------------------------------------------------------------- Overview
+row('Overview');
+line(
+  4,
+  stat({
+    title: 'Keys',
+    description: 'Distinct API keys of all kinds the exporter currently reports (counted once even when several exporters watch the same scope).',
+    w: 3,
+    thresholds: steps(['blue', null]),
+    targets: [target('A', countKeys(s('mongodb_apikey_info')), { instant: true })],
+  }),
+  stat({
+    title: 'Keys by kind',
+    description: 'Distinct API keys per kind: user = personal API keys (Atlas users), agent = agent API keys (Cloud/Ops Manager projects).',
+    w: 5,
+    thresholds: steps(['blue', null]),
+    colorMode: 'value',
+    targets: [
+      target('A', `count by (kind) (count by (${KEY}) (${s('mongodb_apikey_info')}))`, { instant: true, legend: '{{kind}}' }),
+    ],
+  }),
+  stat({
+    title: 'Disabled keys',
+    description: 'Personal (user) API keys that are disabled but still exist: delete them. Agent API keys have no enabled flag.',
+    w: 3,
+    thresholds: GREEN_ORANGE_AT_1,
+    targets: [target('A', countKeys(`${s('mongodb_apikey_enabled')} == 0`), { instant: true })],
+  }),
+  stat({
+    title: 'Never-used keys',
+    description:
+      'Personal (user) API keys with usedCount 0 that are older than the grace period ($never_used_grace_days days, variable never_used_grace_days). Agent API keys report no usage, so they never count here.',
+    w: 3,
+    thresholds: GREEN_ORANGE_AT_1,
+    targets: [
+      target(
+        'A',
+        countKeys(
+          `(${s('mongodb_apikey_uses')} == 0) and on(${JOIN}) (${s('mongodb_apikey_age_seconds')} > $never_used_grace_days * ${DAY})`,
+        ),
+        { instant: true },
+      ),
+    ],
+  }),
+  stat({
+    title: 'Idle keys',
+    description:
+      'Personal (user) API keys last used more than $idle_days days ago (variable idle_days), as the MongoDBApiKeyIdle alert. Never-used keys count under Never-used keys instead. Agent API keys report no usage, so they never count here.',
+    w: 3,
+    thresholds: GREEN_ORANGE_AT_1,
+    targets: [
+      target(
+        'A',
+        countKeys(
+          `(${s('mongodb_apikey_idle_seconds')} > $idle_days * ${DAY}) unless on(${JOIN}) (${s('mongodb_apikey_uses')} == 0)`,
+        ),
+        { instant: true },
+      ),
+    ],
+  }),
+  stat({
+    title: 'Keys due for rotation',
+    description: 'API keys of any kind older than the rotation age of $rotation_days days (variable rotation_days).',
+    w: 3,
+    thresholds: GREEN_ORANGE_AT_1,
+    targets: [target('A', countKeys(`${s('mongodb_apikey_age_seconds')} > $rotation_days * ${DAY}`), { instant: true })],
+  }),
+  stat({
+    title: 'Scopes down',
+    description:
+      'Scopes (one user for personal keys, one project for agent keys) whose last poll failed. Their key series keep their last values until poll.staleAfter, so key numbers above may be stale; see Exporter health.',
+    w: 4,
+    targets: [target('A', `count(${s('mongodb_apikey_scope_up')} == 0) or vector(0)`, { instant: true })],
+  }),
+);
+
+// ---------------------------------------------------------------- Keys
+row('Keys');
+const keyQ = (refId, expr) => target(refId, withInfo(expr), { instant: true, format: 'table' });
+line(
+  12,
+  table({
+    title: 'API keys',
+    description:
+      'One row per API key, joined with mongodb_apikey_info for its description, last four characters and owner. Created/last used are the API times; idle counts from the last use, or from creation for never-used keys. Enabled, used count, last used and idle exist for personal (user) keys only: agent API keys report no usage. Cell colours use the default thresholds (idle 90 d, rotation 365 d); change them with the idle_days/rotation_days variables for the stats above and in the column overrides here.',
+    w: 24,
+    sortBy: 'Idle',
+    targets: [
+      keyQ('A', `${s('mongodb_apikey_created_timestamp_seconds')} * 1000`),
+      keyQ('B', `${s('mongodb_apikey_last_used_timestamp_seconds')} * 1000`),
+      keyQ('C', `${s('mongodb_apikey_idle_seconds')} / ${DAY}`),
+      keyQ('D', `${s('mongodb_apikey_age_seconds')} / ${DAY}`),
+      keyQ('E', s('mongodb_apikey_enabled')),
+      keyQ('F', s('mongodb_apikey_uses')),
+    ],
+    hidden: ['job', 'instance'],
+    columns: [
+      { field: 'kind', name: 'Kind', width: 80 },
+      { field: 'username', name: 'User' },
+      { field: 'project_name', name: 'Project' },
+      { field: 'user_id', name: 'User ID' },
+      { field: 'project_id', name: 'Project ID' },
+      { field: 'org_id', name: 'Org ID' },
+      { field: 'description', name: 'Description' },
+      { field: 'key_suffix', name: 'Key suffix', width: 90 },
+      { field: 'key_id', name: 'Key ID' },
+      { field: 'Value #A', name: 'Created', unit: 'dateTimeAsIso' },
+      { field: 'Value #B', name: 'Last used', unit: 'dateTimeAsIso' },
+      { field: 'Value #C', name: 'Idle', unit: 'd', decimals: 0, thresholds: steps(['green', null], ['orange', 60], ['red', 90]) },
+      { field: 'Value #D', name: 'Age', unit: 'd', decimals: 0, thresholds: steps(['green', null], ['orange', 335], ['red', 365]) },
+      { field: 'Value #E', name: 'Enabled', mappings: YES_NO },
+      { field: 'Value #F', name: 'Used count', decimals: 0, mappings: USED_COUNT_MAPPING },
+    ],
+  }),
+);
+
+// ---------------------------------------------------------------- Activity
+row('Activity');
+line(
+  8,
+  timeseries({
+    title: 'Key usage rate',
+    description:
+      'Uses per minute of each personal (user) API key, from the change of its usedCount between polls (5 min by default, hence the 5m minimum interval). Agent API keys report no usage.',
+    w: 12,
+    unit: 'opm',
+    interval: '5m',
+    targets: [
+      target('A', withInfo(`rate(${s('mongodb_apikey_uses')}[$__rate_interval]) * 60`, 'description, key_suffix, username'), {
+        legend: '{{username}} {{description}} (…{{key_suffix}})',
+      }),
+    ],
+  }),
+  timeseries({
+    title: 'Key inventory by kind',
+    description: 'Number of distinct API keys per kind over time: steps up when keys are created, down when deleted.',
+    w: 6,
+    unit: 'short',
+    targets: [target('A', `count by (kind) (count by (${KEY}) (${s('mongodb_apikey_info')}))`, { legend: '{{kind}}' })],
+  }),
+  timeseries({
+    title: 'Keys created in the last 24 h (rolling)',
+    description:
+      'At each point in time, the number of API keys whose creation time lies within the previous 24 hours, per kind. A new key shows as a 24 h plateau once the exporter has polled it.',
+    w: 6,
+    unit: 'short',
+    targets: [
+      target('A', `count by (kind) (count by (${KEY}) (${s('mongodb_apikey_age_seconds')} < ${DAY}))`, { legend: '{{kind}}' }),
+    ],
+  }),
+);
+line(
+  8,
+  table({
+    title: 'Keys created in the last 24 h',
+    description:
+      'API keys created during the last 24 hours with who created them: created_by/created_ip/created_user_id come from agent API keys (absent for PROVISIONING keys); personal (user) keys show their user instead.',
+    w: 24,
+    sortBy: 'Created',
+    targets: [
+      target(
+        'A',
+        withInfo(
+          `(${s('mongodb_apikey_created_timestamp_seconds')} > time() - ${DAY}) * 1000`,
+          `${INFO}, created_by, created_ip, created_user_id`,
+        ),
+        { instant: true, format: 'table' },
+      ),
+    ],
+    hidden: ['job', 'instance'],
+    columns: [
+      { field: 'Value', name: 'Created', unit: 'dateTimeAsIso' },
+      { field: 'kind', name: 'Kind', width: 80 },
+      { field: 'username', name: 'User' },
+      { field: 'project_name', name: 'Project' },
+      { field: 'user_id', name: 'User ID' },
+      { field: 'project_id', name: 'Project ID' },
+      { field: 'org_id', name: 'Org ID' },
+      { field: 'description', name: 'Description' },
+      { field: 'key_suffix', name: 'Key suffix', width: 90 },
+      { field: 'key_id', name: 'Key ID' },
+      { field: 'created_by', name: 'Created by' },
+      { field: 'created_ip', name: 'Created from IP' },
+      { field: 'created_user_id', name: 'Created by user ID' },
+    ],
+  }),
+);
+
+// ---------------------------------------------------------------- Exporter health
+row('Exporter health');
+const scopeQ = (refId, expr) =>
+  target(refId, `max by (job, instance, kind, user_id, project_id, org_id) (${expr})`, { instant: true, format: 'table' });
+line(
+  8,
+  table({
+    title: 'Scopes',
+    description:
+      'One row per scope (a user for personal keys, a project for agent keys): whether its last poll succeeded, its number of keys and the time of its last successful poll. A failing scope keeps its last key series until poll.staleAfter.',
+    w: 10,
+    sortBy: undefined,
+    targets: [
+      scopeQ('A', s('mongodb_apikey_scope_up')),
+      scopeQ('B', s('mongodb_apikey_keys')),
+      scopeQ('C', `${s('mongodb_apikey_scope_last_success_timestamp_seconds')} * 1000`),
+    ],
+    hidden: ['job'],
+    columns: [
+      { field: 'kind', name: 'Kind', width: 80 },
+      { field: 'user_id', name: 'User ID' },
+      { field: 'project_id', name: 'Project ID' },
+      { field: 'org_id', name: 'Org ID' },
+      { field: 'instance', name: 'Exporter' },
+      { field: 'Value #A', name: 'Status', mappings: UP_DOWN },
+      { field: 'Value #B', name: 'Keys', decimals: 0 },
+      { field: 'Value #C', name: 'Last success', unit: 'dateTimeAsIso' },
+    ],
+  }),
+  {
+    type: 'state-timeline',
+    title: 'Scope status',
+    description: 'Whether the last poll of each scope succeeded (mongodb_apikey_scope_up), over time.',
+    w: 14,
+    datasource: DS,
+    targets: [target('A', s('mongodb_apikey_scope_up'), { legend: '{{kind}} {{user_id}}{{project_id}}{{org_id}} ({{instance}})' })],
+    fieldConfig: {
+      defaults: {
+        unit: 'none',
+        color: { mode: 'thresholds' },
+        thresholds: steps(['red', null], ['green', 1]),
+        mappings: UP_DOWN,
+        custom: { fillOpacity: 80, lineWidth: 0 },
+      },
+      overrides: [],
+    },
+    options: {
+      showValue: 'never',
+      mergeValues: true,
+      alignValue: 'left',
+      rowHeight: 0.9,
+      legend: { displayMode: 'list', placement: 'bottom', showLegend: false },
+      tooltip: { mode: 'single', sort: 'none' },
+    },
+  },
+);
+line(
+  8,
+  timeseries({
+    title: 'Scope errors by reason',
+    description:
+      'Failed scope polls per reason (unauthorized, forbidden, not_found, rate_limited, server_error, timeout, network, invalid_response), after the client\'s retries.',
+    w: 8,
+    unit: 'short',
+    interval: '5m',
+    bars: true,
+    stack: true,
+    targets: [
+      target('A', `sum by (reason) (increase(${s('mongodb_apikey_scope_errors_total')}[$__rate_interval])) > 0`, { legend: '{{reason}}' }),
+    ],
+  }),
+  timeseries({
+    title: 'Poll duration',
+    description:
+      'Duration of one full poll cycle over all scopes (mongodb_apikey_poll_duration_seconds). One cycle runs per poll interval (5 min by default), hence the 5m minimum interval.',
+    w: 8,
+    unit: 's',
+    interval: '5m',
+    targets: [
+      target(
+        'A',
+        `histogram_quantile(0.5, sum by (job, instance, le) (rate(${t('mongodb_apikey_poll_duration_seconds_bucket')}[$__rate_interval])))`,
+        { legend: 'p50 {{instance}}' },
+      ),
+      target(
+        'B',
+        `histogram_quantile(0.95, sum by (job, instance, le) (rate(${t('mongodb_apikey_poll_duration_seconds_bucket')}[$__rate_interval])))`,
+        { legend: 'p95 {{instance}}' },
+      ),
+      target(
+        'C',
+        `sum by (job, instance) (rate(${t('mongodb_apikey_poll_duration_seconds_sum')}[$__rate_interval])) / sum by (job, instance) (rate(${t('mongodb_apikey_poll_duration_seconds_count')}[$__rate_interval]))`,
+        { legend: 'mean {{instance}}' },
+      ),
+    ],
+  }),
+  stat({
+    title: 'Time since last completed poll',
+    description:
+      'Seconds since the end of the last completed poll cycle, per exporter. Orange after two poll intervals (10 min), red after three (15 min, the MongoDBApiKeyExporterNoRecentPoll alert).',
+    w: 4,
+    unit: 's',
+    colorMode: 'background',
+    thresholds: steps(['green', null], ['orange', 600], ['red', 900]),
+    targets: [target('A', `time() - ${t('mongodb_apikey_last_poll_timestamp_seconds')}`, { instant: true, legend: '{{instance}}' })],
+  }),
+  stat({
+    title: 'Exporter version',
+    description: 'Version of each exporter and of the Node.js runtime it runs on (mongodb_apikey_exporter_build_info).',
+    w: 4,
+    unit: 'none',
+    textMode: 'name',
+    colorMode: 'none',
+    thresholds: steps(['blue', null]),
+    targets: [
+      target('A', t('mongodb_apikey_exporter_build_info'), { instant: true, legend: '{{version}} (Node.js {{nodejs_version}})' }),
+    ],
+  }),
+);
+line(
+  8,
+  timeseries({
+    title: 'API requests by status code',
+    description:
+      'Requests to the MongoDB Cloud APIs per second, by API (atlas = personal keys, public = agent keys) and HTTP status code. 401 responses include the digest authentication challenge of every request, so expect about as many 401s as 200s.',
+    w: 12,
+    unit: 'reqps',
+    interval: '5m',
+    stack: true,
+    targets: [
+      target('A', `sum by (api, code) (rate(${t('mongodb_apikey_api_requests_total')}[$__rate_interval]))`, { legend: '{{api}} {{code}}' }),
+    ],
+  }),
+  timeseries({
+    title: 'API request latency',
+    description:
+      'Latency of requests to the MongoDB Cloud APIs by API (p50 and p95). The histogram has no status code label, so latency cannot be split by code.',
+    w: 12,
+    unit: 's',
+    interval: '5m',
+    targets: [
+      target(
+        'A',
+        `histogram_quantile(0.5, sum by (api, le) (rate(${t('mongodb_apikey_api_request_duration_seconds_bucket')}[$__rate_interval])))`,
+        { legend: 'p50 {{api}}' },
+      ),
+      target(
+        'B',
+        `histogram_quantile(0.95, sum by (api, le) (rate(${t('mongodb_apikey_api_request_duration_seconds_bucket')}[$__rate_interval])))`,
+        { legend: 'p95 {{api}}' },
+      ),
+    ],
+  }),
+);
+
+// ---------------------------------------------------------------- variables
+const queryVar = (name, label, query, extra = {}) => ({
+  type: 'query',
+  name,
+  label,
+  datasource: DS,
+  definition: query,
+  query: { query, refId: `${name}-variable` },
+  refresh: 2,
+  sort: 1,
+  multi: true,
+  includeAll: true,
+  allValue: '.+',
+  current: { selected: true, text: ['All'], value: ['$__all'] },
+  options: [],
+  hide: 0,
+  regex: '',
+  ...extra,
+});
+const customVar = (name, label, description, values, current) => ({
+  type: 'custom',
+  name,
+  label,
+  description,
+  query: values.join(','),
+  current: { selected: true, text: String(current), value: String(current) },
+  options: values.map((v) => ({ selected: v === current, text: String(v), value: String(v) })),
+  multi: false,
+  includeAll: false,
+  hide: 0,
+});
+
+const templating = {
+  list: [
+    {
+      type: 'datasource',
+      name: 'datasource',
+      label: 'Data Source',
+      query: 'prometheus',
+      current: {},
+      hide: 0,
+      options: [],
+      refresh: 1,
+      regex: '',
+    },
+    queryVar('job', 'job', 'label_values(mongodb_apikey_exporter_build_info, job)'),
+    queryVar('instance', 'instance', 'label_values(mongodb_apikey_exporter_build_info{job=~"$job"}, instance)'),
+    queryVar('kind', 'Kind', `label_values(mongodb_apikey_info{${TARGET}}, kind)`, {
+      description: 'Key kind: user (personal API keys), agent (agent API keys); more kinds later.',
+    }),
+    queryVar(
+      'project',
+      'Project',
+      `query_result(count by (project_id, project_name) (mongodb_apikey_info{${TARGET}, kind=~"$kind", project_id!=""}))`,
+      {
+        description: 'Project (project_id, shown by name where known). All also matches keys without a project (user keys).',
+        regex: '/project_id="(?<value>[^"]+)"(?:,project_name="(?<text>[^"]+)")?/',
+        allValue: '.*',
+      },
+    ),
+    queryVar(
+      'user',
+      'User',
+      `query_result(count by (user_id, username) (mongodb_apikey_info{${TARGET}, kind=~"$kind", user_id!=""}))`,
+      {
+        description: 'User of personal API keys (user_id, shown by username). All also matches keys without a user (agent keys).',
+        regex: '/user_id="(?<value>[^"]+)"(?:,username="(?<text>[^"]+)")?/',
+        allValue: '.*',
+      },
+    ),
+    customVar('idle_days', 'Idle threshold (days)', 'A key unused for longer than this is idle (alert MongoDBApiKeyIdle: 90).', [30, 60, 90, 180, 365], 90),
+    customVar('rotation_days', 'Rotation age (days)', 'A key older than this is due for rotation (alert MongoDBApiKeyRotationDue: 365).', [90, 180, 365, 730], 365),
+    customVar(
+      'never_used_grace_days',
+      'Never-used grace (days)',
+      'A never-used key older than this is reported (alert MongoDBApiKeyNeverUsed: 30).',
+      [7, 14, 30, 60, 90],
+      30,
+    ),
+  ],
+};
+
+export const dashboard = {
+  __inputs: [],
+  __elements: {},
+  __requires: [
+    { type: 'grafana', id: 'grafana', name: 'Grafana', version: '10.4.0' },
+    { type: 'datasource', id: 'prometheus', name: 'Prometheus', version: '1.0.0' },
+    { type: 'panel', id: 'stat', name: 'Stat', version: '' },
+    { type: 'panel', id: 'table', name: 'Table', version: '' },
+    { type: 'panel', id: 'timeseries', name: 'Time series', version: '' },
+    { type: 'panel', id: 'state-timeline', name: 'State timeline', version: '' },
+  ],
+  annotations: {
+    list: [
+      {
+        builtIn: 1,
+        datasource: { type: 'grafana', uid: '-- Grafana --' },
+        enable: true,
+        hide: true,
+        iconColor: 'rgba(0, 211, 255, 1)',
+        name: 'Annotations & Alerts',
+        type: 'dashboard',
+      },
+    ],
+  },
+  description:
+    'MongoDB Cloud API keys audited by mongodb-apikey-exporter: which keys exist, which are disabled, never or no longer used, due for rotation, recently created; and the health of the exporter itself.',
+  editable: false,
+  fiscalYearStartMonth: 0,
+  graphTooltip: 1,
+  id: null,
+  links: [
+    {
+      title: 'README: dashboard',
+      type: 'link',
+      url: `${README}#dashboard`,
+      tooltip: 'How to read this dashboard',
+      icon: 'doc',
+      targetBlank: true,
+      asDropdown: false,
+      includeVars: false,
+      keepTime: false,
+      tags: [],
+    },
+    {
+      title: 'README: alerts',
+      type: 'link',
+      url: `${README}#alerts`,
+      tooltip: 'Alert rules and runbooks',
+      icon: 'doc',
+      targetBlank: true,
+      asDropdown: false,
+      includeVars: false,
+      keepTime: false,
+      tags: [],
+    },
+  ],
+  panels,
+  refresh: '5m',
+  schemaVersion: 39,
+  tags: ['mongodb', 'atlas', 'api-keys', 'security', 'mongodb-apikey-exporter'],
+  templating,
+  time: { from: 'now-24h', to: 'now' },
+  timepicker: { refresh_intervals: ['1m', '5m', '15m', '30m', '1h'] },
+  timezone: '',
+  title: 'MongoDB API keys',
+  uid: 'mongodb-apikey-exporter',
+  version: 1,
+  weekStart: '',
+};
+
+export const dashboardPath = fileURLToPath(new URL('./mongodb-apikey-exporter.json', import.meta.url));
+export const render = () => `${JSON.stringify(dashboard, null, 2)}\n`;
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  writeFileSync(dashboardPath, render());
+  console.log(`wrote ${dashboardPath}`);
+}

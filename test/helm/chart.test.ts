@@ -1,0 +1,372 @@
+/**
+ * Renders the chart (helm template, or the Go stand-in) for the default values and for every
+ * opt-in enabled, validates every object against the Kubernetes / prometheus-operator schemas,
+ * and checks the hardening, probes, ports, labels, checksums, config and opt-in objects.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { parseConfigText } from '../../src/config/load.js';
+import { validateObject } from './k8s-validate.js';
+import { chartDir, engine, pick, render, renderNotes, renderRaw, repoRoot, RenderError, type K8sObject } from './render.js';
+
+// Rendered manifests are checked field by field; any keeps the assertions readable.
+type Json = Record<string, any>;
+
+const allOptIns = parse(readFileSync(new URL('./values-all-optins.yaml', import.meta.url), 'utf8')) as Json;
+const chartYaml = parse(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as Json;
+const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as Json;
+const FULLNAME = 'release-name-mongodb-apikey-exporter';
+const SECRETS_DIR = '/var/run/secrets/mongodb-apikey-exporter';
+
+const kindNames = (objects: readonly K8sObject[]): string[] => objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+const deploymentOf = (objects: readonly K8sObject[]): Json => pick(objects, 'Deployment') as Json;
+const containerOf = (objects: readonly K8sObject[]): Json => deploymentOf(objects).spec.template.spec.containers[0] as Json;
+const configOf = (objects: readonly K8sObject[]): Json => parse((pick(objects, 'ConfigMap', 'exporter') as Json).data['config.yaml'] as string) as Json;
+const b64 = (s: string): string => Buffer.from(s, 'base64').toString('utf8');
+
+let defaults: K8sObject[] = [];
+let optIns: K8sObject[] = [];
+
+beforeAll(() => {
+  defaults = render();
+  optIns = render({ values: [allOptIns] });
+}, 300_000);
+
+describe(`Helm chart (rendered with ${engine()})`, () => {
+  it('Chart.yaml: apiVersion v2, version, appVersion = package.json version, kubeVersion, metadata', () => {
+    expect(chartYaml.apiVersion).toBe('v2');
+    expect(chartYaml.name).toBe('mongodb-apikey-exporter');
+    expect(chartYaml.version).toBe('0.1.0');
+    expect(chartYaml.appVersion).toBe(pkg.version);
+    expect(chartYaml.kubeVersion).toBe('>=1.25.0-0');
+    expect(chartYaml.home).toMatch(/^https:\/\//);
+    expect(chartYaml.sources.length).toBeGreaterThan(0);
+    expect(chartYaml.maintainers.length).toBeGreaterThan(0);
+    expect(chartYaml.description).toBeTruthy();
+    expect(chartYaml.keywords).toContain('prometheus');
+  });
+
+  it('renders the expected objects for the default values', () => {
+    expect(kindNames(defaults)).toEqual([
+      `ConfigMap/${FULLNAME}`,
+      `Deployment/${FULLNAME}`,
+      `Secret/${FULLNAME}`,
+      `Service/${FULLNAME}`,
+      `ServiceAccount/${FULLNAME}`,
+    ]);
+  });
+
+  it('renders the expected objects with every opt-in enabled', () => {
+    expect(kindNames(optIns)).toEqual([
+      `ConfigMap/${FULLNAME}`,
+      `ConfigMap/${FULLNAME}-dashboard`,
+      `Deployment/${FULLNAME}`,
+      `NetworkPolicy/${FULLNAME}`,
+      `PrometheusRule/${FULLNAME}`,
+      `Secret/${FULLNAME}`,
+      `Secret/${FULLNAME}-web-config`,
+      `Service/${FULLNAME}`,
+      `ServiceAccount/${FULLNAME}`,
+      `ServiceMonitor/${FULLNAME}`,
+    ]);
+  });
+
+  it('renders only valid Kubernetes / prometheus-operator objects', () => {
+    for (const obj of [...defaults, ...optIns]) expect(() => validateObject(obj)).not.toThrow();
+  });
+
+  it('validation catches an invalid object (the validator is not a no-op)', () => {
+    const broken = structuredClone(deploymentOf(defaults)) as K8sObject & Json;
+    broken.spec.template.spec.containers[0].ports[0].containerPort = 'http';
+    expect(() => validateObject(broken)).toThrow(/containerPort/);
+  });
+
+  it('puts the standard labels on every object', () => {
+    for (const obj of [...defaults, ...optIns]) {
+      const labels = obj.metadata.labels ?? {};
+      expect(labels['app.kubernetes.io/name'], obj.kind).toBe('mongodb-apikey-exporter');
+      expect(labels['app.kubernetes.io/instance']).toBe('release-name');
+      expect(labels['app.kubernetes.io/version']).toBe(pkg.version);
+      expect(labels['app.kubernetes.io/managed-by']).toBe('Helm');
+      expect(labels['app.kubernetes.io/component']).toBe('exporter');
+      expect(labels['helm.sh/chart']).toBe('mongodb-apikey-exporter-0.1.0');
+      expect(obj.metadata.namespace).toBe('default');
+    }
+    for (const obj of optIns) expect(obj.metadata.labels?.team).toBe('platform');
+  });
+
+  it('uses the release name alone when it already contains the chart name', () => {
+    const objects = render({ releaseName: 'mongodb-apikey-exporter', namespace: 'monitoring' });
+    expect(deploymentOf(objects).metadata.name).toBe('mongodb-apikey-exporter');
+    expect(deploymentOf(objects).metadata.namespace).toBe('monitoring');
+  });
+
+  describe('Deployment', () => {
+    it('selects its pods by the stable selector labels, which the Service uses too', () => {
+      const d = deploymentOf(defaults);
+      const selector = d.spec.selector.matchLabels as Json;
+      expect(selector).toEqual({ 'app.kubernetes.io/name': 'mongodb-apikey-exporter', 'app.kubernetes.io/instance': 'release-name' });
+      expect(d.spec.template.metadata.labels).toMatchObject(selector);
+      expect((pick(defaults, 'Service') as Json).spec.selector).toEqual(selector);
+    });
+
+    it('is hardened: non-root numeric user, read-only root fs, no privilege escalation, no capabilities, RuntimeDefault seccomp', () => {
+      const pod = deploymentOf(defaults).spec.template.spec as Json;
+      expect(pod.securityContext.runAsNonRoot).toBe(true);
+      expect(Number.isInteger(pod.securityContext.runAsUser) && pod.securityContext.runAsUser > 0).toBe(true);
+      expect(pod.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+      const sc = containerOf(defaults).securityContext as Json;
+      expect(sc.runAsNonRoot).toBe(true);
+      expect(sc.runAsUser).toBe(65532);
+      expect(sc.readOnlyRootFilesystem).toBe(true);
+      expect(sc.allowPrivilegeEscalation).toBe(false);
+      expect(sc.capabilities).toEqual({ drop: ['ALL'] });
+      expect(sc.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+      expect(pod.automountServiceAccountToken).toBe(false);
+      expect((pick(defaults, 'ServiceAccount') as Json).automountServiceAccountToken).toBe(false);
+      expect(pod.serviceAccountName).toBe(FULLNAME);
+    });
+
+    it('has resource requests and a memory limit', () => {
+      const resources = containerOf(defaults).resources as Json;
+      expect(resources.requests.cpu).toBeTruthy();
+      expect(resources.requests.memory).toBeTruthy();
+      expect(resources.limits.memory).toBeTruthy();
+    });
+
+    it('listens on 9947 named http, with liveness on /healthz and readiness on /readyz', () => {
+      const c = containerOf(defaults);
+      expect(c.ports).toEqual([{ name: 'http', containerPort: 9947, protocol: 'TCP' }]);
+      expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http', scheme: 'HTTP' });
+      expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http', scheme: 'HTTP' });
+      expect(c.image).toBe(`ghcr.io/mongodb-apikey-exporter/mongodb-apikey-exporter:${pkg.version}`);
+    });
+
+    it('passes the config file and log flags, and mounts the config and the key files', () => {
+      const c = containerOf(defaults);
+      expect(c.args).toContain('--config.file=/etc/mongodb-apikey-exporter/config.yaml');
+      expect(c.args).toContain('--log.format=json');
+      expect(c.args.some((a: string) => a.startsWith('--web.config.file'))).toBe(false);
+      const mounts = Object.fromEntries((c.volumeMounts as Json[]).map((m) => [m.name, m]));
+      expect(mounts.config).toMatchObject({ mountPath: '/etc/mongodb-apikey-exporter/config.yaml', subPath: 'config.yaml', readOnly: true });
+      expect(mounts['api-keys']).toMatchObject({ mountPath: SECRETS_DIR, readOnly: true });
+      const volumes = Object.fromEntries((deploymentOf(defaults).spec.template.spec.volumes as Json[]).map((v) => [v.name, v]));
+      expect(volumes.config.configMap.name).toBe(FULLNAME);
+      expect(volumes['api-keys'].secret.secretName).toBe(FULLNAME);
+    });
+
+    it('rolls the pod when the config or a secret changes (checksum annotations)', () => {
+      const annotations = (objects: K8sObject[]): Json => deploymentOf(objects).spec.template.metadata.annotations as Json;
+      const base = annotations(optIns);
+      expect(base['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
+      expect(base['checksum/secret']).toMatch(/^[0-9a-f]{64}$/);
+      const interval = annotations(render({ values: [allOptIns, { config: { poll: { interval: '15m' } } }] }));
+      expect(interval['checksum/config']).not.toBe(base['checksum/config']);
+      expect(interval['checksum/secret']).toBe(base['checksum/secret']);
+      const users = structuredClone(allOptIns.config.users) as Json[];
+      users[0]!.apiKey = 'rotated-rotated-rotated';
+      const rotated = annotations(render({ values: [allOptIns, { config: { users } }] }));
+      expect(rotated['checksum/secret']).not.toBe(base['checksum/secret']);
+      expect(rotated['checksum/config']).toBe(base['checksum/config']);
+    });
+  });
+
+  describe('config and secrets', () => {
+    it('builds config.yaml from values.config with the secrets replaced by file paths', () => {
+      const config = configOf(optIns);
+      expect(config.poll).toEqual(allOptIns.config.poll);
+      expect(config.users).toEqual([
+        { username: 'alice@example.com', userId: '5af9a1d29cc0cdb6ac0bf3f8', apiKeyFile: `${SECRETS_DIR}/alice_example.com.apiKey` },
+        { username: 'bob@example.com', baseUrl: 'https://opsmanager.example.com:8443/api/public/v1.0', apiKeyFile: `${SECRETS_DIR}/bob-key` },
+      ]);
+      expect(config.projects).toEqual([
+        { publicKey: 'abcdefgh', ids: ['5e2211c17a3e5a48f5497de3'], privateKeyFile: `${SECRETS_DIR}/abcdefgh.privateKey` },
+        { publicKey: 'ijklmnop', discover: true, privateKeyFile: `${SECRETS_DIR}/ijklmnop.privateKey` },
+      ]);
+    });
+
+    it('writes a config.yaml the exporter itself accepts', () => {
+      const text = (pick(optIns, 'ConfigMap', 'exporter') as Json).data['config.yaml'] as string;
+      expect(() => parseConfigText(text, {}, 'config.yaml')).not.toThrow();
+    });
+
+    it('never puts a secret into the ConfigMap; the Secret holds each key under the file name the config uses', () => {
+      const configMapText = JSON.stringify(pick(optIns, 'ConfigMap', 'exporter'));
+      const secrets = [...allOptIns.config.users.map((u: Json) => u.apiKey), ...allOptIns.config.projects.map((p: Json) => p.privateKey)] as string[];
+      for (const secret of secrets) expect(configMapText).not.toContain(secret);
+      const data = (pick(optIns, 'Secret', 'exporter') as Json).data as Json;
+      const config = configOf(optIns);
+      const files = [...config.users.map((u: Json) => u.apiKeyFile), ...config.projects.map((p: Json) => p.privateKeyFile)] as string[];
+      expect(Object.keys(data).sort()).toEqual(files.map((f) => f.slice(SECRETS_DIR.length + 1)).sort());
+      expect(files.map((f) => b64(data[f.slice(SECRETS_DIR.length + 1)] as string))).toEqual(secrets);
+    });
+
+    it('uses an existing Secret instead of creating one', () => {
+      const objects = render({ values: [{ config: { users: [{ username: 'alice@example.com' }] }, secret: { existingSecret: 'my-keys' } }] });
+      expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+      const volumes = deploymentOf(objects).spec.template.spec.volumes as Json[];
+      expect(volumes.find((v) => v.name === 'api-keys')?.secret.secretName).toBe('my-keys');
+      expect(configOf(objects).users[0].apiKeyFile).toBe(`${SECRETS_DIR}/alice_example.com.apiKey`);
+    });
+
+    it('refuses a user without an API key when no existing Secret is given', () => {
+      expect(() => render({ values: [{ config: { users: [{ username: 'alice@example.com' }] } }] })).toThrow(/config\.users\[0\]\.apiKey is required/);
+    });
+
+    it('refuses a Kubernetes version below kubeVersion', () => {
+      expect(() => renderRaw({ kubeVersion: '1.24.0' })).toThrow(RenderError);
+    });
+  });
+
+  describe('webConfig', () => {
+    const webSecret = (): Json => parse(b64((pick(optIns, 'Secret', '-web-config') as Json).data['web-config.yml'] as string)) as Json;
+
+    it('renders an exporter-toolkit web config with TLS, basic auth and headers', () => {
+      expect(webSecret()).toEqual({
+        tls_server_config: {
+          cert_file: '/etc/mongodb-apikey-exporter/tls/tls.crt',
+          key_file: '/etc/mongodb-apikey-exporter/tls/tls.key',
+          min_version: 'TLS12',
+          client_auth_type: 'NoClientCert',
+        },
+        basic_auth_users: allOptIns.webConfig.basicAuthUsers,
+        http_server_config: { headers: { 'X-Content-Type-Options': 'nosniff' } },
+      });
+    });
+
+    it('mounts the web config and the TLS secret, passes --web.config.file, and probes over HTTPS', () => {
+      const c = containerOf(optIns);
+      expect(c.args).toContain('--web.config.file=/etc/mongodb-apikey-exporter/web/web-config.yml');
+      const mounts = (c.volumeMounts as Json[]).map((m) => m.mountPath);
+      expect(mounts).toEqual(expect.arrayContaining(['/etc/mongodb-apikey-exporter/web', '/etc/mongodb-apikey-exporter/tls']));
+      const volumes = deploymentOf(optIns).spec.template.spec.volumes as Json[];
+      expect(volumes.find((v) => v.name === 'tls')?.secret.secretName).toBe('mongodb-apikey-exporter-tls');
+      expect(deploymentOf(optIns).spec.template.metadata.annotations['checksum/web-config']).toMatch(/^[0-9a-f]{64}$/);
+      // basic auth protects /healthz and /readyz too: the kubelet checks the port instead
+      expect(c.livenessProbe.tcpSocket).toEqual({ port: 'http' });
+      const tlsOnly = render({ values: [{ webConfig: { enabled: true, tls: { enabled: true, existingSecret: 'tls' } } }] });
+      expect(containerOf(tlsOnly).readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http', scheme: 'HTTPS' });
+    });
+
+    it('requires the TLS secret when TLS is on', () => {
+      expect(() => render({ values: [{ webConfig: { enabled: true, tls: { enabled: true } } }] })).toThrow(/webConfig\.tls\.existingSecret is required/);
+    });
+  });
+
+  describe('ServiceMonitor', () => {
+    it('scrapes port http with the configured interval, labels, relabelings, TLS and basic auth', () => {
+      const sm = pick(optIns, 'ServiceMonitor') as Json;
+      expect(sm.metadata.labels.release).toBe('kube-prometheus-stack');
+      expect(sm.spec.selector.matchLabels).toEqual(deploymentOf(optIns).spec.selector.matchLabels);
+      const [endpoint] = sm.spec.endpoints as Json[];
+      expect(endpoint).toMatchObject({
+        port: 'http',
+        path: '/metrics',
+        interval: '2m',
+        scrapeTimeout: '30s',
+        scheme: 'https',
+        tlsConfig: { serverName: `${FULLNAME}.default.svc`, ca: { secret: { name: 'mongodb-apikey-exporter-tls', key: 'ca.crt' } } },
+        basicAuth: {
+          username: { name: 'mongodb-apikey-exporter-scrape-auth', key: 'username' },
+          password: { name: 'mongodb-apikey-exporter-scrape-auth', key: 'password' },
+        },
+        relabelings: allOptIns.serviceMonitor.relabelings,
+        metricRelabelings: allOptIns.serviceMonitor.metricRelabelings,
+      });
+    });
+
+    it('scrapes plain HTTP without webConfig', () => {
+      const sm = pick(render({ values: [{ serviceMonitor: { enabled: true } }] }), 'ServiceMonitor') as Json;
+      expect(sm.spec.endpoints[0].scheme).toBe('http');
+      expect(sm.spec.endpoints[0].tlsConfig).toBeUndefined();
+      expect(sm.spec.endpoints[0].basicAuth).toBeUndefined();
+    });
+  });
+
+  describe('PrometheusRule', () => {
+    const alertsFile = parse(readFileSync(join(repoRoot, 'prometheus', 'alerts.yaml'), 'utf8')) as Json;
+    const ruleOf = (objects: K8sObject[], alert: string): Json =>
+      ((pick(objects, 'PrometheusRule') as Json).spec.groups as Json[]).flatMap((g) => g.rules as Json[]).find((r) => r.alert === alert)!;
+
+    it('holds exactly the groups of prometheus/alerts.yaml with the default thresholds', () => {
+      const rule = pick(render({ values: [{ prometheusRule: { enabled: true } }] }), 'PrometheusRule') as Json;
+      expect(rule.spec.groups).toEqual(alertsFile.groups);
+    });
+
+    it('adds the extra labels to every alert and the PrometheusRule', () => {
+      const rule = pick(optIns, 'PrometheusRule') as Json;
+      expect(rule.metadata.labels.release).toBe('kube-prometheus-stack');
+      for (const r of (rule.spec.groups as Json[]).flatMap((g) => g.rules as Json[])) expect(r.labels.team).toBe('platform');
+      expect(ruleOf(optIns, 'MongoDBApiKeyIdle').labels.severity).toBe('warning');
+    });
+
+    it('applies threshold overrides to the expressions, the text and the for: duration', () => {
+      const objects = render({
+        values: [{ prometheusRule: { enabled: true, thresholds: { idleDays: 60, neverUsedDays: 14, rotationDays: 180, scopeDownFor: '30m' } } }],
+      });
+      const idle = ruleOf(objects, 'MongoDBApiKeyIdle');
+      expect(idle.expr).toContain('mongodb_apikey_idle_seconds > 60 * 86400');
+      expect(idle.expr).not.toContain('90 * 86400');
+      expect(idle.annotations.summary).toContain('more than 60 days');
+      expect(ruleOf(objects, 'MongoDBApiKeyNeverUsed').expr).toContain('mongodb_apikey_age_seconds > 14 * 86400');
+      expect(ruleOf(objects, 'MongoDBApiKeyRotationDue').expr).toContain('mongodb_apikey_age_seconds > 180 * 86400');
+      expect(ruleOf(objects, 'MongoDBApiKeyRotationDue').annotations.summary).toContain('older than 180 days');
+      const down = ruleOf(objects, 'MongoDBApiKeyScopeDown');
+      expect(down.for).toBe('30m');
+      expect(down.annotations.description).toContain('failed for 30m');
+      // the rest is unchanged
+      expect(ruleOf(objects, 'MongoDBApiKeyCreated')).toEqual(ruleOf(render({ values: [{ prometheusRule: { enabled: true } }] }), 'MongoDBApiKeyCreated'));
+    });
+
+    it('leaves out disabled alerts', () => {
+      const objects = render({ values: [{ prometheusRule: { enabled: true, disabledAlerts: ['MongoDBApiKeyCreated'] } }] });
+      expect(ruleOf(objects, 'MongoDBApiKeyCreated')).toBeUndefined();
+      expect(ruleOf(objects, 'MongoDBApiKeyIdle')).toBeDefined();
+    });
+  });
+
+  describe('Grafana dashboard ConfigMap', () => {
+    it('carries the sidecar label and folder annotation and holds the dashboard JSON', () => {
+      const cm = pick(optIns, 'ConfigMap', '-dashboard') as Json;
+      expect(cm.metadata.labels.grafana_dashboard).toBe('1');
+      expect(cm.metadata.annotations.grafana_folder).toBe('Security');
+      const dashboard = JSON.parse(cm.data['mongodb-apikey-exporter.json'] as string) as Json;
+      expect(dashboard).toEqual(JSON.parse(readFileSync(join(repoRoot, 'grafana', 'mongodb-apikey-exporter.json'), 'utf8')));
+    });
+
+    it('takes the label key and value from values', () => {
+      const cm = pick(render({ values: [{ grafanaDashboard: { enabled: true, labelKey: 'dashboards', labelValue: 'security' } }] }), 'ConfigMap', '-dashboard') as Json;
+      expect(cm.metadata.labels.dashboards).toBe('security');
+      expect(cm.metadata.annotations).toBeUndefined();
+    });
+  });
+
+  describe('NetworkPolicy', () => {
+    it('allows ingress only to the metrics port from the configured peers, egress only to DNS and the APIs', () => {
+      const np = pick(optIns, 'NetworkPolicy') as Json;
+      expect(np.spec.podSelector.matchLabels).toEqual(deploymentOf(optIns).spec.selector.matchLabels);
+      expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+      expect(np.spec.ingress).toEqual([{ ports: [{ port: 'http', protocol: 'TCP' }], from: allOptIns.networkPolicy.ingressFrom }]);
+      const [dns, api] = np.spec.egress as Json[];
+      expect(dns!.ports).toEqual([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]);
+      expect(api).toEqual({ ports: [{ port: 443, protocol: 'TCP' }], to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] });
+      expect(np.spec.egress).toHaveLength(2);
+    });
+  });
+
+  it('NOTES.txt renders and warns when no scope is configured', () => {
+    expect(renderNotes()).toContain('WARNING: config.users and config.projects are both empty');
+    expect(renderNotes({ values: [allOptIns] })).not.toContain('WARNING');
+  });
+});
+
+describe('chart files/ copies', () => {
+  it.each([
+    ['grafana/mongodb-apikey-exporter.json', 'files/mongodb-apikey-exporter.json'],
+    ['prometheus/alerts.yaml', 'files/alerts.yaml'],
+  ])('%s is byte-identical to the chart copy %s (node helm/sync-files.mjs)', (source, copy) => {
+    expect(readFileSync(join(chartDir, copy)).equals(readFileSync(join(repoRoot, source)))).toBe(true);
+  });
+});

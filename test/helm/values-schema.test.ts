@@ -1,0 +1,154 @@
+/**
+ * values.yaml against values.schema.json (ajv, as helm validates values before rendering), the
+ * schema's strictness, and helm-docs comments on every value.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { isMap, isScalar, isSeq, parse, parseDocument, type YAMLMap } from 'yaml';
+import { chartDir } from './render.js';
+
+type Json = Record<string, unknown>;
+const schema = JSON.parse(readFileSync(join(chartDir, 'values.schema.json'), 'utf8')) as Json;
+const valuesText = readFileSync(join(chartDir, 'values.yaml'), 'utf8');
+const defaults = parse(valuesText) as Json;
+const allOptIns = parse(readFileSync(new URL('./values-all-optins.yaml', import.meta.url), 'utf8')) as Json;
+
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+const validate = ajv.compile(schema);
+
+/** Helm's merge of a values file over the defaults: maps merge, anything else replaces, null deletes. */
+function mergeValues(base: Json, override: Json): Json {
+  const out: Json = structuredClone(base);
+  for (const [key, value] of Object.entries(override)) {
+    const current = out[key];
+    if (value === null) delete out[key];
+    else if (isPlainObject(value) && isPlainObject(current)) out[key] = mergeValues(current, value);
+    else out[key] = structuredClone(value);
+  }
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function errorsOf(values: unknown): string {
+  return validate(values) ? '' : ajv.errorsText(validate.errors);
+}
+
+function withPath(path: readonly (string | number)[], value: unknown): Json {
+  const out: Json = structuredClone(defaults);
+  let node: Record<string | number, unknown> = out;
+  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
+  node[path.at(-1)!] = value;
+  return out;
+}
+
+describe('values.schema.json', () => {
+  it('accepts values.yaml', () => {
+    expect(errorsOf(defaults)).toBe('');
+  });
+
+  it('accepts the all-opt-ins values merged over values.yaml', () => {
+    expect(errorsOf(mergeValues(defaults, allOptIns))).toBe('');
+  });
+
+  it('sets additionalProperties: false on every object it defines', () => {
+    const loose: string[] = [];
+    const walk = (node: unknown, path: string): void => {
+      if (!isPlainObject(node)) return;
+      if (node.type === 'object' && isPlainObject(node.properties) && node.additionalProperties !== false) loose.push(path || '(root)');
+      for (const [key, child] of Object.entries(node)) {
+        if (key === 'properties' && isPlainObject(child)) for (const [p, s] of Object.entries(child)) walk(s, `${path}.${p}`);
+        else if (key === 'items') walk(child, `${path}[]`);
+      }
+    };
+    walk(schema, '');
+    expect(loose).toEqual([]);
+  });
+
+  it('describes every key of values.yaml (and nothing values.yaml lacks, except optional fields)', () => {
+    const missing: string[] = [];
+    const walk = (values: Json, node: Json, path: string): void => {
+      const props = (node.properties ?? {}) as Json;
+      for (const [key, value] of Object.entries(values)) {
+        const child = props[key];
+        if (!isPlainObject(child)) {
+          missing.push(`${path}${key}`);
+          continue;
+        }
+        if (isPlainObject(value) && isPlainObject(child.properties)) walk(value, child, `${path}${key}.`);
+      }
+    };
+    walk(defaults, schema, '');
+    expect(missing).toEqual([]);
+  });
+
+  it.each([
+    ['an unknown top-level key', ['replicas'], 2],
+    ['an unknown key under image', ['image', 'registry'], 'ghcr.io'],
+    ['an unknown key under config.poll', ['config', 'poll', 'intervall'], '5m'],
+    ['an unknown key under serviceMonitor', ['serviceMonitor', 'scrapeInterval'], '1m'],
+    ['an unknown key under prometheusRule.thresholds', ['prometheusRule', 'thresholds', 'idleWeeks'], 3],
+    ['an unknown key under networkPolicy.api', ['networkPolicy', 'api', 'hosts'], ['cloud.mongodb.com']],
+    ['an unknown key under webConfig.tls', ['webConfig', 'tls', 'certFile'], '/tmp/x'],
+  ] as const)('rejects %s', (_name, path, value) => {
+    expect(errorsOf(withPath(path, value))).toMatch(/must NOT have additional properties/);
+  });
+
+  it.each([
+    ['replicaCount as a string', ['replicaCount'], '1'],
+    ['service.port out of range', ['service', 'port'], 70000],
+    ['service.port as a string', ['service', 'port'], '9947'],
+    ['serviceMonitor.enabled as a string', ['serviceMonitor', 'enabled'], 'true'],
+    ['a log format that does not exist', ['log', 'format'], 'text'],
+    ['config.poll.concurrency 0', ['config', 'poll', 'concurrency'], 0],
+    ['config.poll.interval that is no duration', ['config', 'poll', 'interval'], 'five minutes'],
+    ['prometheusRule.thresholds.idleDays as a string', ['prometheusRule', 'thresholds', 'idleDays'], '90'],
+    ['image.pullPolicy that does not exist', ['image', 'pullPolicy'], 'Sometimes'],
+    ['podAnnotations with a number', ['podAnnotations'], { a: 1 }],
+    ['networkPolicy.api.ports with a string', ['networkPolicy', 'api', 'ports'], ['https']],
+  ] as const)('rejects %s', (_name, path, value) => {
+    expect(errorsOf(withPath(path, value))).not.toBe('');
+  });
+
+  it('rejects config entries the exporter would reject', () => {
+    const users = (list: unknown[]): Json => withPath(['config', 'users'], list);
+    const projects = (list: unknown[]): Json => withPath(['config', 'projects'], list);
+    expect(errorsOf(users([{ username: 'a', apiKey: 'k' }]))).toBe('');
+    expect(errorsOf(users([{ apiKey: 'k' }]))).toMatch(/username/);
+    expect(errorsOf(users([{ username: 'a', apiKeyFile: '/x' }]))).toMatch(/additional properties/);
+    expect(errorsOf(users([{ username: 'a', userId: 'not-an-id' }]))).not.toBe('');
+    expect(errorsOf(users([{ username: 'a', baseUrl: 'ftp://x' }]))).not.toBe('');
+    expect(errorsOf(projects([{ publicKey: 'p', privateKey: 'k', discover: true }]))).toBe('');
+    expect(errorsOf(projects([{ publicKey: 'p', privateKey: 'k', ids: ['5e2211c17a3e5a48f5497de3'] }]))).toBe('');
+    expect(errorsOf(projects([{ publicKey: 'p', privateKey: 'k' }]))).not.toBe('');
+    expect(errorsOf(projects([{ publicKey: 'p', privateKey: 'k', ids: [] }]))).not.toBe('');
+    expect(errorsOf(projects([{ publicKey: 'p', privateKey: 'k', discover: true, secretKey: 'a/b' }]))).not.toBe('');
+  });
+
+  it('rejects basic auth passwords that are not bcrypt hashes', () => {
+    expect(errorsOf(withPath(['webConfig', 'basicAuthUsers'], { prometheus: 'plaintext' }))).not.toBe('');
+  });
+});
+
+describe('values.yaml documentation', () => {
+  it('has a helm-docs "# --" comment on every value (or on its parent object)', () => {
+    const doc = parseDocument(valuesText);
+    const undocumented: string[] = [];
+    const walk = (map: YAMLMap, path: string, parentDocumented: boolean): void => {
+      map.items.forEach((pair, index) => {
+        const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        // the yaml parser attaches a comment above a map's first key to the map itself
+        const comment = [(isScalar(pair.key) ? pair.key.commentBefore : undefined) ?? '', index === 0 ? (map.commentBefore ?? '') : ''].join('\n');
+        const documented = /^\s*--/m.test(comment);
+        if (isMap(pair.value) && pair.value.items.length > 0 && !documented) walk(pair.value, `${path}${key}.`, parentDocumented);
+        else if (!documented && !(isMap(pair.value) || isSeq(pair.value) ? false : parentDocumented)) undocumented.push(`${path}${key}`);
+      });
+    };
+    walk(doc.contents as YAMLMap, '', false);
+    expect(undocumented).toEqual([]);
+  });
+});
