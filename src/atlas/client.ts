@@ -108,18 +108,18 @@ export class AtlasClient {
   async #getOnce(credential: Credential, url: string, signal: AbortSignal): Promise<unknown> {
     const pool = this.#poolOf(credential);
     const session = pool.acquire();
-    const timeout = AbortSignal.timeout(this.#options.timeoutMs);
-    const combined = AbortSignal.any([signal, timeout]);
+    const deadline = new Deadline(signal, this.#options.timeoutMs);
     let sound = false;
     try {
-      const response = await session.get(url, { method: 'GET', headers: { Accept: 'application/json' }, signal: combined });
+      const response = await session.get(url, { method: 'GET', headers: { Accept: 'application/json' }, signal: deadline.signal });
       const text = await response.text();
       sound = true;
       if (!response.ok) throw apiErrorOf(url, response, text);
       return parseJson(url, response, text);
     } catch (error) {
-      throw classify(error, url, signal, timeout, this.#options.timeoutMs);
+      throw classify(error, url, signal, deadline.expired, this.#options.timeoutMs);
     } finally {
+      deadline.clear();
       // A session whose exchange broke may hold a nonce count the server never saw.
       if (sound) pool.release(session);
     }
@@ -177,9 +177,41 @@ function apiErrorOf(url: string, response: Response, text: string): ApiError {
   return new ApiError('GET', url, response.status, errorCode, retryAfter);
 }
 
-function classify(error: unknown, url: string, signal: AbortSignal, timeout: AbortSignal, timeoutMs: number): unknown {
+function classify(error: unknown, url: string, signal: AbortSignal, expired: boolean, timeoutMs: number): unknown {
   if (isExporterError(error)) return error;
   if (signal.aborted) return signal.reason;
-  if (timeout.aborted) return new TimeoutError('GET', url, timeoutMs);
+  if (expired) return new TimeoutError('GET', url, timeoutMs);
   return new NetworkError('GET', url, error) satisfies ExporterError;
+}
+
+/**
+ * The abort signal of one request: the poller's stop signal or the request timeout, whichever
+ * comes first. Built by hand because Node 20's AbortSignal.any() keeps every signal it makes
+ * reachable from the long-lived stop signal: a leak of one object per request.
+ */
+class Deadline {
+  readonly #controller = new AbortController();
+  readonly #parent: AbortSignal;
+  readonly #timer: NodeJS.Timeout;
+  readonly #onAbort = () => this.#controller.abort(this.#parent.reason);
+  expired = false;
+
+  constructor(parent: AbortSignal, timeoutMs: number) {
+    this.#parent = parent;
+    this.#timer = setTimeout(() => {
+      this.expired = true;
+      this.#controller.abort(new Error(`timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    if (parent.aborted) this.#onAbort();
+    else parent.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  clear(): void {
+    clearTimeout(this.#timer);
+    this.#parent.removeEventListener('abort', this.#onAbort);
+  }
 }

@@ -33,6 +33,8 @@ export class DigestSession extends DigestClient {
 
   // digest-fetch fixes the algorithm at construction; the challenge is what decides it.
   override parseAuth(header: string): void {
+    // RFC 7616 counts nc per nonce: the first request on a new nonce is nc=00000001.
+    this.digest.nc = 0;
     super.parseAuth(header);
     const algorithm = (/algorithm="?([A-Za-z0-9-]+)/i.exec(header ?? '')?.[1] ?? 'MD5').toUpperCase();
     const hash = HASHES[algorithm];

@@ -47,8 +47,9 @@ export interface Config {
 export function parseConfigText(text: string, env: NodeJS.ProcessEnv, source: string): ConfigFile {
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
-    const first = document.errors[0];
-    throw new ConfigError(`${source}: invalid YAML: ${first?.message ?? 'unknown error'}`);
+    // Only the first line: the rest quotes the file, and the file may hold a secret.
+    const first = document.errors[0]?.message.split('\n')[0]?.replace(/:$/, '');
+    throw new ConfigError(`${source}: invalid YAML: ${first ?? 'unknown error'}`);
   }
   let tree: unknown;
   try {

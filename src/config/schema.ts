@@ -32,7 +32,8 @@ const baseUrl = (fallback: string) =>
       try {
         url = new URL(value);
       } catch {
-        context.addIssue({ code: 'custom', message: `not a URL: ${JSON.stringify(value)}` });
+        // The value is not echoed: a URL that fails to parse may still carry a password.
+        context.addIssue({ code: 'custom', message: 'not a valid URL' });
         return z.NEVER;
       }
       if (url.protocol !== 'https:' && url.protocol !== 'http:') {

@@ -12,7 +12,8 @@ export const timestamp = z.union([z.string(), z.number()]).transform((value, con
   if (typeof value === 'number') {
     if (Number.isFinite(value) && value >= 0) return value >= MILLISECONDS_FROM ? value : value * 1000;
   } else if (ISO_8601.test(value)) {
-    const parsed = Date.parse(value);
+    // The APIs write UTC; a time without an offset must not be read in the exporter's zone.
+    const parsed = Date.parse(/(?:Z|[+-]\d{2}:?\d{2})$/i.test(value) ? value : `${value}Z`);
     if (!Number.isNaN(parsed)) return parsed;
   }
   context.addIssue({ code: 'custom', message: `not a timestamp: ${JSON.stringify(value).slice(0, 40)}` });

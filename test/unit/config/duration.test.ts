@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { formatDuration, parseDuration } from '../../../src/config/duration.js';
+
+describe('parseDuration', () => {
+  it.each([
+    [300, 300_000],
+    [0, 0],
+    [1.5, 1_500],
+    ['300', 300_000],
+    [' 300 ', 300_000],
+    ['2.5', 2_500],
+    ['300s', 300_000],
+    ['5m', 300_000],
+    ['1h', 3_600_000],
+    ['1h30m', 5_400_000],
+    ['1m30s', 90_000],
+    ['500ms', 500],
+    ['1s500ms', 1_500],
+    ['1.5h', 5_400_000],
+    ['2d', 172_800_000],
+    ['1w', 604_800_000],
+  ] as const)('%j is %d ms', (input, expected) => {
+    expect(parseDuration(input)).toBe(expected);
+  });
+
+  it.each([
+    '',
+    '   ',
+    'abc',
+    '5x',
+    '5 m',
+    '5 minutes',
+    'm',
+    '-5',
+    '-5m',
+    '1h30',
+    '1.2.3s',
+    '5M',
+    '1y',
+  ])('rejects the string %j', (input) => {
+    expect(parseDuration(input)).toBeUndefined();
+  });
+
+  it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])('rejects the number %d', (input) => {
+    expect(parseDuration(input)).toBeUndefined();
+  });
+});
+
+describe('formatDuration', () => {
+  it.each([
+    [3_600_000, '1h'],
+    [7_200_000, '2h'],
+    [300_000, '5m'],
+    [5_400_000, '90m'],
+    [30_000, '30s'],
+    [90_000, '90s'],
+    [1_500, '1500ms'],
+    [250, '250ms'],
+  ])('%d ms is %s', (ms, expected) => {
+    expect(formatDuration(ms)).toBe(expected);
+  });
+
+  it('round-trips through parseDuration', () => {
+    for (const ms of [250, 1_000, 45_000, 300_000, 5_400_000, 86_400_000]) {
+      expect(parseDuration(formatDuration(ms))).toBe(ms);
+    }
+  });
+});

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/errors/config-error.js';
+import { parseFlags, parseListenAddress } from '../../../src/config/flags.js';
+
+function configErrorOf(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError, nothing was thrown');
+}
+
+describe('parseFlags', () => {
+  it('has the documented defaults', () => {
+    expect(parseFlags([])).toStrictEqual({
+      configFile: 'config.yaml',
+      listenHost: undefined,
+      listenPort: 9947,
+      telemetryPath: '/metrics',
+      webConfigFile: undefined,
+      logLevel: 'info',
+      logFormat: 'json',
+      version: false,
+      help: false,
+    });
+  });
+
+  it('reads every flag in the --flag=value form', () => {
+    expect(
+      parseFlags([
+        '--config.file=/etc/exporter/config.yaml',
+        '--web.listen-address=127.0.0.1:9100',
+        '--web.telemetry-path=/probe/metrics',
+        '--web.config.file=web.yaml',
+        '--log.level=debug',
+        '--log.format=pretty',
+      ]),
+    ).toStrictEqual({
+      configFile: '/etc/exporter/config.yaml',
+      listenHost: '127.0.0.1',
+      listenPort: 9100,
+      telemetryPath: '/probe/metrics',
+      webConfigFile: 'web.yaml',
+      logLevel: 'debug',
+      logFormat: 'pretty',
+      version: false,
+      help: false,
+    });
+  });
+
+  it('reads every flag in the --flag value form', () => {
+    const flags = parseFlags([
+      '--config.file',
+      'c.yaml',
+      '--web.listen-address',
+      '[::1]:9947',
+      '--web.telemetry-path',
+      '/m',
+      '--web.config.file',
+      'w.yaml',
+      '--log.level',
+      'error',
+      '--log.format',
+      'json',
+    ]);
+    expect(flags).toMatchObject({
+      configFile: 'c.yaml',
+      listenHost: '::1',
+      listenPort: 9947,
+      telemetryPath: '/m',
+      webConfigFile: 'w.yaml',
+      logLevel: 'error',
+      logFormat: 'json',
+    });
+  });
+
+  it('reads --version, --help and -h', () => {
+    expect(parseFlags(['--version']).version).toBe(true);
+    expect(parseFlags(['--help']).help).toBe(true);
+    expect(parseFlags(['-h']).help).toBe(true);
+  });
+
+  it.each(['trace', 'debug', 'info', 'warn', 'error', 'fatal'])('accepts --log.level=%s', (level) => {
+    expect(parseFlags([`--log.level=${level}`]).logLevel).toBe(level);
+  });
+
+  it.each([
+    [['--log.level=verbose'], '--log.level: must be one of trace, debug, info, warn, error, fatal, not "verbose"'],
+    [['--log.level', 'INFO'], '--log.level'],
+    [['--log.format=xml'], '--log.format: must be json or pretty, not "xml"'],
+    [['--web.telemetry-path=metrics'], '--web.telemetry-path: must start with /'],
+    [['--web.telemetry-path=/'], '--web.telemetry-path'],
+    [['--web.telemetry-path=/healthz'], '--web.telemetry-path'],
+    [['--web.telemetry-path=/readyz'], '--web.telemetry-path'],
+    [['--web.listen-address=9947'], '--web.listen-address: expected [host]:port'],
+    [['--web.listen-address=:99999'], '--web.listen-address'],
+    [['--web.listen-address', 'localhost'], '--web.listen-address'],
+    [['--unknown.flag=1'], "'--unknown.flag'"],
+    [['--config'], "'--config'"],
+    [['positional'], 'positional'],
+    [['--version=yes'], '--version'],
+  ])('rejects %j', (argv, expected) => {
+    const error = configErrorOf(() => parseFlags(argv));
+    expect(error.message).toContain(expected);
+    expect(error.reason).toBe('invalid_config');
+  });
+
+  it('shows the usage after a flag it does not know', () => {
+    expect(configErrorOf(() => parseFlags(['--nope'])).message).toContain('Usage: mongodb-apikey-exporter [flags]');
+  });
+});
+
+describe('parseListenAddress', () => {
+  it.each([
+    [':9947', undefined, 9947],
+    ['127.0.0.1:9947', '127.0.0.1', 9947],
+    ['0.0.0.0:80', '0.0.0.0', 80],
+    ['[::1]:9947', '::1', 9947],
+    ['[::]:9947', '::', 9947],
+    ['localhost:1', 'localhost', 1],
+    ['exporter.example.com:65535', 'exporter.example.com', 65_535],
+    [':0', undefined, 0],
+  ])('%s is host %s, port %d', (address, host, port) => {
+    expect(parseListenAddress(address)).toStrictEqual({ host, port });
+  });
+
+  it.each(['', '9947', ':', 'localhost', 'localhost:', ':65536', ':123456', ':port', '::1:9947', '[::1]', '[::1]9947', 'a:b:1', ':-1'])(
+    'rejects %j naming the flag',
+    (address) => {
+      const error = configErrorOf(() => parseListenAddress(address));
+      expect(error.message).toBe(`--web.listen-address: expected [host]:port, e.g. ":9947", not ${JSON.stringify(address)}`);
+    },
+  );
+});

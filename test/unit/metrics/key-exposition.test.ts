@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { buildKeyExposition, escapeLabelValue, labelBlock, renderTimedSeries } from '../../../src/metrics/key-exposition.js';
+import { FIXED_NOW, SNAPSHOT } from '../fixtures/key-snapshot.js';
+
+const render = (nowMs = FIXED_NOW) => {
+  const exposition = buildKeyExposition(SNAPSHOT);
+  return exposition.fixed + renderTimedSeries(exposition, nowMs);
+};
+
+const samples = (text: string) => text.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+
+/** The value of the one sample with exactly this name and label block, or undefined. */
+function valueOf(text: string, series: string): string | undefined {
+  const found = samples(text).filter((line) => line.startsWith(`${series} `));
+  expect(found.length).toBeLessThanOrEqual(1);
+  return found[0]?.slice(series.length + 1);
+}
+
+const ALICE = 'kind="user",user_id="5af9a1d29cc0cdb6ac0bf3f8"';
+const BOB = 'kind="user",user_id="5af9a1d29cc0cdb6ac0bf3f9"';
+const PRODUCTION = 'kind="agent",project_id="5e2211c17a3e5a48f5497de3"';
+const LOCKED = 'kind="agent",project_id="5e2211c17a3e5a48f5497de4"';
+const STAGING = `{${ALICE},key_id="5af9a1d29cc0cdb6acdca6d5"}`;
+const DISABLED = `{${ALICE},key_id="5af9a1d29cc0cdb6acdca6d6"}`;
+const PROD_KEY = `{${ALICE},key_id="5af9a1d29cc0cdb6acce1c30"}`;
+const BOB_KEY = `{${BOB},key_id="5af9a1d29cc0cdb6acce1c31"}`;
+const AGENT_2 = `{${PRODUCTION},key_id="agent-key-2"}`;
+
+describe('escapeLabelValue', () => {
+  it.each([
+    ['plain', 'plain'],
+    ['a\\b', 'a\\\\b'],
+    ['say "hi"', 'say \\"hi\\"'],
+    ['one\ntwo', 'one\\ntwo'],
+    ['\\"\n', '\\\\\\"\\n'],
+    ['C:\\new', 'C:\\\\new'],
+    ['tab\tand unicode é', 'tab\tand unicode é'],
+  ])('%j → %j', (input, expected) => {
+    expect(escapeLabelValue(input)).toBe(expected);
+  });
+});
+
+describe('labelBlock', () => {
+  it('joins pairs in order and escapes the values', () => {
+    expect(labelBlock([['kind', 'user'], ['description', 'a "b"']])).toBe('{kind="user",description="a \\"b\\""}');
+  });
+
+  it('omits empty and undefined values, wherever they are', () => {
+    expect(labelBlock([['a', ''], ['kind', 'agent'], ['b', undefined], ['key_id', 'k'], ['c', '']])).toBe('{kind="agent",key_id="k"}');
+    expect(labelBlock([['a', undefined]])).toBe('{}');
+    expect(labelBlock([])).toBe('{}');
+  });
+});
+
+describe('buildKeyExposition + renderTimedSeries', () => {
+  const text = render();
+
+  it.each([
+    ['mongodb_apikey_info', 'gauge'],
+    ['mongodb_apikey_created_timestamp_seconds', 'gauge'],
+    ['mongodb_apikey_age_seconds', 'gauge'],
+    ['mongodb_apikey_enabled', 'gauge'],
+    ['mongodb_apikey_uses', 'gauge'],
+    ['mongodb_apikey_last_used_timestamp_seconds', 'gauge'],
+    ['mongodb_apikey_idle_seconds', 'gauge'],
+    ['mongodb_apikey_keys', 'gauge'],
+    ['mongodb_apikey_scope_up', 'gauge'],
+    ['mongodb_apikey_scope_last_success_timestamp_seconds', 'gauge'],
+    ['mongodb_apikey_scope_errors_total', 'counter'],
+    ['mongodb_apikey_last_poll_timestamp_seconds', 'gauge'],
+  ])('has %s, typed %s, with HELP and TYPE once, before its samples', (name, type) => {
+    const lines = text.split('\n');
+    expect(lines.filter((line) => line.startsWith(`# HELP ${name} `))).toHaveLength(1);
+    expect(lines.filter((line) => line.startsWith(`# TYPE ${name} `))).toStrictEqual([`# TYPE ${name} ${type}`]);
+    const typeAt = lines.indexOf(`# TYPE ${name} ${type}`);
+    expect(lines.indexOf(lines.find((line) => line.startsWith(`# HELP ${name} `)) ?? '')).toBe(typeAt - 1);
+    const sampleIndexes = lines.flatMap((line, index) => (line.startsWith(`${name}{`) || line.startsWith(`${name} `) ? [index] : []));
+    expect(sampleIndexes.length).toBeGreaterThan(0);
+    // The samples of a family are one block right after its TYPE line.
+    expect(sampleIndexes).toStrictEqual(sampleIndexes.map((_, offset) => typeAt + 1 + offset));
+  });
+
+  it('writes every sample as `name{labels} value` on one line', () => {
+    const sample = /^mongodb_apikey_[a-z_]+(?:\{(?:[a-z_]+="(?:[^"\\\n]|\\[\\"n])*"(?:,[a-z_]+="(?:[^"\\\n]|\\[\\"n])*")*)?\})? -?\d+(?:\.\d+)?$/;
+    for (const line of samples(text)) expect(line).toMatch(sample);
+    expect(text.endsWith('\n')).toBe(true);
+  });
+
+  it('counts its series', () => {
+    expect(buildKeyExposition(SNAPSHOT).series).toBe(samples(text).length);
+  });
+
+  it('computes age exactly at the scrape time', () => {
+    expect(valueOf(text, `mongodb_apikey_age_seconds${STAGING}`)).toBe('222470078');
+    expect(valueOf(text, `mongodb_apikey_age_seconds${PROD_KEY}`)).toBe('262707894');
+    expect(valueOf(text, `mongodb_apikey_age_seconds${AGENT_2}`)).toBe('239908057.136');
+    // One scrape later, the same exposition says one minute more.
+    expect(valueOf(render(FIXED_NOW + 60_000), `mongodb_apikey_age_seconds${STAGING}`)).toBe('222470138');
+  });
+
+  it('computes idle from the last use, or from creation when never used', () => {
+    expect(valueOf(text, `mongodb_apikey_idle_seconds${STAGING}`)).toBe('222470077');
+    expect(valueOf(text, `mongodb_apikey_idle_seconds${PROD_KEY}`)).toBe('43200.75');
+    expect(valueOf(text, `mongodb_apikey_idle_seconds${DISABLED}`)).toBe('13752000');
+  });
+
+  it('has no idle series for keys without usage info (agent keys)', () => {
+    expect(samples(text).filter((line) => line.startsWith('mongodb_apikey_idle_seconds{kind="agent"'))).toStrictEqual([]);
+    expect(samples(text).filter((line) => line.startsWith('mongodb_apikey_enabled{kind="agent"'))).toStrictEqual([]);
+    expect(samples(text).filter((line) => line.startsWith('mongodb_apikey_uses{kind="agent"'))).toStrictEqual([]);
+    expect(valueOf(text, `mongodb_apikey_age_seconds${AGENT_2}`)).toBeDefined();
+  });
+
+  it('has no last_used series for a never-used key, but its use count and enabled state', () => {
+    expect(valueOf(text, `mongodb_apikey_last_used_timestamp_seconds${DISABLED}`)).toBeUndefined();
+    expect(valueOf(text, `mongodb_apikey_uses${DISABLED}`)).toBe('0');
+    expect(valueOf(text, `mongodb_apikey_enabled${DISABLED}`)).toBe('0');
+    expect(valueOf(text, `mongodb_apikey_enabled${STAGING}`)).toBe('1');
+    expect(valueOf(text, `mongodb_apikey_last_used_timestamp_seconds${STAGING}`)).toBe('1526309123');
+    expect(valueOf(text, `mongodb_apikey_last_used_timestamp_seconds${PROD_KEY}`)).toBe('1748735999.25');
+    expect(valueOf(text, `mongodb_apikey_created_timestamp_seconds${AGENT_2}`)).toBe('1508871142.864');
+  });
+
+  it('publishes the kept keys of a failed scope, and no keys gauge for a scope whose keys are unknown', () => {
+    expect(valueOf(text, `mongodb_apikey_keys{${ALICE}}`)).toBe('3');
+    expect(valueOf(text, `mongodb_apikey_keys{${PRODUCTION}}`)).toBe('3');
+    expect(valueOf(text, `mongodb_apikey_keys{${BOB}}`)).toBe('1');
+    expect(valueOf(text, `mongodb_apikey_age_seconds${BOB_KEY}`)).toBeDefined();
+    expect(valueOf(text, `mongodb_apikey_keys{${LOCKED}}`)).toBeUndefined();
+    expect(samples(text).filter((line) => line.includes(LOCKED) && !line.startsWith('mongodb_apikey_scope_'))).toStrictEqual([]);
+  });
+
+  it('says which scopes are up, and when each last succeeded', () => {
+    expect(valueOf(text, `mongodb_apikey_scope_up{${ALICE}}`)).toBe('1');
+    expect(valueOf(text, `mongodb_apikey_scope_up{${BOB}}`)).toBe('0');
+    expect(valueOf(text, `mongodb_apikey_scope_up{${LOCKED}}`)).toBe('0');
+    expect(valueOf(text, `mongodb_apikey_scope_last_success_timestamp_seconds{${BOB}}`)).toBe('1748778600');
+    expect(valueOf(text, `mongodb_apikey_scope_last_success_timestamp_seconds{${PRODUCTION}}`)).toBe('1748779168.5');
+    expect(valueOf(text, `mongodb_apikey_scope_last_success_timestamp_seconds{${LOCKED}}`)).toBeUndefined();
+    expect(valueOf(text, 'mongodb_apikey_last_poll_timestamp_seconds')).toBe('1748779170');
+  });
+
+  it('has scope_errors_total for all 8 reasons of every scope, zeros included', () => {
+    const reasons = ['unauthorized', 'forbidden', 'not_found', 'rate_limited', 'server_error', 'timeout', 'network', 'invalid_response'];
+    for (const scope of [ALICE, PRODUCTION, BOB, LOCKED]) {
+      const lines = samples(text).filter((line) => line.startsWith(`mongodb_apikey_scope_errors_total{${scope},`));
+      expect(lines.map((line) => /reason="([a-z_]+)"/.exec(line)?.[1])).toStrictEqual(reasons);
+    }
+    expect(valueOf(text, `mongodb_apikey_scope_errors_total{${LOCKED},reason="forbidden"}`)).toBe('3');
+    expect(valueOf(text, `mongodb_apikey_scope_errors_total{${LOCKED},reason="timeout"}`)).toBe('0');
+    expect(valueOf(text, `mongodb_apikey_scope_errors_total{${BOB},reason="timeout"}`)).toBe('2');
+    expect(valueOf(text, `mongodb_apikey_scope_errors_total{${ALICE},reason="rate_limited"}`)).toBe('1');
+  });
+
+  it('puts descriptive labels on info only, escaped, and leaves out what is unknown', () => {
+    expect(samples(text)).toContain(
+      `mongodb_apikey_info{${ALICE},key_id="5af9a1d29cc0cdb6acdca6d6",description="CI \\"deploy\\" key C:\\\\keys\\nsecond line",key_suffix="2876",username="alice@example.com"} 1`,
+    );
+    expect(samples(text)).toContain(
+      `mongodb_apikey_info{${PRODUCTION},key_id="agent-key-2",description="Generated by Provisioning",key_suffix="39fe",created_by="PROVISIONING",project_name="Production"} 1`,
+    );
+    // Empty description: no description label at all.
+    expect(samples(text)).toContain(`mongodb_apikey_info{${BOB},key_id="5af9a1d29cc0cdb6acce1c31",key_suffix="beef",username="bob@example.com"} 1`);
+    for (const line of samples(text).filter((line) => !line.startsWith('mongodb_apikey_info{'))) {
+      expect(line).not.toMatch(/description=|key_suffix=|created_by=|username=|project_name=/);
+    }
+  });
+
+  it('has nothing but an empty text before the first snapshot', () => {
+    const empty = buildKeyExposition(undefined);
+    expect(empty.fixed).toBe('');
+    expect(empty.series).toBe(0);
+    expect(renderTimedSeries(empty, FIXED_NOW)).toBe('');
+  });
+
+  it('a snapshot with no scopes has only the last poll time', () => {
+    const exposition = buildKeyExposition({ scopes: [], completedAt: FIXED_NOW, cycle: 1 });
+    expect(samples(exposition.fixed + renderTimedSeries(exposition, FIXED_NOW))).toStrictEqual(['mongodb_apikey_last_poll_timestamp_seconds 1748779200']);
+  });
+});
