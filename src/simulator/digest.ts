@@ -122,6 +122,7 @@ function sameTarget(uri: string, target: string): boolean {
 
 interface NonceState {
   issuedAt: number;
+  sequence: number;
   seen: Set<number>;
 }
 
@@ -182,7 +183,8 @@ export class DigestAuthority {
       return { ok: false, failure: 'unsupported', stale: false, username };
     }
     if (!sameTarget(uri, request.url)) return { ok: false, failure: 'uri-mismatch', stale: false, username };
-    const issued = this.#openNonce(nonce);
+    // A nonce already in use skips the HMAC check.
+    const issued = this.#inUse.get(nonce) ?? this.#openNonce(nonce);
     if (issued === undefined) return { ok: false, failure: 'unknown-nonce', stale: false, username };
     const password = passwordFor(username);
     if (password === undefined) return { ok: false, failure: 'unknown-user', stale: false, username };
@@ -211,12 +213,13 @@ export class DigestAuthority {
     if (issued.sequence < this.#firstFreshSequence || now - issued.issuedAt > this.nonceTtlMs) {
       return { ok: false, failure: 'stale-nonce', stale: true, username };
     }
+    let state = this.#inUse.get(nonce);
+    if (state === undefined) {
+      state = { issuedAt: issued.issuedAt, sequence: issued.sequence, seen: new Set() };
+      this.#inUse.set(nonce, state);
+    }
+    // Without qop (RFC 2069) there is no nc, so no replay detection either.
     if (nc !== undefined) {
-      let state = this.#inUse.get(nonce);
-      if (state === undefined) {
-        state = { issuedAt: issued.issuedAt, seen: new Set() };
-        this.#inUse.set(nonce, state);
-      }
       if (state.seen.has(nc)) return { ok: false, failure: 'replay', stale: false, username };
       state.seen.add(nc);
     }

@@ -47,6 +47,7 @@ export class FaultTable {
     return rule.fault;
   }
 
+  /** Clears every rule. */
   clear(): void {
     this.#rules.clear();
   }

@@ -20,8 +20,9 @@ export interface Page<T> {
   totalCount: number;
 }
 
-/** The documented paging limits. */
+/** The documented default of `itemsPerPage`. */
 export const DEFAULT_ITEMS_PER_PAGE = 100;
+/** The documented maximum of `itemsPerPage`. */
 export const MAX_ITEMS_PER_PAGE = 500;
 
 const DIGITS = /^[0-9]{1,9}$/;

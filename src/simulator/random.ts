@@ -49,6 +49,7 @@ const HEX_CODES = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101,
 export class CodeBuffer {
   readonly #codes: number[] = [];
 
+  /** Appends the characters of `text`. */
   text(text: string): this {
     for (let i = 0; i < text.length; i++) this.#codes.push(text.charCodeAt(i));
     return this;
@@ -62,15 +63,7 @@ export class CodeBuffer {
 
   /** `value` in decimal, zero-padded to `digits`. */
   decimal(value: number, digits: number): this {
-    const at = this.#codes.length;
-    let rest = value;
-    for (let i = 0; i < digits; i++) {
-      this.#codes.push(0);
-    }
-    for (let i = digits - 1; i >= 0; i--) {
-      this.#codes[at + i] = 48 + (rest % 10);
-      rest = Math.floor(rest / 10);
-    }
+    for (let power = 10 ** (digits - 1); power >= 1; power /= 10) this.#codes.push(48 + (Math.floor(value / power) % 10));
     return this;
   }
 
@@ -80,6 +73,7 @@ export class CodeBuffer {
     return this;
   }
 
+  /** The collected characters as one string. */
   toString(): string {
     return String.fromCharCode.apply(null, this.#codes);
   }
