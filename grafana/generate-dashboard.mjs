@@ -501,7 +501,7 @@ line(
   timeseries({
     title: 'API requests by status code',
     description:
-      'Requests to the MongoDB Cloud APIs per second, by API (atlas = personal keys, public = agent keys) and HTTP status code. 401 responses include the digest authentication challenge of every request, so expect about as many 401s as 200s.',
+      'Requests to the MongoDB Cloud APIs per second, by API (atlas = personal keys, public = agent keys) and HTTP status code. 401 responses are digest challenges: the client reuses a nonce, so they appear when a session starts or its nonce expires, a few per poll, not one per request. A steady stream of 401s means wrong credentials.',
     w: 12,
     unit: 'reqps',
     interval: '5m',

@@ -1,10 +1,12 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { AtlasClient } from './atlas/client.js';
 import type { Config } from './config/load.js';
 import { createApp } from './http/app.js';
+import { WebGuard } from './http/web-guard.js';
 import { Exposition } from './metrics/exposition.js';
 import { ExporterMetrics } from './metrics/exporter-metrics.js';
 import { Poller } from './poller/poller.js';
@@ -19,6 +21,8 @@ export interface ExporterOptions {
   readonly log: Logger;
   /** First retry backoff step (tests shorten it). */
   readonly retryBaseMs?: number;
+  /** `--web.config.file`: TLS, basic auth, headers (exporter-toolkit format). A bad file throws a ConfigError. */
+  readonly webConfigFile?: string | undefined;
 }
 
 export interface RunningExporter {
@@ -32,6 +36,8 @@ export interface RunningExporter {
 /** Wires config → sources → client → poller → snapshot → exposition → HTTP, and starts them. */
 export async function startExporter(options: ExporterOptions): Promise<RunningExporter> {
   const { config, log, telemetryPath } = options;
+  // First, so that a bad web config stops start-up before anything runs.
+  const web = options.webConfigFile !== undefined ? await WebGuard.load(options.webConfigFile, log) : undefined;
   const metrics = new ExporterMetrics(VERSION);
   const exposition = new Exposition(metrics);
   const client = new AtlasClient({
@@ -57,6 +63,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     telemetryPath,
     exposition,
     log,
+    ...(web ? { guard: web.middleware } : {}),
     ready: () => poller.snapshot !== undefined,
     landing: () => {
       const snapshot = poller.snapshot;
@@ -72,13 +79,19 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       };
     },
   });
-  const server: Server = createServer({ requestTimeout: 60_000, headersTimeout: 10_000, keepAliveTimeout: 65_000 }, app);
+  const serverOptions = { requestTimeout: 60_000, headersTimeout: 10_000, keepAliveTimeout: 65_000 };
+  const tlsOptions = web?.tlsOptions;
+  const server: Server | HttpsServer = tlsOptions ? createHttpsServer({ ...serverOptions, ...tlsOptions }, app) : createServer(serverOptions, app);
+  web?.attach(server);
   server.listen(options.listenPort, options.listenHost);
   await once(server, 'listening');
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host === '[::]' || host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
-  log.info({ address: `${host}:${address.port}`, telemetryPath, version: VERSION }, 'listening');
+  const url = `${tlsOptions ? 'https' : 'http'}://${host === '[::]' || host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
+  log.info(
+    { address: `${host}:${address.port}`, telemetryPath, version: VERSION, tls: tlsOptions !== undefined, basicAuthUsers: web?.config.users.size ?? 0 },
+    'listening',
+  );
   poller.start();
 
   return {

@@ -35,8 +35,20 @@ export async function run(argv: readonly string[]): Promise<void> {
   process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection'));
   let exporter;
   try {
-    exporter = await startExporter({ config, listenHost: flags.listenHost, listenPort: flags.listenPort, telemetryPath: flags.telemetryPath, log });
+    exporter = await startExporter({
+      config,
+      listenHost: flags.listenHost,
+      listenPort: flags.listenPort,
+      telemetryPath: flags.telemetryPath,
+      webConfigFile: flags.webConfigFile,
+      log,
+    });
   } catch (error) {
+    if (isConfigError(error)) {
+      process.stderr.write(`mongodb-apikey-exporter: ${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
     log.fatal({ err: error }, 'cannot start');
     process.exitCode = 1;
     return;

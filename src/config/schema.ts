@@ -61,7 +61,8 @@ const pollSchema = z
     concurrency: z.number().int().min(1).max(256).default(8),
     timeout: duration('30s', 100),
     retries: z.number().int().min(0).max(10).default(3),
-    staleAfter: duration('15m', 0),
+    // Longer than a scope-down alert takes to fire, so a failing scope's key alerts do not resolve first.
+    staleAfter: duration('1h', 0),
     maxRequestsPerSecond: z.number().positive().max(10_000).optional(),
   })
   .prefault({});

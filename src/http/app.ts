@@ -12,6 +12,8 @@ export interface AppOptions {
   readonly landing: () => LandingInfo;
   readonly log: Logger;
   readonly now?: () => number;
+  /** Runs before every route, unknown paths included: the web config's headers, rate limit and basic auth. */
+  readonly guard?: express.RequestHandler;
 }
 
 const LANDING_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -28,21 +30,33 @@ export function createApp(options: AppOptions): express.Express {
     response.set('X-Content-Type-Options', 'nosniff');
     next();
   });
+  if (options.guard) app.use(options.guard);
 
   const routes = new Map<string, (request: Request, response: Response) => Promise<void> | void>([
     [
       telemetryPath,
       async (request, response) => {
         const compress = acceptsGzip(request.get('accept-encoding'));
-        const chunks = await exposition.render(now(), compress);
-        response.status(200).set('Content-Type', CONTENT_TYPE).set('Cache-Control', 'no-store');
-        if (compress) response.set('Content-Encoding', 'gzip').set('Vary', 'Accept-Encoding');
-        response.set('Content-Length', String(chunks.reduce((sum, chunk) => sum + chunk.length, 0)));
+        const setHeaders = () => {
+          response.status(200).set('Content-Type', CONTENT_TYPE).set('Cache-Control', 'no-store');
+          if (compress) response.set('Content-Encoding', 'gzip').set('Vary', 'Accept-Encoding');
+        };
         if (request.method === 'HEAD') {
+          setHeaders();
           response.end();
           return;
         }
-        for (const chunk of chunks) response.write(chunk);
+        // Streamed (chunked): the fixed part goes out while the scrape-time series are rendered
+        // slice by slice, and the event loop gets a turn between slices. The headers wait for the
+        // first chunk, so that a failure before it is still a clean 500.
+        const chunks = exposition.chunks(now(), compress);
+        const first = await chunks.next();
+        setHeaders();
+        if (!first.done) response.write(first.value);
+        for await (const chunk of chunks) {
+          if (response.destroyed) break;
+          response.write(chunk);
+        }
         response.end();
       },
     ],

@@ -30,7 +30,7 @@ export class ExporterMetrics {
     this.#pollDuration = new Histogram({
       name: f.pollDuration.name,
       help: f.pollDuration.help,
-      buckets: [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
       registers,
     });
     this.#discoveryUp = new Gauge({ name: f.discoveryUp.name, help: f.discoveryUp.help, labelNames: [LABELS.credential], registers });

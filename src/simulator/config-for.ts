@@ -23,7 +23,7 @@ export function exporterConfigFor(
       concurrency: 8,
       timeout: '10s',
       retries: 3,
-      staleAfter: '15m',
+      staleAfter: '1h',
     },
     users: sim.dataset.users.map((user) => ({
       username: user.username,

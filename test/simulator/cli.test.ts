@@ -29,7 +29,7 @@ describe('exporterConfigFor', () => {
   it('polls every user and every credential, with discovery by default', () => {
     const config = exporterConfigFor(sim, { interval: '5s' });
     expect(config).toEqual({
-      poll: { interval: '5s', concurrency: 8, timeout: '10s', retries: 3, staleAfter: '15m' },
+      poll: { interval: '5s', concurrency: 8, timeout: '10s', retries: 3, staleAfter: '1h' },
       users: sim.dataset.users.map((user) => ({ username: user.username, apiKey: user.apiKey, userId: user.id, baseUrl: sim.atlasBaseUrl })),
       projects: sim.dataset.credentials.map((credential) => ({
         publicKey: credential.publicKey,

@@ -63,7 +63,7 @@ describe('parseConfigText', () => {
       {},
       'config.yaml',
     );
-    expect(file.poll).toStrictEqual({ interval: 300_000, concurrency: 8, timeout: 30_000, retries: 3, staleAfter: 900_000 });
+    expect(file.poll).toStrictEqual({ interval: 300_000, concurrency: 8, timeout: 30_000, retries: 3, staleAfter: 3_600_000 });
     expect(file.users).toStrictEqual([
       { username: 'alice@example.com', apiKey: 'k1', baseUrl: 'https://cloud.mongodb.com/api/atlas/v1.0' },
     ]);
@@ -168,7 +168,7 @@ describe('loadConfig', () => {
     });
     const config = await loadConfig(join(folder, 'conf/config.yaml'), {});
     expect(config).toStrictEqual({
-      poll: { intervalMs: 300_000, concurrency: 8, timeoutMs: 30_000, retries: 3, staleAfterMs: 900_000 },
+      poll: { intervalMs: 300_000, concurrency: 8, timeoutMs: 30_000, retries: 3, staleAfterMs: 3_600_000 },
       users: [{ username: 'alice@example.com', apiKey: 'alice-file-secret', baseUrl: 'https://cloud.mongodb.com/api/atlas/v1.0' }],
       projects: [
         { publicKey: 'pub', privateKey: 'cm-file-secret', baseUrl: 'https://cloud.mongodb.com/api/public/v1.0', ids: [PROJECT_A], discover: false },

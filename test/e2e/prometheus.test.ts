@@ -1,0 +1,570 @@
+/**
+ * Proof against a real Prometheus. The simulator (in process) serves a known data set, the built
+ * exporter polls it as a child process, and Debian's prometheus scrapes the exporter every second
+ * with prometheus/alerts.yaml loaded. Then every query of grafana/mongodb-apikey-exporter.json
+ * (variables expanded as Grafana expands them), every variable query and every alert expression
+ * runs through Prometheus' HTTP API, and each answer is compared with what the data set's raw
+ * documents imply (test/e2e/expected.ts), not merely checked for being non-empty.
+ *
+ * The scene, set up once (about 25 s):
+ * - 3 users × 8 personal keys and 4 projects × 3 agent keys (seed 42), plus a personal key created
+ *   10 minutes ago and an agent key created 2 minutes ago (MongoDBApiKeyCreated fires);
+ * - after Prometheus has seen the first, clean scrape: project DOWN answers 503 from then on (its
+ *   keys stay, scope_up 0: "Scopes down", MongoDBApiKeyScopeDown, and the kept values); project
+ *   FLAKY answers 500 three times, then recovers (MongoDBApiKeyScopeErrors); user LIMITED answers
+ *   429 twice, then recovers (MongoDBApiKeyRateLimited); one personal key is used 600 more times
+ *   (Key usage rate).
+ * Only panels whose value is a timing (poll duration, request rates and latency, time since the
+ * last poll) are checked for their series and a sane range instead of exact values.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { exporterConfigFor, generateDataset, isoSeconds, startSimulator, type Dataset, type Simulator } from '../../src/simulator/index.js';
+import { allPanels, dashboardQueries, durationMs, variableQueries, type Dashboard, type DashboardQuery } from '../dashboard/queries.js';
+import { parseMetrics, select, type Sample } from '../helpers/metrics.js';
+import { freePort, MAIN, spawnExporter, waitForStatus, type Exporter } from '../helpers/process.js';
+import {
+  DAY,
+  ageAt,
+  expectedKeys,
+  idleAt,
+  joinedLabels,
+  keyIdentity,
+  selections,
+  seriesIdentity,
+  type ExpectedKey,
+} from './expected.js';
+import { startPrometheus, type Prometheus, type Series } from './prometheus-server.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const ALERTS_FILE = join(root, 'prometheus/alerts.yaml');
+const dashboard = JSON.parse(readFileSync(join(root, 'grafana/mongodb-apikey-exporter.json'), 'utf8')) as Dashboard;
+
+interface AlertRule {
+  alert: string;
+  expr: string;
+  for?: string;
+}
+const ruleGroups = (parse(readFileSync(ALERTS_FILE, 'utf8')) as { groups: { name: string; rules: AlertRule[] }[] }).groups;
+const alertRules = ruleGroups.flatMap((group) => group.rules);
+
+const JOB = 'mongodb-apikey-exporter';
+const SCRAPE = '1s';
+const POLL_INTERVAL_S = 2;
+/** $__rate_interval for panels without a minimum interval: 15 s of 1 s scrapes. */
+const RATE_INTERVAL = '15s';
+const REASON_COUNT = 8;
+/** How old "recent" may be at T: a poll interval, a scrape, and room for a loaded CI machine. */
+const SLACK_S = 3 * POLL_INTERVAL_S + 4;
+
+// The scene's actors, picked from the generated data set.
+const dataset: Dataset = generateDataset({ seed: 42, users: 3, keysPerUser: 8, projects: 4, keysPerProject: 3 });
+const DOWN = dataset.projects[3]!.id;
+const FLAKY = dataset.projects[2]!.id;
+const LIMITED = dataset.users[2]!.id;
+const BUMPED = dataset.users[0]!.keys.find((key) => (key['usedCount'] as number) > 0 && key['enabled'] === true)!;
+const BUMP = 600;
+
+let sim: Simulator | undefined;
+let exporter: Exporter | undefined;
+let prometheus: Prometheus | undefined;
+let folder: string | undefined;
+let instance = '';
+let exporterUrl = '';
+/** Unix seconds. */
+let exporterStartedAt = 0;
+let faultsSetAt = 0;
+/** The instant every query is evaluated at, Unix seconds. */
+let T = 0;
+let keys: ExpectedKey[] = [];
+/** The exporter's own /metrics, read right before T. */
+let exporterSamples: Sample[] = [];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      if (await condition()) return;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}\n` +
+          `exporter stderr:\n${exporter?.stderr().slice(-3000) ?? ''}\nprometheus log:\n${prometheus?.log().slice(-3000) ?? ''}`,
+      );
+    }
+    await sleep(250);
+  }
+}
+
+const one = async (expr: string): Promise<number | undefined> => (await prometheus!.query(expr))[0]?.value;
+
+beforeAll(async () => {
+  try {
+    readFileSync(MAIN);
+  } catch {
+    throw new Error(`${MAIN} is missing: build first (npx tsc -p tsconfig.build.json, or npm test)`);
+  }
+  const now = Date.now();
+  // Two keys created minutes ago: MongoDBApiKeyCreated has something to fire for.
+  const user1 = dataset.users[1]!;
+  user1.keys.push({
+    id: '65e2e0000000000000000001',
+    userId: user1.id,
+    description: 'E2E fresh personal key',
+    enabled: true,
+    usedCount: 0,
+    createdAt: isoSeconds(now - 10 * 60_000),
+    obfuscatedKey: '********-****-****-00000000e2e1',
+  });
+  dataset.projects[0]!.agentKeys.push({
+    _id: '65e2e0000000000000000002',
+    createdBy: 'USER',
+    createdIpAddr: '203.0.113.77',
+    createdTime: now - 2 * 60_000,
+    createdUserId: '65e2e00000000000000000ff',
+    desc: 'E2E fresh agent key',
+    key: '****************************e2e2',
+  });
+
+  sim = await startSimulator({ dataset });
+  folder = await mkdtemp(join(tmpdir(), 'apikey-e2e-'));
+  const config = exporterConfigFor(sim, { interval: `${POLL_INTERVAL_S}s` }) as { poll: Record<string, unknown> };
+  // One request per scope per cycle: each injected failure is exactly one scope error.
+  Object.assign(config.poll, { timeout: `${POLL_INTERVAL_S}s`, retries: 0, staleAfter: '15m' });
+  const configFile = join(folder, 'config.yaml');
+  await writeFile(configFile, stringify(config), { mode: 0o600 });
+  const port = await freePort();
+  instance = `127.0.0.1:${port}`;
+  exporterUrl = `http://${instance}`;
+  exporterStartedAt = Date.now() / 1000;
+  exporter = spawnExporter([`--config.file=${configFile}`, `--web.listen-address=${instance}`]);
+  await waitForStatus(`${exporterUrl}/readyz`, 200, 20_000);
+
+  prometheus = await startPrometheus({ targets: [instance], job: JOB, ruleFiles: [ALERTS_FILE], interval: SCRAPE });
+  const promStartedAt = Date.now();
+  const scopes = dataset.users.length + dataset.projects.length;
+  // Every scope, and every error counter at 0, before anything fails.
+  await until(
+    'the first scrape',
+    async () =>
+      (await one('count(mongodb_apikey_scope_up == 1)')) === scopes &&
+      (await one('count(mongodb_apikey_scope_errors_total == 0)')) === scopes * REASON_COUNT,
+    20_000,
+  );
+
+  faultsSetAt = Date.now() / 1000;
+  sim.setFault(DOWN, { type: 'status', status: 503 });
+  sim.setFault(FLAKY, { fault: { type: 'status', status: 500 }, times: 3 });
+  sim.setFault(LIMITED, { fault: { type: 'status', status: 429 }, times: 2 });
+  BUMPED['usedCount'] = (BUMPED['usedCount'] as number) + BUMP;
+  BUMPED['lastUsed'] = isoSeconds(Date.now());
+
+  await until(
+    'the faults to play out in Prometheus',
+    async () => {
+      const [flaky, limited, up, uses, alerts] = await Promise.all([
+        one(`mongodb_apikey_scope_errors_total{project_id="${FLAKY}", reason="server_error"}`),
+        one(`mongodb_apikey_scope_errors_total{user_id="${LIMITED}", reason="rate_limited"}`),
+        prometheus!.query('mongodb_apikey_scope_up'),
+        one(`mongodb_apikey_uses{key_id="${String(BUMPED['id'])}"}`),
+        prometheus!.alerts(),
+      ]);
+      const firing = new Set(alerts.filter((a) => a.state === 'firing').map((a) => a.labels['alertname']));
+      return (
+        flaky === 3 &&
+        limited === 2 &&
+        up.every((s) => s.value === (s.metric['project_id'] === DOWN ? 0 : 1)) &&
+        uses === BUMPED['usedCount'] &&
+        firing.has('MongoDBApiKeyScopeErrors') &&
+        firing.has('MongoDBApiKeyRateLimited') &&
+        // Full rate windows, and every rule evaluated at least a few times.
+        Date.now() - promStartedAt >= 20_000
+      );
+    },
+    60_000,
+  );
+  exporterSamples = parseMetrics(await (await fetch(`${exporterUrl}/metrics`)).text());
+  T = Date.now() / 1000;
+  keys = expectedKeys(dataset);
+}, 110_000);
+
+afterAll(async () => {
+  await prometheus?.close();
+  if (exporter && exporter.child.exitCode === null && exporter.child.signalCode === null) {
+    exporter.child.kill('SIGTERM');
+    const killer = setTimeout(() => exporter?.child.kill('SIGKILL'), 10_000);
+    await exporter.exited;
+    clearTimeout(killer);
+  }
+  await sim?.close();
+  if (folder) await rm(folder, { recursive: true, force: true });
+});
+
+// ------------------------------------------------------------------------------------ helpers
+
+const target = () => ({ job: JOB, instance });
+const byIdentity = (a: Record<string, string>, b: Record<string, string>) => seriesIdentity(a).localeCompare(seriesIdentity(b));
+const sortedLabels = (labels: Record<string, string>[]) => [...labels].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+type Extra = Parameters<typeof joinedLabels>[2];
+const INFO: Extra = ['description', 'key_suffix', 'owner_name'];
+
+/**
+ * A per-key result: exactly `expected`'s keys (same identity set, then the same full label sets),
+ * and each value within `tolerance` of `value(key)`.
+ */
+function expectKeys(result: Series[], expected: readonly ExpectedKey[], extra: Extra, value?: (key: ExpectedKey) => number, tolerance = 0): void {
+  expect(result.map((s) => seriesIdentity(s.metric)).sort(), 'key identities').toEqual(expected.map(keyIdentity).sort());
+  expect(result.map((s) => s.metric).sort(byIdentity), 'labels').toEqual(expected.map((k) => joinedLabels(k, target(), extra)).sort(byIdentity));
+  if (!value) return;
+  const byId = new Map(result.map((s) => [seriesIdentity(s.metric), s.value]));
+  for (const key of expected) {
+    const actual = byId.get(keyIdentity(key)) as number;
+    const want = value(key);
+    expect(Math.abs(actual - want), `${keyIdentity(key)} (${key.description}): ${actual} vs ${want}`).toBeLessThanOrEqual(tolerance);
+  }
+}
+
+/** A result of one series without labels (a count or a `vector(0)`). */
+function expectScalar(result: Series[], value: number): void {
+  expect(result.map((s) => s.metric)).toEqual([{}]);
+  expect(result[0]?.value).toBe(value);
+}
+
+/** `count by (kind)` results. */
+function expectByKind(result: Series[], selected: readonly ExpectedKey[]): void {
+  const want: Record<string, number> = {};
+  for (const key of selected) want[key.kind] = (want[key.kind] ?? 0) + 1;
+  expect(Object.fromEntries(result.map((s) => [s.metric['kind'], s.value]))).toEqual(want);
+  expect(result.every((s) => Object.keys(s.metric).join() === 'kind')).toBe(true);
+}
+
+/** Scope label sets (job, instance, kind, owner) of every scope of the data set, with a value each. */
+function scopes(): { labels: Record<string, string>; id: string }[] {
+  return [
+    ...dataset.users.map((u) => ({ labels: { ...target(), kind: 'user', user_id: u.id }, id: u.id })),
+    ...dataset.projects.map((p) => ({ labels: { ...target(), kind: 'agent', project_id: p.id }, id: p.id })),
+  ];
+}
+function expectScopes(result: Series[], value: (id: string) => number | [number, number], name?: string): void {
+  const want = scopes();
+  expect(sortedLabels(result.map((s) => s.metric))).toEqual(sortedLabels(want.map((w) => (name ? { __name__: name, ...w.labels } : w.labels))));
+  for (const { id } of want) {
+    const actual = result.find((s) => s.metric['user_id'] === id || s.metric['project_id'] === id)!.value;
+    const v = value(id);
+    if (Array.isArray(v)) {
+      expect(actual, id).toBeGreaterThanOrEqual(v[0]);
+      expect(actual, id).toBeLessThanOrEqual(v[1]);
+    } else {
+      expect(actual, id).toBe(v);
+    }
+  }
+}
+
+/** Series with exactly these label sets (in any order), each value in [min, max]. */
+function expectSeries(result: Series[], labels: Record<string, string>[], min: number, max: number): void {
+  expect(sortedLabels(result.map((s) => s.metric))).toEqual(sortedLabels(labels));
+  for (const s of result) {
+    expect(s.value, JSON.stringify(s.metric)).toBeGreaterThanOrEqual(min);
+    expect(s.value, JSON.stringify(s.metric)).toBeLessThanOrEqual(max);
+  }
+}
+
+const keysOfScope = (id: string) => keys.filter((k) => k.owner === id).length;
+const sel = () => selections(keys, T);
+const userKeys = () => keys.filter((k) => k.kind === 'user');
+const exporterValue = (name: string, labels: Record<string, string>) =>
+  select(exporterSamples, name, labels).reduce((sum, s) => sum + s.value, 0);
+
+// ------------------------------------------------------------------------------------ the dashboard
+
+/** Grafana's $__rate_interval for a panel: max($__interval + scrape interval, 4 × scrape interval), $__interval ≥ the panel's minimum. */
+function rateIntervalOf(panelInterval: string | undefined): string {
+  const ms = Math.max(durationMs(RATE_INTERVAL), panelInterval ? durationMs(panelInterval) + durationMs(SCRAPE) : 0);
+  return `${ms / 1000}s`;
+}
+
+/** Every panel query, expanded with job/instance of this test, All for kind/project/user, default thresholds. */
+function expandedQueries(): DashboardQuery[] {
+  const vars = { job: JOB, instance, kind: '$__all', project: '$__all', user: '$__all' };
+  const out: DashboardQuery[] = [];
+  for (const panel of allPanels(dashboard)) {
+    const single: Dashboard = { ...dashboard, panels: [{ ...panel, panels: [] }] };
+    const interval = typeof panel['interval'] === 'string' ? panel['interval'] : undefined;
+    out.push(...dashboardQueries(single, { ...vars, __rate_interval: rateIntervalOf(interval) }));
+  }
+  return out;
+}
+
+type Check = (result: Series[]) => void;
+
+/** The expectation of every panel query, by `panel / refId`. */
+const PANEL_CHECKS: Record<string, Check> = {
+  'Keys / A': (r) => expectScalar(r, keys.length),
+  'Keys by kind / A': (r) => expectByKind(r, keys),
+  'Disabled keys / A': (r) => expectScalar(r, sel().disabled.length),
+  'Never-used keys / A': (r) => expectScalar(r, sel().neverUsed.length),
+  'Idle keys / A': (r) => expectScalar(r, sel().idle.length),
+  'Keys due for rotation / A': (r) => expectScalar(r, sel().rotationDue.length),
+  'Scopes down / A': (r) => expectScalar(r, 1),
+
+  // The table: each column is one query, joined with _info for description, suffix and owner name.
+  'API keys / A': (r) => expectKeys(r, keys, INFO, (k) => k.created * 1000, 1),
+  'API keys / B': (r) => expectKeys(r, keys.filter((k) => k.lastUsed !== undefined), INFO, (k) => k.lastUsed! * 1000, 1),
+  'API keys / C': (r) => expectKeys(r, keys.filter((k) => idleAt(k, T) !== undefined), INFO, (k) => idleAt(k, T)! / DAY, 5 / DAY),
+  'API keys / D': (r) => expectKeys(r, keys, INFO, (k) => ageAt(k, T) / DAY, 5 / DAY),
+  'API keys / E': (r) => expectKeys(r, userKeys(), INFO, (k) => (k.enabled ? 1 : 0)),
+  'API keys / F': (r) => expectKeys(r, userKeys(), INFO, (k) => k.usedCount!),
+
+  'Key usage rate / A': (r) => {
+    // Every personal key (the join adds description, suffix, username); only the bumped one moves.
+    expectKeys(r, userKeys(), INFO);
+    for (const s of r) {
+      if (s.metric['key_id'] === BUMPED['id']) expect(s.value, 'the bumped key').toBeGreaterThan(0);
+      else expect(s.value, s.metric['key_id']).toBe(0);
+    }
+  },
+  'Key inventory by kind / A': (r) => expectByKind(r, keys),
+  'Keys created in the last 24 h (rolling) / A': (r) => expectByKind(r, sel().createdLastDay),
+  'Keys created in the last 24 h / A': (r) =>
+    expectKeys(r, sel().createdLastDay, [...INFO, 'created_by', 'created_ip', 'created_user_id'], (k) => k.created * 1000, 1),
+
+  // Scopes: DOWN is down but keeps its keys and the time of its last success (before the fault).
+  'Scopes / A': (r) => expectScopes(r, (id) => (id === DOWN ? 0 : 1)),
+  'Scopes / B': (r) => expectScopes(r, keysOfScope),
+  'Scopes / C': (r) =>
+    expectScopes(r, (id) => (id === DOWN ? [exporterStartedAt * 1000, faultsSetAt * 1000] : [(T - SLACK_S) * 1000, T * 1000])),
+  'Scope status / A': (r) => expectScopes(r, (id) => (id === DOWN ? 0 : 1), 'mongodb_apikey_scope_up'),
+
+  'Scope errors by reason / A': (r) => {
+    // 500 ×3 (FLAKY) and a 503 every cycle since (DOWN) are server_error; 429 ×2 (LIMITED) rate_limited.
+    // increase() may extrapolate a little past the last sample, never below it: the counters start at 0 in the window.
+    expect(sortedLabels(r.map((s) => s.metric))).toEqual([{ reason: 'rate_limited' }, { reason: 'server_error' }]);
+    const rateLimited = r.find((s) => s.metric['reason'] === 'rate_limited')!.value;
+    const serverError = r.find((s) => s.metric['reason'] === 'server_error')!.value;
+    expect(rateLimited).toBeGreaterThanOrEqual(2);
+    expect(rateLimited).toBeLessThan(2.5);
+    expect(serverError).toBeGreaterThanOrEqual(3 + 1);
+    expect(serverError).toBeLessThan(exporterValue('mongodb_apikey_scope_errors_total', { reason: 'server_error' }) + 3);
+  },
+
+  // Timings: one series per exporter, in a sane range (a cycle takes milliseconds here; p50/p95 are
+  // interpolated inside the histogram's lowest bucket, 0–0.5 s, the mean is the real one).
+  'Poll duration / A': (r) => expectSeries(r, [target()], Number.MIN_VALUE, POLL_INTERVAL_S),
+  'Poll duration / B': (r) => expectSeries(r, [target()], Number.MIN_VALUE, POLL_INTERVAL_S),
+  'Poll duration / C': (r) => expectSeries(r, [target()], Number.MIN_VALUE, POLL_INTERVAL_S),
+  'Time since last completed poll / A': (r) => expectSeries(r, [target()], 0, SLACK_S),
+  'Exporter version / A': (r) => {
+    const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+    expectSeries(r, [{ __name__: 'mongodb_apikey_exporter_build_info', ...target(), version, nodejs_version: process.versions.node }], 1, 1);
+  },
+  'API requests by status code / A': (r) => {
+    // Exactly the (api, code) pairs the exporter counted; 200s on both APIs and DOWN's 503s keep coming.
+    const pairs = select(exporterSamples, 'mongodb_apikey_api_requests_total').map((s) => ({ api: s.labels['api']!, code: s.labels['code']! }));
+    expect(pairs.map((p) => p.code)).toEqual(expect.arrayContaining(['200', '401', '429', '500', '503']));
+    expectSeries(r, pairs, 0, 1000);
+    for (const [api, code] of [['atlas', '200'], ['public', '200'], ['public', '503']]) {
+      expect(r.find((s) => s.metric['api'] === api && s.metric['code'] === code)?.value, `${api} ${code}`).toBeGreaterThan(0);
+    }
+  },
+  'API request latency / A': (r) => expectSeries(r, [{ api: 'atlas' }, { api: 'public' }], Number.MIN_VALUE, POLL_INTERVAL_S),
+  'API request latency / B': (r) => expectSeries(r, [{ api: 'atlas' }, { api: 'public' }], Number.MIN_VALUE, POLL_INTERVAL_S),
+};
+
+describe('the data set', () => {
+  it('exercises every case the panels and alerts distinguish', () => {
+    const s = selections(expectedKeys(dataset), Date.now() / 1000);
+    expect(s.disabled.length).toBeGreaterThan(0);
+    expect(s.neverUsed.length).toBeGreaterThan(0);
+    expect(s.idle.length).toBeGreaterThan(0);
+    expect(s.rotationDue.filter((k) => k.kind === 'user').length).toBeGreaterThan(0);
+    expect(s.rotationDue.filter((k) => k.kind === 'agent').length).toBeGreaterThan(0);
+    expect(s.createdLastHour.map((k) => k.description).sort()).toEqual(['E2E fresh agent key', 'E2E fresh personal key']);
+    expect(s.createdLastDay.length).toBeGreaterThan(s.createdLastHour.length);
+    // A never-used key idle for over 90 days: the idle stat and alert must leave it to never-used.
+    const keysNow = expectedKeys(dataset);
+    expect(keysNow.some((k) => k.usedCount === 0 && ageAt(k, Date.now() / 1000) > 90 * DAY)).toBe(true);
+    // A disabled key that is also idle counts under both.
+    expect(s.disabled.some((k) => s.idle.includes(k))).toBe(true);
+  });
+});
+
+describe('every dashboard query against Prometheus', () => {
+  const listed = dashboardQueries(dashboard).map((q) => `${q.panel} / ${q.refId}`);
+
+  it('has an expectation for every panel query and no stale one', () => {
+    expect(Object.keys(PANEL_CHECKS).sort()).toEqual([...listed].sort());
+  });
+
+  it.each(listed)('%s', async (name) => {
+    const query = expandedQueries().find((q) => `${q.panel} / ${q.refId}` === name)!;
+    expect(query.expr).not.toMatch(/\$\w|\[\[/);
+    const result = await prometheus!.query(query.expr, T);
+    const check = PANEL_CHECKS[name];
+    expect(check, `no expectation for ${name}`).toBeDefined();
+    try {
+      check!(result);
+    } catch (error) {
+      (error as Error).message += `\n  query: ${query.expr}\n  result: ${JSON.stringify(result).slice(0, 4000)}`;
+      throw error;
+    }
+    if (!query.instant) {
+      // What the time series panels draw: the same query as a range query.
+      const matrix = await prometheus!.queryRange(query.expr, T - 10, T, 1);
+      expect(matrix.length, 'range query series').toBe(result.length);
+    }
+  });
+});
+
+describe('every dashboard variable against Prometheus', () => {
+  const queries = () => variableQueries(dashboard, { job: JOB, instance, kind: '$__all' });
+
+  /** Values (and texts) as Grafana computes them for label_values / query_result. */
+  async function options(name: string): Promise<{ value: string; text: string }[]> {
+    const v = queries().find((q) => q.variable === name)!;
+    let texts: string[];
+    if (v.fn === 'label_values') {
+      texts = await prometheus!.labelValues(v.label!, v.expr, Math.floor(T - 3600), Math.ceil(T));
+    } else if (v.fn === 'query_result') {
+      // Grafana: `name{label="value",…} value timestamp_ms`, labels in Prometheus' (sorted) order.
+      texts = (await prometheus!.query(v.expr, T)).map((s) => {
+        const { __name__: name = '', ...labels } = s.metric;
+        return `${name}{${Object.entries(labels).map(([l, x]) => `${l}="${x}"`).join(',')}} ${s.value} ${Math.round(T * 1000)}`;
+      });
+    } else {
+      throw new Error(`variable ${name}: ${v.fn} is not handled by this test`);
+    }
+    if (!v.regex) return texts.map((t) => ({ value: t, text: t }));
+    const m = /^\/(.*)\/([gimsuy]*)$/s.exec(v.regex)!;
+    const regex = new RegExp(m[1]!, m[2]);
+    return texts.flatMap((t) => {
+      const match = regex.exec(t);
+      if (!match) return [];
+      const value = match.groups?.['value'] ?? match[1] ?? match[0];
+      return [{ value, text: match.groups?.['text'] ?? value }];
+    });
+  }
+  const sortByValue = (o: { value: string; text: string }[]) => [...o].sort((a, b) => a.value.localeCompare(b.value));
+
+  it('has an expectation for every query variable', () => {
+    expect(queries().map((q) => q.variable).sort()).toEqual(['instance', 'job', 'kind', 'project', 'user']);
+  });
+  it('job: the scrape job', async () => expect(await options('job')).toEqual([{ value: JOB, text: JOB }]));
+  it('instance: the exporter', async () => expect(await options('instance')).toEqual([{ value: instance, text: instance }]));
+  it('kind: agent and user', async () => expect((await options('kind')).map((o) => o.value).sort()).toEqual(['agent', 'user']));
+  it('project: every project id, shown by name', async () => {
+    expect(sortByValue(await options('project'))).toEqual(sortByValue(dataset.projects.map((p) => ({ value: p.id, text: p.name }))));
+  });
+  it('user: every user id, shown by username', async () => {
+    expect(sortByValue(await options('user'))).toEqual(sortByValue(dataset.users.map((u) => ({ value: u.id, text: u.username }))));
+  });
+});
+
+// ------------------------------------------------------------------------------------ the alerts
+
+/** Expected series of each alert expression at T. */
+const ALERT_CHECKS: Record<string, Check> = {
+  MongoDBApiKeyIdle: (r) => expectKeys(r, sel().idle, INFO, (k) => idleAt(k, T)!, 5),
+  MongoDBApiKeyNeverUsed: (r) => expectKeys(r, sel().neverUsed, INFO, (k) => ageAt(k, T), 5),
+  MongoDBApiKeyRotationDue: (r) => expectKeys(r, sel().rotationDue, INFO, (k) => ageAt(k, T), 5),
+  MongoDBApiKeyCreated: (r) =>
+    expectKeys(r, sel().createdLastHour, [...INFO, 'created_by', 'created_ip', 'created_user_id'], (k) => ageAt(k, T), 5),
+  MongoDBApiKeyDisabled: (r) => expectKeys(r, sel().disabled, INFO, () => 0),
+  MongoDBApiKeyScopeDown: (r) =>
+    expectSeries(r, [{ __name__: 'mongodb_apikey_scope_up', ...target(), kind: 'agent', project_id: DOWN }], 0, 0),
+  // FLAKY only: DOWN fails too, but a scope that is down is MongoDBApiKeyScopeDown's.
+  MongoDBApiKeyScopeErrors: (r) => expectSeries(r, [{ ...target(), kind: 'agent', project_id: FLAKY, reason: 'server_error' }], 3, 3.5),
+  MongoDBApiKeyRateLimited: (r) => expectSeries(r, [{ ...target(), kind: 'user', user_id: LIMITED }], 2, 2.5),
+  MongoDBApiKeyExporterNoRecentPoll: (r) => expect(r).toEqual([]),
+  MongoDBApiKeyExporterDown: (r) => expect(r).toEqual([]),
+  MongoDBApiKeyExporterAbsent: (r) => expect(r).toEqual([]),
+};
+
+describe('every alert expression against Prometheus', () => {
+  it('has an expectation for every alert and no stale one', () => {
+    expect(Object.keys(ALERT_CHECKS).sort()).toEqual(alertRules.map((r) => r.alert).sort());
+  });
+
+  it.each(alertRules.map((r) => r.alert))('%s', async (name) => {
+    const rule = alertRules.find((r) => r.alert === name)!;
+    const result = await prometheus!.query(rule.expr, T);
+    try {
+      ALERT_CHECKS[name]!(result);
+    } catch (error) {
+      (error as Error).message += `\n  result: ${JSON.stringify(result).slice(0, 4000)}`;
+      throw error;
+    }
+  });
+
+  it('Prometheus loaded every group and rule of prometheus/alerts.yaml, all healthy', async () => {
+    const groups = await prometheus!.rules();
+    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+    expect(groups.map((g) => ({ name: g.name, file: g.file, rules: g.rules.map((r) => r.name) })).sort(byName)).toEqual(
+      ruleGroups.map((g) => ({ name: g.name, file: ALERTS_FILE, rules: g.rules.map((r) => r.alert) })).sort(byName),
+    );
+    for (const rule of groups.flatMap((g) => g.rules)) {
+      expect({ rule: rule.name, type: rule.type, health: rule.health, lastError: rule.lastError ?? '' }).toEqual({
+        rule: rule.name,
+        type: 'alerting',
+        health: 'ok',
+        lastError: '',
+      });
+    }
+  });
+
+  it('the active alerts are exactly the ones the data set implies: firing without for:, pending with it', async () => {
+    const now = Date.now() / 1000;
+    const s = selections(keys, now);
+    const forOf = new Map(alertRules.map((r) => [r.alert, r.for !== undefined]));
+    const state = (alert: string) => (forOf.get(alert) ? 'pending' : 'firing');
+    const want = [
+      ...s.idle.map((k) => `MongoDBApiKeyIdle ${keyIdentity(k)}`),
+      ...s.neverUsed.map((k) => `MongoDBApiKeyNeverUsed ${keyIdentity(k)}`),
+      ...s.rotationDue.map((k) => `MongoDBApiKeyRotationDue ${keyIdentity(k)}`),
+      ...s.createdLastHour.map((k) => `MongoDBApiKeyCreated ${keyIdentity(k)}`),
+      ...s.disabled.map((k) => `MongoDBApiKeyDisabled ${keyIdentity(k)}`),
+      `MongoDBApiKeyScopeDown agent/${DOWN}/`,
+      `MongoDBApiKeyScopeErrors agent/${FLAKY}/`,
+      `MongoDBApiKeyRateLimited user/${LIMITED}/`,
+    ].map((line) => `${line} ${state(line.split(' ')[0]!)}`);
+    const alerts = await prometheus!.alerts();
+    expect(alerts.map((a) => `${a.labels['alertname']} ${seriesIdentity(a.labels)} ${a.state}`).sort()).toEqual(want.sort());
+
+    for (const alert of alerts) {
+      const name = alert.labels['alertname']!;
+      // Templates expanded against real labels: no template error, no empty "()" for a missing label.
+      for (const text of [alert.annotations['summary'], alert.annotations['description']]) {
+        expect(text, name).toBeTruthy();
+        expect(text, name).not.toMatch(/<error|\{\{|\(…\)|%!/);
+      }
+      expect(alert.annotations['runbook_url']).toMatch(new RegExp(`README\\.md#${name.toLowerCase()}$`));
+    }
+    const agentCreated = alerts.find((a) => a.labels['alertname'] === 'MongoDBApiKeyCreated' && a.labels['kind'] === 'agent')!;
+    expect(agentCreated.labels).toMatchObject({ created_by: 'USER', created_ip: '203.0.113.77', project_name: dataset.projects[0]!.name });
+    expect(agentCreated.annotations['description']).toMatch(
+      new RegExp(`^agent API key "E2E fresh agent key" \\(…e2e2, id 65e2e0000000000000000002\\) of project ${dataset.projects[0]!.name} was created .+ ago by USER \\(user id 65e2e00000000000000000ff\\) from 203\\.0\\.113\\.77\\.`),
+    );
+  });
+
+  // Last: stops the exporter.
+  it('when the exporter goes away, MongoDBApiKeyExporterDown names it and MongoDBApiKeyExporterAbsent stays quiet', async () => {
+    exporter!.child.kill('SIGTERM');
+    expect(await exporter!.exited).toBe(0);
+    await until('Prometheus to see the target down', async () => (await one(`up{job="${JOB}"}`)) === 0, 10_000);
+    const at = Date.now() / 1000;
+    const rule = (name: string) => alertRules.find((r) => r.alert === name)!.expr;
+    expect(await prometheus!.query(rule('MongoDBApiKeyExporterDown'), at)).toEqual([{ metric: { __name__: 'up', ...target() }, value: 0 }]);
+    // The exporter's series went stale with the failed scrape: absent() alone would fire.
+    expect(await prometheus!.query('absent(mongodb_apikey_exporter_build_info)', at)).toEqual([{ metric: {}, value: 1 }]);
+    expect(await prometheus!.query(rule('MongoDBApiKeyExporterAbsent'), at)).toEqual([]);
+  }, 20_000);
+});
