@@ -79,7 +79,8 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       };
     },
   });
-  const serverOptions = { requestTimeout: 60_000, headersTimeout: 10_000, keepAliveTimeout: 65_000 };
+  // Slow clients cannot pin connections: headers within 10 s, a whole request within 60 s, checked every second.
+  const serverOptions = { requestTimeout: 60_000, headersTimeout: 10_000, keepAliveTimeout: 65_000, connectionsCheckingInterval: 1_000 };
   const tlsOptions = web?.tlsOptions;
   const server: Server | HttpsServer = tlsOptions ? createHttpsServer({ ...serverOptions, ...tlsOptions }, app) : createServer(serverOptions, app);
   web?.attach(server);

@@ -16,7 +16,12 @@ const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g;
  * undefined when the input is not a duration.
  */
 export function parseDuration(input: number | string): number | undefined {
-  if (typeof input === 'number') return Number.isFinite(input) && input >= 0 ? input * 1000 : undefined;
+  const ms = millisecondsOf(input);
+  return ms !== undefined && Number.isFinite(ms) ? ms : undefined;
+}
+
+function millisecondsOf(input: number | string): number | undefined {
+  if (typeof input === 'number') return input >= 0 ? input * 1000 : undefined;
   const text = input.trim();
   if (/^\d+(?:\.\d+)?$/.test(text)) return Number(text) * 1000;
   if (!WHOLE.test(text)) return undefined;

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors/config-error.js';
 import { interpolateEnv } from './interpolate.js';
+import { parseYaml } from './yaml.js';
 import { configFileSchema, type ConfigFile } from './schema.js';
 
 /** Poll settings, durations in milliseconds. */
@@ -45,15 +45,10 @@ export interface Config {
  * Throws a ConfigError whose message names the file and every offending field.
  */
 export function parseConfigText(text: string, env: NodeJS.ProcessEnv, source: string): ConfigFile {
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    // Only the first line: the rest quotes the file, and the file may hold a secret.
-    const first = document.errors[0]?.message.split('\n')[0]?.replace(/:$/, '');
-    throw new ConfigError(`${source}: invalid YAML: ${first ?? 'unknown error'}`);
-  }
+  const raw = parseYaml(text, source);
   let tree: unknown;
   try {
-    tree = interpolateEnv(document.toJS() ?? {}, env);
+    tree = interpolateEnv(raw, env);
   } catch (error) {
     if (error instanceof ConfigError) throw new ConfigError(`${source}: ${error.message}`);
     throw error;

@@ -2,7 +2,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { createSecureContext, type TlsOptions } from 'node:tls';
-import { LineCounter, parseDocument } from 'yaml';
+import { parseYaml } from '../config/yaml.js';
 import { z } from 'zod';
 import { ConfigError } from '../errors/config-error.js';
 
@@ -197,15 +197,7 @@ export interface WebConfig extends Omit<WebConfigSpec, 'tls'> {
  * Throws a ConfigError whose message names the file and every offending field, never a secret.
  */
 export function parseWebConfigText(yamlText: string, source: string): WebConfigSpec {
-  // Not prettyErrors: its excerpt of the offending line could show an inline key or a mistyped password.
-  const lines = new LineCounter();
-  const document = parseDocument(yamlText, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
-  const yamlError = document.errors[0];
-  if (yamlError) {
-    const { line, col } = lines.linePos(yamlError.pos[0]);
-    throw new ConfigError(`${source}: invalid YAML at line ${line}, column ${col}: ${yamlError.message}`);
-  }
-  const result = webConfigFileSchema.safeParse(document.toJS() ?? {});
+  const result = webConfigFileSchema.safeParse(parseYaml(yamlText, source));
   if (!result.success) throw new ConfigError(`${source}: invalid web configuration\n${z.prettifyError(result.error)}`);
   const file = result.data;
   const fail = (field: string, message: string): never => {
