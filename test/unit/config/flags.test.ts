@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors/config-error.js';
 import { parseFlags, parseListenAddress } from '../../../src/config/flags.js';
-
-function configErrorOf(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError, nothing was thrown');
-}
+import { thrownBy } from '../../helpers/thrown.js';
 
 describe('parseFlags', () => {
   it('has the documented defaults', () => {
@@ -102,13 +93,13 @@ describe('parseFlags', () => {
     [['positional'], 'positional'],
     [['--version=yes'], '--version'],
   ])('rejects %j', (argv, expected) => {
-    const error = configErrorOf(() => parseFlags(argv));
+    const error = thrownBy(() => parseFlags(argv), ConfigError);
     expect(error.message).toContain(expected);
     expect(error.reason).toBe('invalid_config');
   });
 
   it('shows the usage after a flag it does not know', () => {
-    expect(configErrorOf(() => parseFlags(['--nope'])).message).toContain('Usage: mongodb-apikey-exporter [flags]');
+    expect(thrownBy(() => parseFlags(['--nope']), ConfigError).message).toContain('Usage: mongodb-apikey-exporter [flags]');
   });
 });
 
@@ -129,7 +120,7 @@ describe('parseListenAddress', () => {
   it.each(['', '9947', ':', 'localhost', 'localhost:', ':65536', ':123456', ':port', '::1:9947', '[::1]', '[::1]9947', 'a:b:1', ':-1'])(
     'rejects %j naming the flag',
     (address) => {
-      const error = configErrorOf(() => parseListenAddress(address));
+      const error = thrownBy(() => parseListenAddress(address), ConfigError);
       expect(error.message).toBe(`--web.listen-address: expected [host]:port, e.g. ":9947", not ${JSON.stringify(address)}`);
     },
   );

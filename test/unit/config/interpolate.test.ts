@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors/config-error.js';
 import { interpolateEnv } from '../../../src/config/interpolate.js';
-
-function errorOf(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError, nothing was thrown');
-}
+import { thrownBy } from '../../helpers/thrown.js';
 
 describe('interpolateEnv', () => {
   const env = { ALICE_KEY: 'alice-secret', HOST: 'cloud.example.com', EMPTY: '' };
@@ -51,19 +42,19 @@ describe('interpolateEnv', () => {
 
   it('a missing variable is a ConfigError naming the path of the field and the variable', () => {
     const tree = { users: [{ username: 'alice', apiKey: '${MISSING_KEY}' }] };
-    const error = errorOf(() => interpolateEnv(tree, env));
+    const error = thrownBy(() => interpolateEnv(tree, env), ConfigError);
     expect(error.message).toBe('users[0].apiKey: environment variable MISSING_KEY is not set');
     expect(error.reason).toBe('invalid_config');
   });
 
   it('names paths inside nested arrays and objects', () => {
     const tree = { projects: [{ ids: ['ok'] }, { ids: ['ok', '${NOPE}'] }] };
-    expect(errorOf(() => interpolateEnv(tree, env)).message).toContain('projects[1].ids[1]: environment variable NOPE');
-    expect(errorOf(() => interpolateEnv({ poll: { interval: '${NOPE}' } }, env)).message).toContain('poll.interval:');
+    expect(thrownBy(() => interpolateEnv(tree, env), ConfigError).message).toContain('projects[1].ids[1]: environment variable NOPE');
+    expect(thrownBy(() => interpolateEnv({ poll: { interval: '${NOPE}' } }, env), ConfigError).message).toContain('poll.interval:');
   });
 
   it('names "config" when the whole document is one string', () => {
-    expect(errorOf(() => interpolateEnv('${NOPE}', env)).message).toBe('config: environment variable NOPE is not set');
+    expect(thrownBy(() => interpolateEnv('${NOPE}', env), ConfigError).message).toBe('config: environment variable NOPE is not set');
   });
 
   it('an escaped reference to a missing variable is not an error', () => {

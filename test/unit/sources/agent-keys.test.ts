@@ -2,19 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { InvalidResponseError } from '../../../src/errors/invalid-response-error.js';
 import { mapAgentKeys, mapProjects } from '../../../src/sources/agent-keys.js';
 import example from '../fixtures/cloud-manager-agent-keys.example.json' with { type: 'json' };
+import { thrownBy } from '../../helpers/thrown.js';
 
 const URL = 'https://cloud.mongodb.com/api/public/v1.0/groups/5e2211c17a3e5a48f5497de3/agentapikeys';
 const GROUPS_URL = 'https://cloud.mongodb.com/api/public/v1.0/groups';
-
-function invalidResponseOf(run: () => unknown): InvalidResponseError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidResponseError);
-    return error as InvalidResponseError;
-  }
-  throw new Error('expected an InvalidResponseError, nothing was thrown');
-}
 
 const key = (fields: Record<string, unknown>): Record<string, unknown> => ({ _id: 'k1', createdTime: 1_520_458_807_291, ...fields });
 
@@ -88,7 +79,7 @@ describe('mapAgentKeys', () => {
     ['null', null],
     ['a string', '[]'],
   ])('schema drift: a body that is %s, not an array, is an invalid_response', (_name, body) => {
-    const error = invalidResponseOf(() => mapAgentKeys(body, URL));
+    const error = thrownBy(() => mapAgentKeys(body, URL), InvalidResponseError);
     expect(error.reason).toBe('invalid_response');
     expect(error.message).toBe(`${URL}: expected a JSON array of agent API keys`);
   });
@@ -101,7 +92,7 @@ describe('mapAgentKeys', () => {
     ['desc of the wrong type', [key({}), key({}), key({ desc: 42 })], 'item 2: desc:'],
     ['an item that is not an object', [42], 'item 0:'],
   ])('schema drift: %s names item and field', (_name, body, expected) => {
-    const error = invalidResponseOf(() => mapAgentKeys(body, URL));
+    const error = thrownBy(() => mapAgentKeys(body, URL), InvalidResponseError);
     expect(error.reason).toBe('invalid_response');
     expect(error.message).toContain(`${URL}: ${expected}`);
   });
@@ -121,7 +112,7 @@ describe('mapProjects', () => {
   });
 
   it('a project without an id is an invalid_response naming the item', () => {
-    const error = invalidResponseOf(() => mapProjects([{ id: 'a' }, { name: 'no id' }], GROUPS_URL));
+    const error = thrownBy(() => mapProjects([{ id: 'a' }, { name: 'no id' }], GROUPS_URL), InvalidResponseError);
     expect(error.reason).toBe('invalid_response');
     expect(error.message).toContain(`${GROUPS_URL}: item 1: id:`);
   });

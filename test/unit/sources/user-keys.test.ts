@@ -2,18 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { InvalidResponseError } from '../../../src/errors/invalid-response-error.js';
 import { mapUserKeys } from '../../../src/sources/user-keys.js';
 import example from '../fixtures/atlas-user-keys.example.json' with { type: 'json' };
+import { thrownBy } from '../../helpers/thrown.js';
 
 const URL = 'https://cloud.mongodb.com/api/atlas/v1.0/users/5af9a1d29cc0cdb6ac0bf3f8/keys';
-
-function invalidResponseOf(run: () => unknown): InvalidResponseError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidResponseError);
-    return error as InvalidResponseError;
-  }
-  throw new Error('expected an InvalidResponseError, nothing was thrown');
-}
 
 const key = (fields: Record<string, unknown>): Record<string, unknown> => ({
   id: '5af9a1d29cc0cdb6acdca6d5',
@@ -98,7 +89,7 @@ describe('mapUserKeys', () => {
     ['enabled of the wrong type', [key({ enabled: 'true' })], 'item 0: enabled:'],
     ['an item that is not an object', [key({}), 'oops'], 'item 1:'],
   ])('schema drift: %s is an invalid_response naming item and field', (_name, items, expected) => {
-    const error = invalidResponseOf(() => mapUserKeys(items, URL));
+    const error = thrownBy(() => mapUserKeys(items, URL), InvalidResponseError);
     expect(error.reason).toBe('invalid_response');
     expect(error.message).toContain(URL);
     expect(error.message).toContain(expected);
