@@ -9,9 +9,11 @@ export class NetworkError extends ExporterError {
   }
 }
 
-// undici hides the useful part (ECONNREFUSED, ENOTFOUND, …) in `cause`.
+// node:http puts the code (ECONNREFUSED, ENOTFOUND, …) on the error; fetch hides it in `cause`.
 function describeCause(cause: unknown): string {
   if (!(cause instanceof Error)) return String(cause);
+  const code = (cause as NodeJS.ErrnoException).code;
+  if (code && !cause.message.includes(code)) return `${cause.message} (${code})`;
   const inner = cause.cause;
   if (inner instanceof Error) {
     const code = (inner as NodeJS.ErrnoException).code;
