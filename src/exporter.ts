@@ -47,6 +47,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     ...(config.poll.maxRequestsPerSecond !== undefined ? { maxRequestsPerSecond: config.poll.maxRequestsPerSecond } : {}),
     ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
     observe: (api, status, seconds) => metrics.observeRequest(api, status, seconds),
+    observeRateLimit: (api, remaining) => metrics.observeRateLimit(api, remaining),
   });
   const poller = new Poller({
     sources: sourcesFrom(config),
@@ -103,6 +104,8 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await poller.stop();
+      // OAuth tokens are revoked rather than left to expire; a failure only costs a log line.
+      for (const error of await client.close()) log.warn({ err: error }, 'could not revoke an OAuth token');
       await closed;
     },
   };

@@ -8,7 +8,7 @@ import { loadConfig, redactConfig } from './config/load.js';
 import { isConfigError } from './errors/config-error.js';
 import { startExporter } from './exporter.js';
 import { createLogger } from './log/logger.js';
-import { exporterConfigFor, generateDataset, runSimulatorCommand, startSimulator } from './simulator/index.js';
+import { demoDatasetOptions, exporterConfigFor, generateDataset, organizationsConfigFor, runSimulatorCommand, startSimulator } from './simulator/index.js';
 import { VERSION } from './version.js';
 
 const SHUTDOWN_DEADLINE_MS = 9_000;
@@ -77,10 +77,11 @@ export async function run(argv: readonly string[]): Promise<void> {
 
 /** `demo`: the simulator with a realistic data set, and the exporter polling it on :9947. */
 async function demo(argv: readonly string[]): Promise<void> {
-  const simulator = await startSimulator({ dataset: generateDataset() });
+  const simulator = await startSimulator({ dataset: generateDataset(demoDatasetOptions) });
   const folder = await mkdtemp(join(tmpdir(), 'mongodb-apikey-exporter-demo-'));
   const configFile = join(folder, 'config.yaml');
-  await writeFile(configFile, stringify(exporterConfigFor(simulator, { interval: '30s' })), { mode: 0o600 });
+  const config = { ...exporterConfigFor(simulator, { interval: '30s' }), organizations: organizationsConfigFor(simulator) };
+  await writeFile(configFile, stringify(config), { mode: 0o600 });
   process.stderr.write(
     `demo: simulator at ${simulator.url}, config ${configFile}\n` +
       'demo: open http://localhost:9947/ and http://localhost:9947/metrics (Ctrl-C to stop)\n',

@@ -6,12 +6,22 @@ import { NetworkError } from '../errors/network-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import type { Api, Credential } from './credential.js';
 import { DigestSession, SessionPool } from './digest-session.js';
+import { HttpTransport, type HttpRequest, type HttpResponse } from './http-transport.js';
+import { BearerSession, TokenSource } from './oauth.js';
 import { Pacer, sleep } from './pacer.js';
 import { nextLink, pageCount, pagePath, pageSchema, type Page } from './paging.js';
 import { isRetryable, parseRetryAfter, retryDelayMs } from './retry.js';
 
 /** Called once per raw HTTP exchange, 401 challenges included. */
 export type RequestObserver = (api: Api, status: number, seconds: number) => void;
+
+/** Called with the `RateLimit-Remaining` the API sent, where it sent one. */
+export type RateLimitObserver = (api: Api, remaining: number) => void;
+
+/** Per-request choices: the media type (the Admin API v2 versions its resources by `Accept`). */
+export interface RequestOptions {
+  readonly accept?: string;
+}
 
 export interface ClientOptions {
   /** Requests in flight at most, across every credential and scope. */
@@ -23,9 +33,11 @@ export interface ClientOptions {
   readonly retryBaseMs?: number;
   readonly random?: () => number;
   readonly observe?: RequestObserver;
+  readonly observeRateLimit?: RateLimitObserver;
 }
 
 const ERROR_BODY_LIMIT = 4096;
+const JSON_MEDIA_TYPE = 'application/json';
 
 /**
  * The MongoDB Cloud API client: digest auth, bounded concurrency, timeouts, retries, paging.
@@ -37,11 +49,14 @@ export class AtlasClient {
   readonly #limit: LimitFunction;
   readonly #pacer: Pacer;
   readonly #pools = new Map<string, SessionPool>();
+  readonly #tokens = new Map<string, TokenSource>();
+  readonly #http: HttpTransport;
   #requests = 0;
 
   constructor(options: ClientOptions) {
     this.#options = options;
     this.#limit = pLimit(options.concurrency);
+    this.#http = new HttpTransport(options.concurrency);
     this.#pacer = new Pacer(options.maxRequestsPerSecond);
   }
 
@@ -51,8 +66,16 @@ export class AtlasClient {
   }
 
   /** GET `{baseUrl}{path}` as JSON, retried as configured. */
-  getJson(credential: Credential, path: string, signal: AbortSignal): Promise<unknown> {
-    return this.#getWithRetries(credential, `${credential.baseUrl}${path}`, signal);
+  getJson(credential: Credential, path: string, signal: AbortSignal, options: RequestOptions = {}): Promise<unknown> {
+    return this.#getWithRetries(credential, `${credential.baseUrl}${path}`, signal, options);
+  }
+
+  /** Revokes every OAuth token this client holds and closes its connections (on shutdown); failures are returned, not thrown. */
+  async close(timeoutMs = 2_000): Promise<unknown[]> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    const results = await Promise.allSettled([...this.#tokens.values()].map((tokens) => tokens.revoke(signal)));
+    this.#http.close();
+    return results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
   }
 
   /**
@@ -61,9 +84,9 @@ export class AtlasClient {
    * followed one by one, but only on the credential's own origin: a link elsewhere would send our
    * digest answer to a stranger.
    */
-  async getAllPages(credential: Credential, path: string, signal: AbortSignal): Promise<unknown[]> {
+  async getAllPages(credential: Credential, path: string, signal: AbortSignal, options: RequestOptions = {}): Promise<unknown[]> {
     const firstUrl = `${credential.baseUrl}${pagePath(path, 1)}`;
-    const first = parsePage(firstUrl, await this.#getWithRetries(credential, firstUrl, signal));
+    const first = parsePage(firstUrl, await this.#getWithRetries(credential, firstUrl, signal, options));
     let next = nextLink(first);
     if (next === undefined) return first.results;
     if (first.totalCount !== undefined) {
@@ -71,7 +94,7 @@ export class AtlasClient {
       const rest = await Promise.all(
         Array.from({ length: pages - 1 }, async (_, index) => {
           const url = `${credential.baseUrl}${pagePath(path, index + 2)}`;
-          return parsePage(url, await this.#getWithRetries(credential, url, signal)).results;
+          return parsePage(url, await this.#getWithRetries(credential, url, signal, options)).results;
         }),
       );
       return first.results.concat(...rest);
@@ -82,19 +105,19 @@ export class AtlasClient {
       const url = new URL(next, credential.baseUrl);
       if (url.origin !== origin) throw new InvalidResponseError(firstUrl, `next link leaves ${origin}`);
       if (followed > 100_000) throw new InvalidResponseError(firstUrl, 'next links never end');
-      const page = parsePage(url.href, await this.#getWithRetries(credential, url.href, signal));
+      const page = parsePage(url.href, await this.#getWithRetries(credential, url.href, signal, options));
       results.push(...page.results);
       next = nextLink(page);
     }
     return results;
   }
 
-  async #getWithRetries(credential: Credential, url: string, signal: AbortSignal): Promise<unknown> {
+  async #getWithRetries(credential: Credential, url: string, signal: AbortSignal, options: RequestOptions): Promise<unknown> {
     const { retries, timeoutMs, retryBaseMs = 500, random = Math.random } = this.#options;
     for (let attempt = 0; ; attempt++) {
       await this.#pacer.wait(credential.id, signal);
       try {
-        return await this.#limit(() => this.#getOnce(credential, url, signal));
+        return await this.#limit(() => this.#getOnce(credential, url, signal, options.accept ?? JSON_MEDIA_TYPE));
       } catch (error) {
         if (!isExporterError(error) || signal.aborted || attempt >= retries || !isRetryable(error)) throw error;
         const delay = retryDelayMs(error, attempt, retryBaseMs, timeoutMs, random);
@@ -105,13 +128,13 @@ export class AtlasClient {
     }
   }
 
-  async #getOnce(credential: Credential, url: string, signal: AbortSignal): Promise<unknown> {
+  async #getOnce(credential: Credential, url: string, signal: AbortSignal, accept: string): Promise<unknown> {
     const pool = this.#poolOf(credential);
     const session = pool.acquire();
     const deadline = new Deadline(signal, this.#options.timeoutMs);
     let sound = false;
     try {
-      const response = await session.get(url, { method: 'GET', headers: { Accept: 'application/json' }, signal: deadline.signal });
+      const response = await session.get(url, { method: 'GET', headers: { Accept: accept }, signal: deadline.signal });
       const text = await response.text();
       sound = true;
       if (!response.ok) throw apiErrorOf(url, response, text);
@@ -128,23 +151,30 @@ export class AtlasClient {
   #poolOf(credential: Credential): SessionPool {
     let pool = this.#pools.get(credential.id);
     if (pool === undefined) {
-      pool = new SessionPool(() => new DigestSession(credential, this.#transport(credential)));
+      const transport = this.#transport(credential);
+      if (credential.scheme === 'oauth') {
+        const tokens = new TokenSource(credential, transport);
+        this.#tokens.set(credential.id, tokens);
+        pool = new SessionPool(() => new BearerSession(tokens, transport));
+      } else {
+        pool = new SessionPool(() => new DigestSession(credential, transport));
+      }
       this.#pools.set(credential.id, pool);
     }
     return pool;
   }
 
   #transport(credential: Credential) {
-    const observe = this.#options.observe;
-    return async (url: string, init: RequestInit): Promise<Response> => {
+    const { observe, observeRateLimit } = this.#options;
+    return async (url: string, init: HttpRequest): Promise<HttpResponse> => {
       this.#requests++;
       const started = performance.now();
-      const response = await fetch(url, init);
+      // The whole body is read before this resolves, so every connection (401s included) goes back to the pool.
+      const response = await this.#http.send(url, init);
       observe?.(credential.api, response.status, (performance.now() - started) / 1000);
-      if (response.status !== 401) return response;
-      // Drain every 401 at once so its connection goes back to the pool; keep the text for the error.
-      const body = await response.text();
-      return new Response(body, { status: 401, statusText: response.statusText, headers: response.headers });
+      const remaining = Number(response.headers.get('ratelimit-remaining') ?? Number.NaN);
+      if (Number.isFinite(remaining)) observeRateLimit?.(credential.api, remaining);
+      return response;
     };
   }
 }
@@ -155,7 +185,7 @@ function parsePage(url: string, body: unknown): Page {
   return page.data;
 }
 
-function parseJson(url: string, response: Response, text: string): unknown {
+function parseJson(url: string, response: HttpResponse, text: string): unknown {
   const type = response.headers.get('content-type') ?? '';
   if (type !== '' && !/json/i.test(type)) throw new InvalidResponseError(url, `expected JSON, got ${type.split(';')[0]}`);
   try {
@@ -165,7 +195,7 @@ function parseJson(url: string, response: Response, text: string): unknown {
   }
 }
 
-function apiErrorOf(url: string, response: Response, text: string): ApiError {
+function apiErrorOf(url: string, response: HttpResponse, text: string): ApiError {
   let errorCode: string | undefined;
   try {
     const body = JSON.parse(text.slice(0, ERROR_BODY_LIMIT)) as { errorCode?: unknown };

@@ -1,33 +1,41 @@
 /** Which API a request goes to; the `api` label. */
 export type Api = 'atlas' | 'public';
 
+/** How a credential authenticates: HTTP Digest (API keys) or an OAuth 2.0 bearer token (service accounts). */
+export type AuthScheme = 'digest' | 'oauth';
+
 /**
- * A digest identity (Atlas username + personal API key, or public + private key) and the base URL
- * it talks to. The secret sits in a private field so that logging or serialising a Credential
- * can never print it.
+ * An identity (Atlas username + personal API key, public + private key, or a service account's
+ * client id + secret) and the base URL it talks to. The secret sits in a private field so that
+ * logging or serialising a Credential can never print it.
  */
 export class Credential {
   readonly id: string;
   readonly username: string;
   readonly baseUrl: string;
   readonly api: Api;
+  readonly scheme: AuthScheme;
+  /** Where OAuth tokens come from; only for `scheme: 'oauth'`. */
+  readonly tokenUrl: string | undefined;
   readonly #secret: string;
 
-  constructor(username: string, secret: string, baseUrl: string) {
+  constructor(username: string, secret: string, baseUrl: string, oauth?: { tokenUrl: string }) {
     this.username = username;
     this.baseUrl = baseUrl;
     this.api = apiOf(baseUrl);
+    this.scheme = oauth ? 'oauth' : 'digest';
+    this.tokenUrl = oauth?.tokenUrl;
     this.id = `${username}@${new URL(baseUrl).host}`;
     this.#secret = secret;
   }
 
-  /** The secret, for the digest computation only. */
+  /** The secret, for the digest computation or the token request only. */
   secret(): string {
     return this.#secret;
   }
 
   toJSON(): object {
-    return { id: this.id, baseUrl: this.baseUrl };
+    return { id: this.id, baseUrl: this.baseUrl, scheme: this.scheme };
   }
 }
 

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import DigestClient from 'digest-fetch';
 import type { Credential } from './credential.js';
+import type { HttpRequest, HttpResponse } from './http-transport.js';
 
 /** One raw HTTP exchange; the client counts and times each of them (401 challenges included). */
-export type Transport = (url: string, init: RequestInit) => Promise<Response>;
+export type Transport = (url: string, init: HttpRequest) => Promise<HttpResponse>;
 
 const HASHES: Readonly<Record<string, string>> = { MD5: 'md5', 'MD5-SESS': 'md5', 'SHA-256': 'sha256', 'SHA-256-SESS': 'sha256' };
 
@@ -47,27 +48,32 @@ export class DigestSession extends DigestClient {
   }
 
   /** A GET with digest auth; a 401 to a request that carried auth re-challenges once. */
-  get(url: string, init: RequestInit): Promise<Response> {
+  get(url: string, init: HttpRequest): Promise<HttpResponse> {
     // digest-fetch writes the Authorization header into the object it is given.
-    return super.fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>) } }) as Promise<Response>;
+    return super.fetch(url, { ...init, headers: { ...init.headers } }) as unknown as Promise<HttpResponse>;
   }
+}
+
+/** What sends one authenticated GET: a digest session, or a bearer-token session. */
+export interface AuthSession {
+  get(url: string, init: HttpRequest): Promise<HttpResponse>;
 }
 
 /** The idle sessions of one credential; at most one in use per request in flight. */
 export class SessionPool {
-  readonly #idle: DigestSession[] = [];
-  readonly #create: () => DigestSession;
+  readonly #idle: AuthSession[] = [];
+  readonly #create: () => AuthSession;
 
-  constructor(create: () => DigestSession) {
+  constructor(create: () => AuthSession) {
     this.#create = create;
   }
 
-  acquire(): DigestSession {
+  acquire(): AuthSession {
     return this.#idle.pop() ?? this.#create();
   }
 
   /** Returns a session whose nonce state is sound; a session whose request broke is dropped instead. */
-  release(session: DigestSession): void {
+  release(session: AuthSession): void {
     this.#idle.push(session);
   }
 

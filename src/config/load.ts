@@ -33,11 +33,29 @@ export interface ProjectEntry {
   readonly discover: boolean;
 }
 
+/** How an organizations entry authenticates: a programmatic key over digest, or a service account over OAuth 2.0. */
+export type OrganizationAuth =
+  | { readonly scheme: 'digest'; readonly publicKey: string; readonly privateKey: string }
+  | { readonly scheme: 'oauth'; readonly clientId: string; readonly clientSecret: string; readonly tokenUrl: string };
+
+/** One credential that audits the programmatic keys and service accounts of organizations. */
+export interface OrganizationEntry {
+  readonly auth: OrganizationAuth;
+  readonly baseUrl: string;
+  readonly ids: readonly string[];
+  readonly discover: boolean;
+  readonly apiKeys: boolean;
+  readonly accessLists: boolean;
+  readonly serviceAccounts: boolean;
+  readonly includeProjects: boolean;
+}
+
 /** The validated configuration with every secret in hand. */
 export interface Config {
   readonly poll: PollSettings;
   readonly users: readonly UserEntry[];
   readonly projects: readonly ProjectEntry[];
+  readonly organizations: readonly OrganizationEntry[];
 }
 
 /**
@@ -97,6 +115,26 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
       discover: project.discover,
     })),
   );
+  const organizations = await Promise.all(
+    file.organizations.map(async (org, index): Promise<OrganizationEntry> => ({
+      auth:
+        org.publicKey !== undefined
+          ? { scheme: 'digest', publicKey: org.publicKey, privateKey: await readSecret(`organizations[${index}].privateKeyFile`, org.privateKey, org.privateKeyFile) }
+          : {
+              scheme: 'oauth',
+              clientId: org.clientId ?? '',
+              clientSecret: await readSecret(`organizations[${index}].clientSecretFile`, org.clientSecret, org.clientSecretFile),
+              tokenUrl: org.tokenUrl ?? `${new URL(org.baseUrl).origin}/api/oauth/token`,
+            },
+      baseUrl: org.baseUrl,
+      ids: org.ids,
+      discover: org.discover,
+      apiKeys: org.apiKeys,
+      accessLists: org.accessLists,
+      serviceAccounts: org.serviceAccounts,
+      includeProjects: org.includeProjects,
+    })),
+  );
   const { poll } = file;
   return {
     poll: {
@@ -109,6 +147,7 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
     },
     users,
     projects,
+    organizations,
   };
 }
 
@@ -118,5 +157,9 @@ export function redactConfig(config: Config): unknown {
     poll: config.poll,
     users: config.users.map((user) => ({ ...user, apiKey: '<redacted>' })),
     projects: config.projects.map((project) => ({ ...project, privateKey: '<redacted>' })),
+    organizations: config.organizations.map((org) => ({
+      ...org,
+      auth: org.auth.scheme === 'digest' ? { ...org.auth, privateKey: '<redacted>' } : { ...org.auth, clientSecret: '<redacted>' },
+    })),
   };
 }

@@ -3,6 +3,7 @@ import { parseDuration } from './duration.js';
 
 export const DEFAULT_ATLAS_BASE_URL = 'https://cloud.mongodb.com/api/atlas/v1.0';
 export const DEFAULT_PUBLIC_BASE_URL = 'https://cloud.mongodb.com/api/public/v1.0';
+export const DEFAULT_ADMIN_V2_BASE_URL = 'https://cloud.mongodb.com/api/atlas/v2';
 
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 
@@ -23,34 +24,33 @@ const duration = (fallback: string, minimumMs: number) =>
       return ms;
     });
 
-const baseUrl = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((value, context) => {
-      let url: URL;
-      try {
-        url = new URL(value);
-      } catch {
-        // The value is not echoed: a URL that fails to parse may still carry a password.
-        context.addIssue({ code: 'custom', message: 'not a valid URL' });
-        return z.NEVER;
-      }
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        context.addIssue({ code: 'custom', message: 'must be an http or https URL' });
-        return z.NEVER;
-      }
-      // Credentials in a URL end up in logs and error messages: they belong in the key fields.
-      if (url.username || url.password) {
-        context.addIssue({ code: 'custom', message: 'must not contain credentials; use the key fields' });
-        return z.NEVER;
-      }
-      if (url.search || url.hash) {
-        context.addIssue({ code: 'custom', message: 'must not contain a query or fragment' });
-        return z.NEVER;
-      }
-      return url.href.replace(/\/+$/, '');
-    });
+const httpUrl = z.string().transform((value, context) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    // The value is not echoed: a URL that fails to parse may still carry a password.
+    context.addIssue({ code: 'custom', message: 'not a valid URL' });
+    return z.NEVER;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    context.addIssue({ code: 'custom', message: 'must be an http or https URL' });
+    return z.NEVER;
+  }
+  // Credentials in a URL end up in logs and error messages: they belong in the key fields.
+  if (url.username || url.password) {
+    context.addIssue({ code: 'custom', message: 'must not contain credentials; use the key fields' });
+    return z.NEVER;
+  }
+  if (url.search || url.hash) {
+    context.addIssue({ code: 'custom', message: 'must not contain a query or fragment' });
+    return z.NEVER;
+  }
+  return url.href.replace(/\/+$/, '');
+});
+
+/** An http(s) URL without credentials, query or fragment; the default goes through the same checks. */
+const baseUrl = (fallback: string) => z.string().default(fallback).pipe(httpUrl);
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const objectId = z.string().regex(OBJECT_ID, 'must be a 24-character hexadecimal id');
@@ -93,16 +93,61 @@ const projectSchema = z
     }
   });
 
+const organizationSchema = z
+  .strictObject({
+    publicKey: nonEmpty.optional(),
+    privateKey: nonEmpty.optional(),
+    privateKeyFile: nonEmpty.optional(),
+    clientId: nonEmpty.optional(),
+    clientSecret: nonEmpty.optional(),
+    clientSecretFile: nonEmpty.optional(),
+    baseUrl: baseUrl(DEFAULT_ADMIN_V2_BASE_URL),
+    tokenUrl: httpUrl.optional(),
+    ids: z.array(objectId).default([]),
+    discover: z.boolean().default(false),
+    apiKeys: z.boolean().default(true),
+    accessLists: z.boolean().default(true),
+    serviceAccounts: z.boolean().default(true),
+    includeProjects: z.boolean().default(false),
+  })
+  .superRefine((org, context) => {
+    const digest = org.publicKey !== undefined;
+    const oauth = org.clientId !== undefined;
+    if (digest === oauth) {
+      context.addIssue({ code: 'custom', message: 'give publicKey (digest) or clientId (OAuth), not both', path: ['publicKey'] });
+      return;
+    }
+    if (digest) exactlyOne(org, 'privateKey', 'privateKeyFile', context);
+    else exactlyOne(org, 'clientSecret', 'clientSecretFile', context);
+    if (digest && (org.clientSecret !== undefined || org.clientSecretFile !== undefined)) {
+      context.addIssue({ code: 'custom', message: 'a clientSecret goes with a clientId', path: ['clientSecret'] });
+    }
+    if (oauth && (org.privateKey !== undefined || org.privateKeyFile !== undefined)) {
+      context.addIssue({ code: 'custom', message: 'a privateKey goes with a publicKey', path: ['privateKey'] });
+    }
+    if (org.ids.length === 0 && !org.discover) {
+      context.addIssue({ code: 'custom', message: 'lists no organization: give ids, or set discover: true', path: ['ids'] });
+    }
+    if (!org.apiKeys && !org.serviceAccounts) {
+      context.addIssue({ code: 'custom', message: 'collects nothing: set apiKeys or serviceAccounts', path: ['apiKeys'] });
+    }
+    // Service accounts exist only in the Atlas Admin API v2.
+    if (org.serviceAccounts && !new URL(org.baseUrl).pathname.startsWith('/api/atlas/v2')) {
+      context.addIssue({ code: 'custom', message: 'service accounts need the Atlas Admin API v2 (a baseUrl ending in /api/atlas/v2); set serviceAccounts: false', path: ['serviceAccounts'] });
+    }
+  });
+
 /** The config file as written, before secret files are read. */
 export const configFileSchema = z
   .strictObject({
     poll: pollSchema,
     users: z.array(userSchema).default([]),
     projects: z.array(projectSchema).default([]),
+    organizations: z.array(organizationSchema).default([]),
   })
   .superRefine((config, context) => {
-    if (config.users.length === 0 && config.projects.length === 0) {
-      context.addIssue({ code: 'custom', message: 'no scope to poll: add at least one entry under users or projects' });
+    if (config.users.length === 0 && config.projects.length === 0 && config.organizations.length === 0) {
+      context.addIssue({ code: 'custom', message: 'no scope to poll: add at least one entry under users, projects or organizations' });
     }
     if (config.poll.timeout > config.poll.interval) {
       context.addIssue({ code: 'custom', message: 'must not be longer than poll.interval', path: ['poll', 'timeout'] });

@@ -1,4 +1,4 @@
-import type { KeyKind } from '../model/api-key.js';
+import type { OwnerType } from '../model/scope.js';
 
 export { REASONS, type Reason } from '../model/reason.js';
 
@@ -26,6 +26,11 @@ export const KEY_FAMILIES = {
   usedCount: family('uses', 'gauge', `Number of times the API key was used, as the API reports it (usedCount). ${POLLED}`),
   lastUsed: family('last_used_timestamp_seconds', 'gauge', `Last use of the API key, Unix seconds; absent when never used. ${POLLED}`),
   idle: family('idle_seconds', 'gauge', `Seconds since the API key was last used, or since creation when never used. ${AT_SCRAPE}`),
+  expiry: family('expiry_timestamp_seconds', 'gauge', `Expiry time of the service-account secret, Unix seconds. ${POLLED}`),
+  expiresIn: family('expires_in_seconds', 'gauge', `Seconds until the service-account secret expires; negative once expired. ${AT_SCRAPE}`),
+  role: family('role_info', 'gauge', `A role the key or service account holds (role, role_org_id, role_project_id); always 1. ${POLLED}`),
+  accessListEntries: family('access_list_entries', 'gauge', `Entries on the programmatic key's API access list. ${POLLED}`),
+  unrestricted: family('unrestricted', 'gauge', `1 if the programmatic key can be used from any address (0.0.0.0/0 or ::/0 on its access list, or an empty list while the organisation does not require one). ${POLLED}`),
 } as const;
 
 /** Per-scope families. */
@@ -41,21 +46,24 @@ export const EXPORTER_FAMILIES = {
   pollDuration: family('poll_duration_seconds', 'histogram', 'Duration of one full background poll cycle.'),
   lastPoll: family('last_poll_timestamp_seconds', 'gauge', 'End of the last completed background poll cycle, Unix seconds.'),
   apiRequests: family('api_requests_total', 'counter', 'HTTP requests sent to the MongoDB Cloud APIs, by API and status code (401 digest challenges included).'),
-  apiRequestDuration: family('api_request_duration_seconds', 'histogram', 'Duration of HTTP requests to the MongoDB Cloud APIs, until the response headers.'),
-  discoveryUp: family('discovery_up', 'gauge', '1 if the last project discovery (GET /groups) of the credential succeeded, 0 if it failed.'),
+  apiRequestDuration: family('api_request_duration_seconds', 'histogram', 'Duration of HTTP requests to the MongoDB Cloud APIs, until the whole response is read.'),
+  discoveryUp: family('discovery_up', 'gauge', '1 if the last discovery of projects or organisations by the credential succeeded, 0 if it failed.'),
+  rateLimitRemaining: family('api_ratelimit_remaining', 'gauge', 'RateLimit-Remaining of the last API response that sent one, by API.'),
   buildInfo: family('exporter_build_info', 'gauge', 'Version of the exporter and of Node.js; always 1.'),
 } as const;
 
-/** The owner label of each kind. */
-export const OWNER_LABEL: Readonly<Record<KeyKind, 'user_id' | 'project_id' | 'org_id'>> = {
+/** The owner label of each kind of owner. */
+export const OWNER_LABEL: Readonly<Record<OwnerType, 'user_id' | 'project_id' | 'org_id'>> = {
   user: 'user_id',
-  agent: 'project_id',
+  project: 'project_id',
+  org: 'org_id',
 };
 
 /** The label that names an owner, where known. */
-export const OWNER_NAME_LABEL: Readonly<Record<KeyKind, 'username' | 'project_name'>> = {
+export const OWNER_NAME_LABEL: Readonly<Record<OwnerType, 'username' | 'project_name' | 'org_name'>> = {
   user: 'username',
-  agent: 'project_name',
+  project: 'project_name',
+  org: 'org_name',
 };
 
 export const LABELS = {
@@ -72,6 +80,12 @@ export const LABELS = {
   createdBy: 'created_by',
   createdUserId: 'created_user_id',
   createdIp: 'created_ip',
+  publicKey: 'public_key',
+  clientId: 'client_id',
+  accountName: 'account_name',
+  role: 'role',
+  roleOrgId: 'role_org_id',
+  roleProjectId: 'role_project_id',
 } as const;
 
 /** Prometheus text-format 0.0.4, the one every scraper reads. */

@@ -10,6 +10,7 @@ export class ExporterMetrics {
   readonly #apiDuration: Histogram<'api'>;
   readonly #pollDuration: Histogram;
   readonly #discoveryUp: Gauge<'credential'>;
+  readonly #rateLimitRemaining: Gauge<'api'>;
 
   constructor(version: string) {
     const registers = [this.registry];
@@ -34,6 +35,7 @@ export class ExporterMetrics {
       registers,
     });
     this.#discoveryUp = new Gauge({ name: f.discoveryUp.name, help: f.discoveryUp.help, labelNames: [LABELS.credential], registers });
+    this.#rateLimitRemaining = new Gauge({ name: f.rateLimitRemaining.name, help: f.rateLimitRemaining.help, labelNames: [LABELS.api], registers });
     new Gauge({ name: f.buildInfo.name, help: f.buildInfo.help, labelNames: [LABELS.version, LABELS.nodejsVersion], registers })
       .labels(version, process.versions.node)
       .set(1);
@@ -43,6 +45,10 @@ export class ExporterMetrics {
   observeRequest(api: Api, status: number, seconds: number): void {
     this.#apiRequests.labels(api, String(status)).inc();
     this.#apiDuration.labels(api).observe(seconds);
+  }
+
+  observeRateLimit(api: Api, remaining: number): void {
+    this.#rateLimitRemaining.labels(api).set(remaining);
   }
 
   observeCycle(report: CycleReport): void {

@@ -3,23 +3,56 @@ import type { ScopeState, Snapshot } from '../model/snapshot.js';
 import { EXPORTER_FAMILIES, KEY_FAMILIES, LABELS, OWNER_LABEL, OWNER_NAME_LABEL, REASONS, SCOPE_FAMILIES, type Family } from './contract.js';
 
 /**
- * The key and scope series of one snapshot, rendered once when the snapshot lands. Only `age`
- * and `idle` depend on the scrape time; for those the label blocks are kept ready and just the
+ * The key and scope series of one snapshot, rendered once when the snapshot lands. Only `age`,
+ * `idle` and `expires_in` depend on the scrape time; for those the label blocks are kept ready and just the
  * value is written per scrape, so a scrape of 200k series does not rebuild 200k label strings.
+ *
+ * Two forms of the same rendering: {@link buildKeyExpositionBytes} (what `/metrics` serves: bytes
+ * only, nothing per series on the JS heap) and {@link buildKeyExposition} (strings, for tests and
+ * tools). Both come from one builder, so they cannot drift apart.
  */
 export interface KeyExposition {
   /** Every family whose values change only with the snapshot, as exposition text. */
   readonly fixed: string;
   readonly age: TimedSeries;
   readonly idle: TimedSeries;
-  /** Number of series in `fixed`, `age` and `idle`. */
+  readonly expiresIn: TimedSeries;
+  /** Number of series in `fixed` and the timed families. */
   readonly series: number;
 }
 
-/** Label blocks and the time (Unix ms) each value counts from. */
+/** Label blocks and the time (Unix ms) each value counts from (or, for a countdown, to). */
 export interface TimedSeries {
   readonly labels: readonly string[];
   readonly since: Float64Array;
+  readonly countdown: boolean;
+}
+
+/** The snapshot's series as bytes: what a scrape writes. */
+export interface KeyExpositionBytes {
+  /**
+   * Every family whose values change only with the snapshot, as UTF-8 exposition text in chunks of
+   * about 64 kB: never joined, so a snapshot of 40 MB costs 40 MB and not twice that while it lands.
+   */
+  readonly fixed: readonly Buffer[];
+  /** `age`, `idle`, then `expires_in`; a family without series is left out. */
+  readonly timed: readonly TimedBytes[];
+  /** Number of series in `fixed` and `timed`. */
+  readonly series: number;
+}
+
+/** One scrape-time family: its HELP/TYPE lines and, per series, `name{labels} ` and a start time. */
+export interface TimedBytes {
+  readonly family: Family;
+  readonly header: Buffer;
+  /** Every series' `name{labels} `, back to back. */
+  readonly labels: Buffer;
+  /** `ends[i]`: where series i's label prefix ends in `labels` (it starts at `ends[i - 1]`, or 0). */
+  readonly ends: Uint32Array;
+  /** Unix ms each value counts from; for a countdown, the time it counts to. */
+  readonly since: Float64Array;
+  /** True when the value is the time left until `since` (negative once passed), not the time since. */
+  readonly countdown: boolean;
 }
 
 /** Escapes a label value for the text format. */
@@ -30,11 +63,13 @@ export function escapeLabelValue(value: string): string {
 /** `{a="x",b="y"}` from pairs; empty values are left out (absent and empty are the same to Prometheus). */
 export function labelBlock(pairs: readonly (readonly [string, string | undefined])[]): string {
   let block = '';
-  for (const [name, value] of pairs) {
-    if (value === undefined || value === '') continue;
-    block += `${block === '' ? '' : ','}${name}="${escapeLabelValue(value)}"`;
-  }
-  return `{${block}}`;
+  for (const [name, value] of pairs) block += labelPair(name, value);
+  return `{${block.slice(1)}}`;
+}
+
+/** `,name="value"`, or nothing for an absent or empty value. */
+function labelPair(name: string, value: string | undefined): string {
+  return value === undefined || value === '' ? '' : `,${name}="${escapeLabelValue(value)}"`;
 }
 
 export function familyHeader(family: Family): string {
@@ -43,75 +78,217 @@ export function familyHeader(family: Family): string {
 
 const seconds = (ms: number): string => String(ms / 1000);
 
-/** Renders the snapshot's series. Pure. */
-export function buildKeyExposition(snapshot: Snapshot | undefined): KeyExposition {
-  const info: string[] = [];
-  const created: string[] = [];
-  const enabled: string[] = [];
-  const usedCount: string[] = [];
-  const lastUsed: string[] = [];
-  const ageLabels: string[] = [];
-  const ageSince: number[] = [];
-  const idleLabels: string[] = [];
-  const idleSince: number[] = [];
-  const keys: string[] = [];
-  const up: string[] = [];
-  const lastSuccess: string[] = [];
-  const errors: string[] = [];
+/** Text gathered in strings of about this many characters, each then encoded once. */
+const SINK_CHUNK_CHARS = 1 << 16;
+
+/** The lines of one family, kept as UTF-8 chunks while the snapshot is rendered. */
+class FamilySink {
+  readonly family: Family;
+  readonly chunks: Buffer[] = [];
+  bytes = 0;
+  lines = 0;
+  #pending = '';
+
+  constructor(family: Family) {
+    this.family = family;
+  }
+
+  line(text: string): void {
+    this.#pending += text;
+    this.lines++;
+    if (this.#pending.length >= SINK_CHUNK_CHARS) this.flush();
+  }
+
+  flush(): void {
+    if (this.#pending === '') return;
+    const chunk = Buffer.from(this.#pending, 'utf8');
+    this.#pending = '';
+    this.chunks.push(chunk);
+    this.bytes += chunk.length;
+  }
+}
+
+/** The label prefixes and start times of one scrape-time family, gathered while rendering. */
+class TimedSink {
+  readonly sink: FamilySink;
+  readonly ends: number[] = [];
+  readonly since: number[] = [];
+  readonly #countdown: boolean;
+  #end = 0;
+
+  constructor(family: Family, countdown = false) {
+    this.sink = new FamilySink(family);
+    this.#countdown = countdown;
+  }
+
+  series(prefix: string, since: number): void {
+    this.sink.line(prefix);
+    this.#end += Buffer.byteLength(prefix, 'utf8');
+    this.ends.push(this.#end);
+    this.since.push(since);
+  }
+
+  done(): TimedBytes | undefined {
+    this.sink.flush();
+    if (this.ends.length === 0) return undefined;
+    const { family } = this.sink;
+    return {
+      family,
+      header: Buffer.from(familyHeader(family), 'utf8'),
+      labels: Buffer.concat(this.sink.chunks, this.sink.bytes),
+      ends: Uint32Array.from(this.ends),
+      since: Float64Array.from(this.since),
+      countdown: this.#countdown,
+    };
+  }
+}
+
+/**
+ * Renders the snapshot, one scope per step: the generator yields between scopes so that an
+ * asynchronous caller can give the event loop a turn (see {@link buildKeyExpositionBytesAsync}).
+ */
+function* buildSteps(snapshot: Snapshot | undefined): Generator<void, KeyExpositionBytes> {
+  const info = new FamilySink(KEY_FAMILIES.info);
+  const created = new FamilySink(KEY_FAMILIES.created);
+  const enabled = new FamilySink(KEY_FAMILIES.enabled);
+  const usedCount = new FamilySink(KEY_FAMILIES.usedCount);
+  const lastUsed = new FamilySink(KEY_FAMILIES.lastUsed);
+  const expiry = new FamilySink(KEY_FAMILIES.expiry);
+  const roles = new FamilySink(KEY_FAMILIES.role);
+  const accessListEntries = new FamilySink(KEY_FAMILIES.accessListEntries);
+  const unrestricted = new FamilySink(KEY_FAMILIES.unrestricted);
+  const keys = new FamilySink(SCOPE_FAMILIES.keys);
+  const up = new FamilySink(SCOPE_FAMILIES.up);
+  const lastSuccess = new FamilySink(SCOPE_FAMILIES.lastSuccess);
+  const errors = new FamilySink(SCOPE_FAMILIES.errors);
+  const lastPoll = new FamilySink(EXPORTER_FAMILIES.lastPoll);
+  const age = new TimedSink(KEY_FAMILIES.age);
+  const idle = new TimedSink(KEY_FAMILIES.idle);
+  const expiresIn = new TimedSink(KEY_FAMILIES.expiresIn, true);
 
   for (const state of snapshot?.scopes ?? []) {
     const { scope } = state;
-    const owner = [LABELS.kind, scope.kind] as const;
-    const ownerId = [OWNER_LABEL[scope.kind], scope.id] as const;
-    const scopeLabels = labelBlock([owner, ownerId]);
-    up.push(`${SCOPE_FAMILIES.up.name}${scopeLabels} ${state.up ? 1 : 0}`);
-    if (state.lastSuccessAt !== undefined) lastSuccess.push(`${SCOPE_FAMILIES.lastSuccess.name}${scopeLabels} ${seconds(state.lastSuccessAt)}`);
+    // `,kind="…",user_id="…"`: the same label blocks as labelBlock() builds, without the pairs.
+    const scopeInner = labelPair(LABELS.kind, scope.kind) + labelPair(OWNER_LABEL[scope.owner], scope.id);
+    const scopeLabels = `{${scopeInner.slice(1)}}`;
+    up.line(`${SCOPE_FAMILIES.up.name}${scopeLabels} ${state.up ? 1 : 0}\n`);
+    if (state.lastSuccessAt !== undefined) lastSuccess.line(`${SCOPE_FAMILIES.lastSuccess.name}${scopeLabels} ${seconds(state.lastSuccessAt)}\n`);
     const errorPrefix = `${SCOPE_FAMILIES.errors.name}${scopeLabels.slice(0, -1)},${LABELS.reason}="`;
-    for (const reason of REASONS) errors.push(`${errorPrefix}${reason}"} ${state.errors[reason]}`);
-    if (state.keys === undefined) continue;
-    keys.push(`${SCOPE_FAMILIES.keys.name}${scopeLabels} ${state.keys.length}`);
-    for (const key of state.keys) {
-      const identity = labelBlock([owner, ownerId, [LABELS.keyId, key.id]]);
-      info.push(`${KEY_FAMILIES.info.name}${infoLabels(state, key)} 1`);
-      created.push(`${KEY_FAMILIES.created.name}${identity} ${seconds(key.createdAt)}`);
-      ageLabels.push(`${KEY_FAMILIES.age.name}${identity} `);
-      ageSince.push(key.createdAt);
-      if (key.enabled !== undefined) enabled.push(`${KEY_FAMILIES.enabled.name}${identity} ${key.enabled ? 1 : 0}`);
-      if (key.usedCount !== undefined) usedCount.push(`${KEY_FAMILIES.usedCount.name}${identity} ${key.usedCount}`);
-      if (key.lastUsedAt !== undefined) lastUsed.push(`${KEY_FAMILIES.lastUsed.name}${identity} ${seconds(key.lastUsedAt)}`);
-      // Idle time only exists where the API reports usage at all.
-      if (key.usedCount !== undefined || key.lastUsedAt !== undefined) {
-        idleLabels.push(`${KEY_FAMILIES.idle.name}${identity} `);
-        idleSince.push(key.lastUsedAt ?? key.createdAt);
+    for (const reason of REASONS) errors.line(`${errorPrefix}${reason}"} ${state.errors[reason]}\n`);
+    if (state.keys !== undefined) {
+      keys.line(`${SCOPE_FAMILIES.keys.name}${scopeLabels} ${state.keys.length}\n`);
+      for (const key of state.keys) {
+        const identityInner = scopeInner + labelPair(LABELS.keyId, key.id);
+        const identity = `{${identityInner.slice(1)}}`;
+        info.line(`${KEY_FAMILIES.info.name}{${infoInner(state, key, identityInner).slice(1)}} 1\n`);
+        if (key.createdAt !== undefined) {
+          created.line(`${KEY_FAMILIES.created.name}${identity} ${seconds(key.createdAt)}\n`);
+          age.series(`${KEY_FAMILIES.age.name}${identity} `, key.createdAt);
+        }
+        if (key.enabled !== undefined) enabled.line(`${KEY_FAMILIES.enabled.name}${identity} ${key.enabled ? 1 : 0}\n`);
+        if (key.usedCount !== undefined) usedCount.line(`${KEY_FAMILIES.usedCount.name}${identity} ${key.usedCount}\n`);
+        if (key.lastUsedAt !== undefined) lastUsed.line(`${KEY_FAMILIES.lastUsed.name}${identity} ${seconds(key.lastUsedAt)}\n`);
+        // Idle time only exists where the API reports use at all, and needs a time to count from.
+        const idleSince = key.lastUsedAt ?? key.createdAt;
+        if (key.tracksUse && idleSince !== undefined) {
+          idle.series(`${KEY_FAMILIES.idle.name}${identity} `, idleSince);
+        }
+        if (key.expiresAt !== undefined) {
+          expiry.line(`${KEY_FAMILIES.expiry.name}${identity} ${seconds(key.expiresAt)}\n`);
+          expiresIn.series(`${KEY_FAMILIES.expiresIn.name}${identity} `, key.expiresAt);
+        }
+        for (const role of key.roles ?? []) {
+          const roleLabels = labelPair(LABELS.role, role.name) + labelPair(LABELS.roleOrgId, role.orgId) + labelPair(LABELS.roleProjectId, role.projectId);
+          roles.line(`${KEY_FAMILIES.role.name}{${(identityInner + roleLabels).slice(1)}} 1\n`);
+        }
+        if (key.accessList !== undefined) {
+          accessListEntries.line(`${KEY_FAMILIES.accessListEntries.name}${identity} ${key.accessList.entries}\n`);
+          unrestricted.line(`${KEY_FAMILIES.unrestricted.name}${identity} ${key.accessList.unrestricted ? 1 : 0}\n`);
+        }
       }
     }
+    yield;
   }
+  if (snapshot) lastPoll.line(`${EXPORTER_FAMILIES.lastPoll.name} ${seconds(snapshot.completedAt)}\n`);
 
-  const lastPoll = snapshot ? [`${EXPORTER_FAMILIES.lastPoll.name} ${seconds(snapshot.completedAt)}`] : [];
-  const sections: [Family, string[]][] = [
-    [KEY_FAMILIES.info, info],
-    [KEY_FAMILIES.created, created],
-    [KEY_FAMILIES.enabled, enabled],
-    [KEY_FAMILIES.usedCount, usedCount],
-    [KEY_FAMILIES.lastUsed, lastUsed],
-    [SCOPE_FAMILIES.keys, keys],
-    [SCOPE_FAMILIES.up, up],
-    [SCOPE_FAMILIES.lastSuccess, lastSuccess],
-    [SCOPE_FAMILIES.errors, errors],
-    [EXPORTER_FAMILIES.lastPoll, lastPoll],
-  ];
-  let fixed = '';
-  let series = ageLabels.length + idleLabels.length;
-  for (const [family, lines] of sections) {
-    if (lines.length === 0) continue;
-    fixed += familyHeader(family) + lines.join('\n') + '\n';
-    series += lines.length;
+  const parts: Buffer[] = [];
+  let bytes = 0;
+  let series = 0;
+  for (const sink of [info, created, enabled, usedCount, lastUsed, expiry, roles, accessListEntries, unrestricted, keys, up, lastSuccess, errors, lastPoll]) {
+    sink.flush();
+    if (sink.lines === 0) continue;
+    const header = Buffer.from(familyHeader(sink.family), 'utf8');
+    parts.push(header, ...sink.chunks);
+    bytes += header.length + sink.bytes;
+    series += sink.lines;
   }
+  const fixed = parts;
+  const timed = [age.done(), idle.done(), expiresIn.done()].filter((family): family is TimedBytes => family !== undefined);
+  for (const family of timed) series += family.ends.length;
+  return { fixed, timed, series };
+}
+
+function infoInner(state: ScopeState, key: ApiKey, identityInner: string): string {
+  return (
+    identityInner +
+    labelPair(LABELS.description, key.description) +
+    labelPair(LABELS.keySuffix, key.suffix) +
+    labelPair(LABELS.createdBy, key.createdBy) +
+    labelPair(LABELS.createdUserId, key.createdUserId) +
+    labelPair(LABELS.createdIp, key.createdIp) +
+    labelPair(LABELS.publicKey, key.publicKey) +
+    labelPair(LABELS.clientId, key.clientId) +
+    labelPair(LABELS.accountName, key.accountName) +
+    labelPair(OWNER_NAME_LABEL[state.scope.owner], state.scope.name)
+  );
+}
+
+/** Renders the snapshot's series as bytes, at once. Pure. */
+export function buildKeyExpositionBytes(snapshot: Snapshot | undefined): KeyExpositionBytes {
+  const steps = buildSteps(snapshot);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Like {@link buildKeyExpositionBytes}, but gives the event loop a turn whenever it has worked for
+ * `sliceMs`, so that rendering a large snapshot never blocks scrapes and polling for long.
+ */
+export async function buildKeyExpositionBytesAsync(snapshot: Snapshot | undefined, sliceMs = 10): Promise<KeyExpositionBytes> {
+  const steps = buildSteps(snapshot);
+  let sliceStart = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() - sliceStart >= sliceMs) {
+      await turn();
+      sliceStart = performance.now();
+    }
+  }
+}
+
+/** Renders the snapshot's series as text. Pure; the same rendering as {@link buildKeyExpositionBytes}. */
+export function buildKeyExposition(snapshot: Snapshot | undefined): KeyExposition {
+  const bytes = buildKeyExpositionBytes(snapshot);
+  const timed = (family: Family): TimedSeries => {
+    const found = bytes.timed.find((candidate) => candidate.family === family);
+    if (found === undefined) return { labels: [], since: new Float64Array(0), countdown: family === KEY_FAMILIES.expiresIn };
+    const labels: string[] = [];
+    for (let index = 0, start = 0; index < found.ends.length; start = found.ends[index]!, index++) {
+      labels.push(found.labels.toString('utf8', start, found.ends[index]));
+    }
+    return { labels, since: found.since, countdown: found.countdown };
+  };
   return {
-    fixed,
-    age: { labels: ageLabels, since: Float64Array.from(ageSince) },
-    idle: { labels: idleLabels, since: Float64Array.from(idleSince) },
-    series,
+    fixed: Buffer.concat(bytes.fixed).toString('utf8'),
+    age: timed(KEY_FAMILIES.age),
+    idle: timed(KEY_FAMILIES.idle),
+    expiresIn: timed(KEY_FAMILIES.expiresIn),
+    series: bytes.series,
   };
 }
 
@@ -121,28 +298,77 @@ export function renderTimedSeries(exposition: KeyExposition, nowMs: number): str
   for (const [family, timed] of [
     [KEY_FAMILIES.age, exposition.age],
     [KEY_FAMILIES.idle, exposition.idle],
+    [KEY_FAMILIES.expiresIn, exposition.expiresIn],
   ] as const) {
-    const { labels, since } = timed;
+    const { labels, since, countdown } = timed;
     if (labels.length === 0) continue;
     out += familyHeader(family);
     for (let index = 0; index < labels.length; index++) {
-      out += `${labels[index]}${((nowMs - (since[index] ?? 0)) / 1000).toString()}\n`;
+      const ms = countdown ? (since[index] ?? 0) - nowMs : nowMs - (since[index] ?? 0);
+      out += `${labels[index]}${(ms / 1000).toString()}\n`;
     }
   }
   return out;
 }
 
-function infoLabels(state: ScopeState, key: ApiKey): string {
-  const { scope } = state;
-  return labelBlock([
-    [LABELS.kind, scope.kind],
-    [OWNER_LABEL[scope.kind], scope.id],
-    [LABELS.keyId, key.id],
-    [LABELS.description, key.description],
-    [LABELS.keySuffix, key.suffix],
-    [LABELS.createdBy, key.createdBy],
-    [LABELS.createdUserId, key.createdUserId],
-    [LABELS.createdIp, key.createdIp],
-    [OWNER_NAME_LABEL[scope.kind], scope.name],
-  ]);
+/** More than the longest value {@link writeSeconds} writes with its newline (String() of a double is at most 25 characters). */
+const MAX_VALUE_BYTES = 32;
+
+/** Below 2^43 ms (278 years) a double holds every millisecond exactly, so the digits are those of String(). */
+const FAST_LIMIT_MS = 2 ** 43;
+
+/**
+ * Writes `ms / 1000` as `String(ms / 1000)` would, and a newline, at `at`; returns the new end.
+ * Whole milliseconds (every time the APIs give) take a fast path that allocates nothing.
+ */
+function writeSeconds(out: Buffer, at: number, ms: number): number {
+  if (!Number.isInteger(ms) || ms >= FAST_LIMIT_MS || ms <= -FAST_LIMIT_MS) {
+    at += out.write(String(ms / 1000), at, 'latin1');
+    out[at] = 10;
+    return at + 1;
+  }
+  if (ms < 0) {
+    out[at++] = 45; // -
+    ms = -ms;
+  }
+  const millis = ms % 1000;
+  let whole = (ms - millis) / 1000;
+  let digits = 1;
+  for (let rest = whole; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  for (let index = at + digits - 1; index >= at; index--) {
+    out[index] = 48 + (whole % 10);
+    whole = Math.floor(whole / 10);
+  }
+  at += digits;
+  if (millis !== 0) {
+    out[at++] = 46; // .
+    out[at++] = 48 + Math.floor(millis / 100);
+    const rest = millis % 100;
+    if (rest !== 0) {
+      out[at++] = 48 + Math.floor(rest / 10);
+      if (rest % 10 !== 0) out[at++] = 48 + (rest % 10);
+    }
+  }
+  out[at] = 10;
+  return at + 1;
+}
+
+/**
+ * Series `from` (inclusive) to `to` (exclusive) of a scrape-time family, valued at `nowMs`, as
+ * exposition text (the HELP/TYPE lines are in `timed.header`). One allocation; no strings.
+ */
+export function renderTimedBytes(timed: TimedBytes, nowMs: number, from = 0, to = timed.ends.length): Buffer {
+  const { labels, ends, since, countdown } = timed;
+  const start = from === 0 ? 0 : ends[from - 1]!;
+  const end = to === 0 ? 0 : ends[to - 1]!;
+  const out = Buffer.allocUnsafe(end - start + (to - from) * MAX_VALUE_BYTES);
+  let at = 0;
+  let labelStart = start;
+  for (let index = from; index < to; index++) {
+    const labelEnd = ends[index]!;
+    at += labels.copy(out, at, labelStart, labelEnd);
+    labelStart = labelEnd;
+    at = writeSeconds(out, at, countdown ? since[index]! - nowMs : nowMs - since[index]!);
+  }
+  return out.subarray(0, at);
 }

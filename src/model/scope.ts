@@ -1,11 +1,16 @@
 import type { KeyKind } from './api-key.js';
 
+/** What owns the keys of a scope; it names the owner label (`user_id`, `project_id`, `org_id`). */
+export type OwnerType = 'user' | 'project' | 'org';
+
 /**
- * What one request series covers and what fails on its own: one user (personal keys) or one
- * project (agent keys). `id` is the user id or project id, `name` the username or project name.
+ * What one request series covers and what fails on its own: one user (personal keys), one
+ * project (agent keys, project-level programmatic keys and service accounts) or one organisation.
+ * `id` is the owner's id, `name` its username, project name or organisation name.
  */
 export interface Scope {
   readonly kind: KeyKind;
+  readonly owner: OwnerType;
   readonly id: string;
   readonly name?: string;
   /** The credential that reads this scope (see `Credential.id`); never a secret. */
@@ -13,6 +18,6 @@ export interface Scope {
 }
 
 /** The stable identity of a scope inside one exporter. */
-export function scopeKey(scope: Pick<Scope, 'kind' | 'id'>): string {
-  return `${scope.kind}/${scope.id}`;
+export function scopeKey(scope: Pick<Scope, 'kind' | 'owner' | 'id'>): string {
+  return `${scope.kind}/${scope.owner}/${scope.id}`;
 }

@@ -69,7 +69,7 @@ export class Poller {
     const started = performance.now();
     const requestsBefore = client.requests;
     const signal = this.#stop.signal;
-    const context: SourceContext = { client, signal, log };
+    const context: SourceContext = { cycle: (this.#snapshot?.cycle ?? 0) + 1, client, signal, log };
     const claimed = new Set<string>();
     const discovery: DiscoveryResult[] = [];
     let polled: Polled[];

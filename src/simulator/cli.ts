@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { exporterConfigFor } from './config-for.js';
-import { defaultDatasetOptions, generateDataset, type DatasetOptions } from './dataset.js';
+import { exporterConfigFor, organizationsConfigFor } from './config-for.js';
+import { demoDatasetOptions as defaultDatasetOptions, generateDataset, type DatasetOptions } from './dataset.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from './server.js';
 
 /** Where the command writes and what stops it besides SIGINT/SIGTERM (for tests). */
@@ -27,6 +27,18 @@ Options:
   --projects N             projects with agent API keys (default ${defaultDatasetOptions.projects})
   --keys-per-project N     agent API keys per project (default ${defaultDatasetOptions.keysPerProject})
   --credentials N          programmatic keys the projects are split across (default ${defaultDatasetOptions.credentials})
+  --orgs N                 organizations (Atlas Admin API v2; the projects are split across them) (default ${defaultDatasetOptions.orgs})
+  --keys-per-org N         organization programmatic API keys (default ${defaultDatasetOptions.programmaticKeysPerOrg})
+  --project-keys-per-project N
+                           project programmatic API keys (default ${defaultDatasetOptions.programmaticKeysPerProject})
+  --service-accounts-per-org N
+                           organization service accounts (default ${defaultDatasetOptions.serviceAccountsPerOrg})
+  --service-accounts-per-project N
+                           project service accounts (default ${defaultDatasetOptions.serviceAccountsPerProject})
+  --secrets-per-service-account N
+                           secrets per service account (default ${defaultDatasetOptions.secretsPerServiceAccount})
+  --global-keys N          Ops Manager global API keys (default ${defaultDatasetOptions.globalKeys})
+  --token-ttl-seconds N    OAuth access token lifetime (default 3600)
   --latency-ms N           delay added to every request (default 0)
   --nonce-ttl-ms N         digest nonce lifetime (default 300000)
   --challenge-style S      qop (RFC 7616) or op (the vendor documentation's spelling) (default qop)
@@ -73,6 +85,14 @@ function parseCommand(argv: string[]): ParsedCommand {
         projects: { type: 'string' },
         'keys-per-project': { type: 'string' },
         credentials: { type: 'string' },
+        orgs: { type: 'string' },
+        'keys-per-org': { type: 'string' },
+        'project-keys-per-project': { type: 'string' },
+        'service-accounts-per-org': { type: 'string' },
+        'service-accounts-per-project': { type: 'string' },
+        'secrets-per-service-account': { type: 'string' },
+        'global-keys': { type: 'string' },
+        'token-ttl-seconds': { type: 'string' },
         'latency-ms': { type: 'string' },
         'nonce-ttl-ms': { type: 'string' },
         'challenge-style': { type: 'string' },
@@ -87,7 +107,7 @@ function parseCommand(argv: string[]): ParsedCommand {
   if (style !== undefined && style !== 'qop' && style !== 'op') {
     throw new UsageError(`--challenge-style must be qop or op, got "${String(style)}"`);
   }
-  const dataset: DatasetOptions = {};
+  const dataset: DatasetOptions = { ...defaultDatasetOptions };
   const assign = (key: keyof DatasetOptions, flag: string, max?: number): void => {
     const n = integer(values, flag, max);
     if (n !== undefined) dataset[key] = n;
@@ -98,6 +118,13 @@ function parseCommand(argv: string[]): ParsedCommand {
   assign('projects', 'projects');
   assign('keysPerProject', 'keys-per-project');
   assign('credentials', 'credentials');
+  assign('orgs', 'orgs');
+  assign('programmaticKeysPerOrg', 'keys-per-org');
+  assign('programmaticKeysPerProject', 'project-keys-per-project');
+  assign('serviceAccountsPerOrg', 'service-accounts-per-org');
+  assign('serviceAccountsPerProject', 'service-accounts-per-project');
+  assign('secretsPerServiceAccount', 'secrets-per-service-account');
+  assign('globalKeys', 'global-keys');
   const server: Omit<SimulatorOptions, 'dataset'> = { port: integer(values, 'port', 65_535) ?? DEFAULT_SIMULATOR_PORT };
   if (typeof values['host'] === 'string') server.host = values['host'];
   const latencyMs = integer(values, 'latency-ms');
@@ -105,6 +132,11 @@ function parseCommand(argv: string[]): ParsedCommand {
   const nonceTtlMs = integer(values, 'nonce-ttl-ms');
   if (nonceTtlMs !== undefined) server.nonceTtlMs = nonceTtlMs;
   if (style === 'qop' || style === 'op') server.challengeStyle = style;
+  const ttl = integer(values, 'token-ttl-seconds');
+  if (ttl !== undefined) {
+    if (ttl < 1) throw new UsageError('--token-ttl-seconds must be at least 1');
+    server.tokenTtlSeconds = ttl;
+  }
   return { help: values['help'] === true, dataset, server };
 }
 
@@ -119,6 +151,8 @@ export function describeSimulator(sim: Simulator): string {
     `MongoDB Cloud API simulator listening on ${sim.url}`,
     `  Atlas API:         ${sim.atlasBaseUrl}`,
     `  Cloud Manager API: ${sim.publicBaseUrl}`,
+    `  Atlas Admin API v2: ${sim.atlasV2BaseUrl}  (Accept: application/vnd.atlas.2023-01-01+json; service accounts 2024-08-05)`,
+    `  OAuth token:       ${sim.tokenUrl}`,
     '',
     `Users (personal API keys; digest username:apiKey) — ${sim.dataset.users.length}:`,
   ];
@@ -130,6 +164,27 @@ export function describeSimulator(sim: Simulator): string {
   for (const credential of sim.dataset.credentials) {
     lines.push(`  ${credential.publicKey}  privateKey=${credential.privateKey}  projects=${credential.projectIds.length}`);
     if (credential.projectIds.length > 0) lines.push(`    ${listed(credential.projectIds)}`);
+  }
+  const orgs = sim.dataset.orgs ?? [];
+  const orgCredentials = sim.dataset.orgCredentials ?? [];
+  if (orgs.length > 0 || orgCredentials.length > 0) {
+    lines.push('', `Organizations (Atlas Admin API v2) — ${orgs.length}:`);
+    for (const org of orgs.slice(0, PRINT_LIMIT)) {
+      lines.push(
+        `  ${org.id}  ${org.name}  projects=${org.projectIds.length}  keys=${org.programmaticKeys.length}  serviceAccounts=${org.serviceAccounts.length}  apiAccessListRequired=${org.apiAccessListRequired}`,
+      );
+    }
+    if (orgs.length > PRINT_LIMIT) lines.push(`  … (${orgs.length - PRINT_LIMIT} more)`);
+    lines.push('', `Organization credentials — ${orgCredentials.length}:`);
+    for (const credential of orgCredentials) {
+      const scope = credential.kind === 'digest' && credential.globalReadOnly === true ? 'global read only' : `orgs=${listed(credential.orgIds)}`;
+      lines.push(
+        credential.kind === 'digest'
+          ? `  digest  ${credential.publicKey}  privateKey=${credential.privateKey}  ${scope}`
+          : `  oauth   ${credential.clientId}  clientSecret=${credential.clientSecret}  ${scope}`,
+      );
+    }
+    lines.push('', 'Proposed organizations config (not accepted by the exporter yet):', '', stringify({ organizations: organizationsConfigFor(sim) }).trimEnd());
   }
   lines.push('', 'Exporter config:', '', stringify(exporterConfigFor(sim)).trimEnd(), '');
   return lines.join('\n') + '\n';

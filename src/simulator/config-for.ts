@@ -39,3 +39,39 @@ export function exporterConfigFor(
     })),
   };
 }
+
+/** Options of {@link organizationsConfigFor}. */
+export interface OrganizationsConfigForOptions {
+  /** List organizations with `discover: true` (default) or with their `ids`. */
+  discover?: boolean;
+  /** Whether each entry also polls the organization's projects' keys and service accounts; default true. */
+  includeProjects?: boolean;
+}
+
+/**
+ * The proposed `organizations:` entries of the exporter config, one per credential able to call the
+ * Atlas Admin API v2 (digest programmatic keys and OAuth service accounts). Not part of
+ * {@link exporterConfigFor} yet: the exporter's config does not accept this section until the
+ * exporter side of the new kinds lands.
+ */
+export function organizationsConfigFor(
+  sim: Pick<Simulator, 'url' | 'dataset'>,
+  options: OrganizationsConfigForOptions = {},
+): Record<string, unknown>[] {
+  const discover = options.discover ?? true;
+  const includeProjects = options.includeProjects ?? true;
+  const baseUrl = sim.url + '/api/atlas/v2';
+  return (sim.dataset.orgCredentials ?? [])
+    .filter((credential) => credential.kind === 'oauth' || credential.globalReadOnly !== true)
+    .map((credential) => ({
+      ...(credential.kind === 'digest'
+        ? { publicKey: credential.publicKey, privateKey: credential.privateKey }
+        : { clientId: credential.clientId, clientSecret: credential.clientSecret }),
+      baseUrl,
+      ...(discover ? { discover: true } : { ids: [...credential.orgIds] }),
+      apiKeys: true,
+      accessLists: true,
+      serviceAccounts: true,
+      includeProjects,
+    }));
+}

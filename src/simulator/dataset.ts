@@ -21,6 +21,10 @@ export interface SimProject {
   clusterCount?: number;
   /** ISO 8601 creation time shown by `GET /groups`; derived from the id when absent. */
   created?: string;
+  /** Project-level programmatic keys (v2 `GET /groups/{groupId}/apiKeys`); present only when generated. */
+  programmaticKeys?: Record<string, unknown>[];
+  /** Project-level service accounts (v2 `GET /groups/{groupId}/serviceAccounts`); present only when generated. */
+  serviceAccounts?: Record<string, unknown>[];
 }
 
 /** A Cloud Manager programmatic API key with Project Read Only on `projectIds`. */
@@ -31,14 +35,14 @@ export interface SimCredential {
 }
 
 /** Everything the simulator serves. Live: the server reads it on every request. */
-export interface Dataset {
+export interface Dataset extends DatasetMoreKinds {
   users: SimUser[];
   projects: SimProject[];
   credentials: SimCredential[];
 }
 
 /** Size and shape of a generated data set. */
-export interface DatasetOptions {
+export interface DatasetOptions extends DatasetMoreKindsOptions {
   seed?: number;
   users?: number;
   keysPerUser?: number;
@@ -378,9 +382,438 @@ export function generateDataset(options: DatasetOptions = {}): Dataset {
   const keysPerProject = count(options.keysPerProject, defaultDatasetOptions.keysPerProject, 'keysPerProject');
   const credentialCount = count(options.credentials, defaultDatasetOptions.credentials, 'credentials');
   const projects = generateProjects(seed, projectCount, keysPerProject, now);
-  return {
+  const dataset: Dataset = {
     users: generateUsers(seed, users, keysPerUser, now),
     projects,
     credentials: generateCredentials(seed, credentialCount, projects),
   };
+  addMoreKinds(dataset, seed, now, options);
+  return dataset;
+}
+
+// ---------------------------------------------------------------------------------------------
+// More kinds (DESIGN.md "More kinds"): organizations with programmatic API keys, their access
+// lists and settings, service accounts with secrets, project-level keys and service accounts, and
+// the credentials (digest programmatic keys, OAuth service accounts) that can read them.
+// Everything below is generated only when its count is above 0, so data sets made without these
+// options are byte-for-byte what they were before.
+//
+// Shapes, from the Atlas Admin API v2 reference (https://www.mongodb.com/docs/api/doc/atlas-admin-api-v2/):
+// - ApiKeyUserDetails (operation-listapikeys): {desc, id, privateKey (redacted), publicKey (8 chars),
+//   roles[{groupId|orgId, roleName}]}; no timestamps.
+// - access list entry (operation-listapikeyaccesslistsentries): {cidrBlock, count, created, ipAddress,
+//   lastUsed, lastUsedAddress}. The reference says `count` has a minimum of 1; an entry that was never
+//   used is modelled with count 0 and no lastUsed/lastUsedAddress, as the brief asks.
+// - OrgServiceAccount (operation-listserviceaccounts, 2024-08-05): {clientId (^mdb_sa_id_[a-fA-F\d]{24}$),
+//   createdAt, description, name, roles[string], secrets[{createdAt, expiresAt, id, lastUsedAt?,
+//   maskedSecretValue}]}.
+// - org settings (operation-getorgsettings): {apiAccessListRequired, multiFactorAuthRequired,
+//   restrictEmployeeAccess, genAIFeaturesEnabled, maxServiceAccountSecretValidityInHours, …}.
+// ---------------------------------------------------------------------------------------------
+
+/** A MongoDB Cloud organization; key and service account documents are raw v2 API documents. */
+export interface SimOrg {
+  id: string;
+  name: string;
+  /** `GET /orgs/{orgId}/settings`: API calls must come from an access-listed address. */
+  apiAccessListRequired: boolean;
+  multiFactorAuthRequired: boolean;
+  restrictEmployeeAccess: boolean;
+  /** The projects of this organization (their `orgId` is this id). */
+  projectIds: string[];
+  /** Keys created at the organization level, as `GET /orgs/{orgId}/apiKeys` returns them. */
+  programmaticKeys: Record<string, unknown>[];
+  /**
+   * Access list entries by key id, for the organization's keys and its projects' keys (every
+   * programmatic key belongs to an organization). A key without an entry here has an empty list.
+   */
+  accessLists: Record<string, Record<string, unknown>[]>;
+  /** Service accounts created at the organization level, as `GET /orgs/{orgId}/serviceAccounts` returns them. */
+  serviceAccounts: Record<string, unknown>[];
+}
+
+/** How a credential authenticates to the v2 API. */
+export type SimOrgCredentialKind = 'digest' | 'oauth';
+
+/**
+ * A credential able to call the Atlas Admin API v2 (and, for digest keys, the Cloud/Ops Manager
+ * v1.0 org key routes). `digest`: a programmatic key, `publicKey` is listed (its private key
+ * redacted) among its organization's keys. `oauth`: a service account, `clientId` is listed among
+ * its organization's service accounts; `clientSecret` is its first (unexpired) secret.
+ * The real secrets live only here; the API never serves them.
+ */
+export type SimOrgCredential =
+  | {
+      kind: 'digest';
+      publicKey: string;
+      privateKey: string;
+      /** Organizations it has Organization Member on. */
+      orgIds: string[];
+      /** Projects it can read (every project of its organizations). */
+      projectIds: string[];
+      /** Ops Manager Global Read Only: may call `GET /admin/apiKeys`. */
+      globalReadOnly?: boolean;
+    }
+  | {
+      kind: 'oauth';
+      clientId: string;
+      clientSecret: string;
+      orgIds: string[];
+      projectIds: string[];
+    };
+
+/** The extra fields a {@link Dataset} may carry when the new kinds are generated. */
+export interface DatasetMoreKinds {
+  orgs?: SimOrg[];
+  orgCredentials?: SimOrgCredential[];
+  /** Ops Manager global programmatic keys, as `GET /admin/apiKeys` returns them. */
+  globalApiKeys?: Record<string, unknown>[];
+}
+
+/** Options of the new kinds; all default to 0. */
+export interface DatasetMoreKindsOptions {
+  orgs?: number;
+  programmaticKeysPerOrg?: number;
+  programmaticKeysPerProject?: number;
+  serviceAccountsPerOrg?: number;
+  serviceAccountsPerProject?: number;
+  secretsPerServiceAccount?: number;
+  /** Ops Manager global API keys; the first is a Global Read Only digest credential. */
+  globalKeys?: number;
+}
+
+/** Demo-sized defaults including the new kinds (used by `simulate`). */
+export const demoDatasetOptions = {
+  ...defaultDatasetOptions,
+  orgs: 2,
+  programmaticKeysPerOrg: 6,
+  programmaticKeysPerProject: 1,
+  serviceAccountsPerOrg: 3,
+  serviceAccountsPerProject: 1,
+  secretsPerServiceAccount: 2,
+  globalKeys: 0,
+} as const;
+
+const COMPANIES = [
+  'Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Stark', 'Wayne', 'Tyrell', 'Cyberdyne', 'Soylent',
+  'Aperture', 'Massive Dynamic', 'Vandelay', 'Wonka', 'Oscorp', 'Gringotts',
+] as const;
+const ORG_SUFFIXES = ['Platform', 'Data', 'Payments', 'Analytics', 'Internal', 'Sandbox'] as const;
+const ORG_KEY_DESCRIPTIONS = [
+  'Terraform org automation', 'Audit exporter', 'CI provisioning', 'Billing export', 'Backup orchestration',
+  'SRE tooling', 'Access review bot', 'Legacy integration', 'Alert routing', 'Cost reporting',
+] as const;
+const ORG_ROLES = ['ORG_MEMBER', 'ORG_READ_ONLY', 'ORG_OWNER', 'ORG_BILLING_ADMIN', 'ORG_GROUP_CREATOR', 'ORG_BILLING_READ_ONLY'] as const;
+const GROUP_ROLES = ['GROUP_READ_ONLY', 'GROUP_OWNER', 'GROUP_DATA_ACCESS_READ_ONLY', 'GROUP_CLUSTER_MANAGER', 'GROUP_DATA_ACCESS_READ_WRITE'] as const;
+const SA_NAMES = ['terraform', 'ci-runner', 'key-rotator', 'observability', 'backup-agent', 'deploy-bot', 'data-sync', 'access-auditor'] as const;
+
+/**
+ * Access list profiles, a fixed cycle so even a few keys show every case: a restricted list with
+ * used entries, one holding 0.0.0.0/0, one holding ::/0, an empty list, and entries never used.
+ */
+type AccessListProfile = 'restricted' | 'unrestricted-v4' | 'empty' | 'never-used' | 'unrestricted-v6' | 'mixed';
+const ACCESS_LIST_CYCLE: readonly AccessListProfile[] = ['restricted', 'unrestricted-v4', 'empty', 'never-used', 'mixed', 'unrestricted-v6', 'restricted'];
+
+/** Secret profiles: expired, expiring within 3 days, within 14 days, valid for long, never used. */
+type SecretProfile = 'valid' | 'expired' | 'expiring-3d' | 'expiring-14d' | 'never-used' | 'valid-long';
+const SECRET_CYCLE: readonly SecretProfile[] = ['valid', 'expired', 'expiring-3d', 'never-used', 'expiring-14d', 'valid-long', 'expired', 'valid'];
+
+/** A programmatic key's private key as the API shows it: all but the last 12 hex digits masked. */
+export function redactPrivateKey(secret: string): string {
+  return `********-****-****-${secret.slice(-12)}`;
+}
+
+/** A service account secret as created (never served): `mdb_sa_sk_` and 40 hex digits, derived from the seed. */
+export function deriveServiceAccountSecret(seed: number, label: string): string {
+  return `mdb_sa_sk_${randomHex(mulberry32(fnv1a(`sa-secret:${seed >>> 0}:${label}`)), 40)}`;
+}
+
+/** A service account secret as the API shows it (`maskedSecretValue`): the prefix, a mask and the last 4 characters. */
+export function maskServiceAccountSecret(secret: string): string {
+  return `mdb_sa_sk_…${secret.slice(-4)}`;
+}
+
+function cidrEntry(random: Random, now: number, created: number, used: boolean): Record<string, unknown> {
+  const single = random() < 0.6;
+  const ip = documentationIp(random);
+  const entry: Record<string, unknown> = {};
+  if (single) {
+    entry['cidrBlock'] = `${ip}/32`;
+    entry['ipAddress'] = ip;
+  } else {
+    entry['cidrBlock'] = `${ip.slice(0, ip.lastIndexOf('.'))}.0/24`;
+  }
+  entry['count'] = used ? Math.max(1, Math.floor(logUniform(random, 1, 200_000))) : 0;
+  entry['created'] = isoSeconds(created);
+  if (used) {
+    entry['lastUsed'] = isoSeconds(created + random() * (now - created));
+    entry['lastUsedAddress'] = single ? ip : `${ip.slice(0, ip.lastIndexOf('.'))}.${randomInt(random, 1, 254)}`;
+  }
+  return entry;
+}
+
+function openEntry(random: Random, now: number, created: number, cidr: '0.0.0.0/0' | '::/0'): Record<string, unknown> {
+  const used = random() < 0.8;
+  const entry: Record<string, unknown> = { cidrBlock: cidr, count: used ? Math.floor(logUniform(random, 1, 500_000)) : 0, created: isoSeconds(created) };
+  if (used) {
+    entry['lastUsed'] = isoSeconds(created + random() * (now - created));
+    entry['lastUsedAddress'] = cidr === '::/0' ? `2001:db8::${randomInt(random, 1, 0xffff).toString(16)}` : documentationIp(random);
+  }
+  return entry;
+}
+
+function generateAccessList(random: Random, profile: AccessListProfile, now: number): Record<string, unknown>[] {
+  const created = (): number => now - logUniform(random, 2 * DAY, 4 * YEAR);
+  switch (profile) {
+    case 'empty':
+      return [];
+    case 'unrestricted-v4':
+      return [openEntry(random, now, created(), '0.0.0.0/0')];
+    case 'unrestricted-v6':
+      return [cidrEntry(random, now, created(), true), openEntry(random, now, created(), '::/0')];
+    case 'never-used':
+      return Array.from({ length: randomInt(random, 1, 2) }, () => cidrEntry(random, now, created(), false));
+    case 'mixed':
+      return [cidrEntry(random, now, created(), true), cidrEntry(random, now, created(), false)];
+    case 'restricted':
+      return Array.from({ length: randomInt(random, 1, 3) }, () => cidrEntry(random, now, created(), true));
+  }
+}
+
+function generateSecret(random: Random, ids: IdFactory, profile: SecretProfile, now: number, masked: string): Record<string, unknown> {
+  let expiresAt: number;
+  switch (profile) {
+    case 'expired':
+      expiresAt = now - (HOUR + random() * 200 * DAY);
+      break;
+    case 'expiring-3d':
+      expiresAt = now + HOUR + random() * (3 * DAY - 2 * HOUR);
+      break;
+    case 'expiring-14d':
+      expiresAt = now + 4 * DAY + random() * 9 * DAY;
+      break;
+    case 'valid-long':
+      expiresAt = now + 180 * DAY + random() * 180 * DAY;
+      break;
+    default:
+      expiresAt = now + 30 * DAY + random() * 300 * DAY;
+  }
+  // Secrets live at most a year (maxServiceAccountSecretValidityInHours defaults to 8760).
+  const createdAt = Math.min(now - HOUR, expiresAt - DAY - random() * 300 * DAY);
+  const secret: Record<string, unknown> = {
+    createdAt: isoSeconds(createdAt),
+    expiresAt: isoSeconds(expiresAt),
+    id: ids.next(),
+  };
+  if (profile !== 'never-used' && random() < 0.9) {
+    secret['lastUsedAt'] = isoSeconds(createdAt + random() * (Math.min(now, expiresAt) - createdAt));
+  }
+  secret['maskedSecretValue'] = masked;
+  return secret;
+}
+
+interface MoreKindsContext {
+  seed: number;
+  now: number;
+  random: Random;
+  orgIds: IdFactory;
+  keyIds: IdFactory;
+  secretIds: IdFactory;
+  saIds: IdFactory;
+  publicKeys: Set<string>;
+  accessIndex: number;
+  secretIndex: number;
+}
+
+function uniquePublicKey(ctx: MoreKindsContext, label: string): string {
+  let publicKey = derivePublicKey(ctx.seed, label);
+  for (let retry = 1; ctx.publicKeys.has(publicKey); retry++) publicKey = derivePublicKey(ctx.seed, `${label}:${retry}`);
+  ctx.publicKeys.add(publicKey);
+  return publicKey;
+}
+
+interface GeneratedKey {
+  doc: Record<string, unknown>;
+  secret: string;
+  accessList: Record<string, unknown>[];
+}
+
+function generateProgrammaticKey(ctx: MoreKindsContext, label: string, roles: Record<string, unknown>[], forceProfile?: AccessListProfile): GeneratedKey {
+  const { random } = ctx;
+  const secret = deriveSecret(ctx.seed, label);
+  const doc: Record<string, unknown> = {
+    desc: pick(random, ORG_KEY_DESCRIPTIONS),
+    id: ctx.keyIds.next(),
+    privateKey: redactPrivateKey(secret),
+    publicKey: uniquePublicKey(ctx, label),
+    roles,
+  };
+  const profile = forceProfile ?? ACCESS_LIST_CYCLE[ctx.accessIndex++ % ACCESS_LIST_CYCLE.length] ?? 'restricted';
+  return { doc, secret, accessList: generateAccessList(random, profile, ctx.now) };
+}
+
+interface GeneratedServiceAccount {
+  doc: Record<string, unknown>;
+  /** The real value of the first secret. */
+  secret: string;
+}
+
+function generateServiceAccount(
+  ctx: MoreKindsContext,
+  label: string,
+  roles: string[],
+  secretCount: number,
+  position: number,
+  usable: boolean,
+): GeneratedServiceAccount {
+  const { random, now } = ctx;
+  const clientId = `mdb_sa_id_${ctx.saIds.next()}`;
+  const base = pick(random, SA_NAMES);
+  const firstSecret = deriveServiceAccountSecret(ctx.seed, `${label}:0`);
+  const secrets: Record<string, unknown>[] = [];
+  let earliest = now;
+  for (let s = 0; s < secretCount; s++) {
+    // The credential's own first secret must work: valid and used.
+    const profile: SecretProfile = usable && s === 0 ? 'valid' : (SECRET_CYCLE[ctx.secretIndex++ % SECRET_CYCLE.length] ?? 'valid');
+    const value = s === 0 ? firstSecret : deriveServiceAccountSecret(ctx.seed, `${label}:${s}`);
+    const secret = generateSecret(random, ctx.secretIds, profile, now, maskServiceAccountSecret(value));
+    earliest = Math.min(earliest, Date.parse(secret['createdAt'] as string));
+    secrets.push(secret);
+  }
+  const createdAt = earliest - random() * 30 * DAY;
+  return {
+    doc: {
+      clientId,
+      createdAt: isoSeconds(createdAt),
+      description: position === 0 && usable ? 'Read-only access for the API key exporter' : `Service account for ${base}`,
+      name: `${base}-${position + 1}`,
+      roles,
+      secrets,
+    },
+    secret: firstSecret,
+  };
+}
+
+function moreKindsCount(options: DatasetMoreKindsOptions, name: keyof DatasetMoreKindsOptions): number {
+  return count(options[name], 0, name);
+}
+
+/** Adds the new kinds to a generated data set, in place; a no-op when every count is 0. */
+function addMoreKinds(dataset: Dataset, seed: number, now: number, options: DatasetMoreKindsOptions): void {
+  const orgCount = moreKindsCount(options, 'orgs');
+  const keysPerOrg = moreKindsCount(options, 'programmaticKeysPerOrg');
+  const keysPerProject = moreKindsCount(options, 'programmaticKeysPerProject');
+  const accountsPerOrg = moreKindsCount(options, 'serviceAccountsPerOrg');
+  const accountsPerProject = moreKindsCount(options, 'serviceAccountsPerProject');
+  const secretsPerAccount = moreKindsCount(options, 'secretsPerServiceAccount');
+  const globalKeys = moreKindsCount(options, 'globalKeys');
+  const ctx: MoreKindsContext = {
+    seed,
+    now,
+    random: randomStream(seed, 'more-kinds'),
+    orgIds: new IdFactory(seed, 7),
+    keyIds: new IdFactory(seed, 8),
+    secretIds: new IdFactory(seed, 9),
+    saIds: new IdFactory(seed, 10),
+    publicKeys: new Set(dataset.credentials.map((credential) => credential.publicKey)),
+    accessIndex: 0,
+    secretIndex: 0,
+  };
+  const credentials: SimOrgCredential[] = [];
+  const orgs: SimOrg[] = [];
+  const projects = dataset.projects;
+  for (let o = 0; o < orgCount; o++) {
+    const id = ctx.orgIds.next();
+    const company = COMPANIES[o % COMPANIES.length] ?? 'Example';
+    const round = Math.floor(o / COMPANIES.length);
+    const org: SimOrg = {
+      id,
+      name: `${company} ${ORG_SUFFIXES[o % ORG_SUFFIXES.length] ?? 'Org'}${round === 0 ? '' : ` ${round + 1}`}`,
+      // Alternate, so a two-org demo shows both the required and the optional access list.
+      apiAccessListRequired: o % 2 === 1,
+      multiFactorAuthRequired: o % 3 !== 2,
+      restrictEmployeeAccess: o % 4 === 0,
+      projectIds: [],
+      programmaticKeys: [],
+      accessLists: {},
+      serviceAccounts: [],
+    };
+    // Contiguous shares of the projects, as with the Cloud Manager credentials.
+    const from = Math.floor((o * projects.length) / orgCount);
+    const to = Math.floor(((o + 1) * projects.length) / orgCount);
+    for (const project of projects.slice(from, to)) {
+      project.orgId = id;
+      org.projectIds.push(project.id);
+    }
+    for (let k = 0; k < keysPerOrg; k++) {
+      const label = `org:${o}:key:${k}`;
+      const roles: Record<string, unknown>[] =
+        k === 0 ? [{ orgId: id, roleName: 'ORG_MEMBER' }] : [{ orgId: id, roleName: pick(ctx.random, ORG_ROLES) }];
+      if (k > 0 && k % 3 === 0 && org.projectIds.length > 0) {
+        roles.push({ groupId: pick(ctx.random, org.projectIds), roleName: pick(ctx.random, GROUP_ROLES) });
+      }
+      // The credential key is restricted to a used access list, so it stays a sane example.
+      const key = generateProgrammaticKey(ctx, label, roles, k === 0 ? 'restricted' : undefined);
+      org.programmaticKeys.push(key.doc);
+      if (key.accessList.length > 0) org.accessLists[key.doc['id'] as string] = key.accessList;
+      if (k === 0) {
+        credentials.push({ kind: 'digest', publicKey: key.doc['publicKey'] as string, privateKey: key.secret, orgIds: [id], projectIds: org.projectIds });
+      }
+    }
+    for (let a = 0; a < accountsPerOrg; a++) {
+      const usable = a === 0 && secretsPerAccount > 0;
+      const roles = a === 0 ? ['ORG_READ_ONLY'] : [pick(ctx.random, ORG_ROLES)];
+      const account = generateServiceAccount(ctx, `org:${o}:sa:${a}`, roles, secretsPerAccount, a, usable);
+      org.serviceAccounts.push(account.doc);
+      if (usable) {
+        credentials.push({ kind: 'oauth', clientId: account.doc['clientId'] as string, clientSecret: account.secret, orgIds: [id], projectIds: org.projectIds });
+      }
+    }
+    orgs.push(org);
+  }
+  const orgsById = new Map(orgs.map((org) => [org.id, org]));
+  if (keysPerProject > 0 || accountsPerProject > 0) {
+    projects.forEach((project, p) => {
+      const org = orgsById.get(project.orgId);
+      if (keysPerProject > 0) {
+        project.programmaticKeys = [];
+        for (let k = 0; k < keysPerProject; k++) {
+          // A project key is an organization key with a project role (and Organization Member).
+          const roles = [
+            { groupId: project.id, roleName: pick(ctx.random, GROUP_ROLES) },
+            { orgId: project.orgId, roleName: 'ORG_MEMBER' },
+          ];
+          const key = generateProgrammaticKey(ctx, `project:${p}:key:${k}`, roles);
+          project.programmaticKeys.push(key.doc);
+          if (org !== undefined && key.accessList.length > 0) org.accessLists[key.doc['id'] as string] = key.accessList;
+        }
+      }
+      if (accountsPerProject > 0) {
+        project.serviceAccounts = [];
+        for (let a = 0; a < accountsPerProject; a++) {
+          const account = generateServiceAccount(ctx, `project:${p}:sa:${a}`, [pick(ctx.random, GROUP_ROLES)], secretsPerAccount, a, false);
+          project.serviceAccounts.push(account.doc);
+        }
+      }
+    });
+  }
+  const more = dataset as Dataset & DatasetMoreKinds;
+  if (orgCount > 0) more.orgs = orgs;
+  if (globalKeys > 0) {
+    more.globalApiKeys = [];
+    for (let g = 0; g < globalKeys; g++) {
+      const label = `global:${g}`;
+      const secret = deriveSecret(seed, label);
+      const publicKey = uniquePublicKey(ctx, label);
+      more.globalApiKeys.push({
+        desc: g === 0 ? 'Global read-only key for the API key exporter' : pick(ctx.random, ORG_KEY_DESCRIPTIONS),
+        id: ctx.keyIds.next(),
+        privateKey: redactPrivateKey(secret),
+        publicKey,
+        roles: [{ roleName: g === 0 ? 'GLOBAL_READ_ONLY' : pick(ctx.random, ['GLOBAL_READ_ONLY', 'GLOBAL_OWNER', 'GLOBAL_MONITORING_ADMIN'] as const) }],
+      });
+      if (g === 0) credentials.push({ kind: 'digest', publicKey, privateKey: secret, orgIds: [], projectIds: [], globalReadOnly: true });
+    }
+  }
+  if (credentials.length > 0) more.orgCredentials = credentials;
 }

@@ -1,6 +1,15 @@
 /** A failure the simulator can inject into authenticated requests. */
 export type Fault =
-  | { type: 'status'; status: 401 | 403 | 404 | 429 | 500 | 502 | 503; retryAfterSeconds?: number }
+  | {
+      type: 'status';
+      status: 401 | 403 | 404 | 429 | 500 | 502 | 503;
+      retryAfterSeconds?: number;
+      /**
+       * For 429: `RATE_LIMITED` (the default body) or `RATE_LIMITED_TOKEN_BUCKET` (the v2 token bucket
+       * body, https://www.mongodb.com/docs/atlas/api/api-rate-limit).
+       */
+      errorCode?: 'RATE_LIMITED' | 'RATE_LIMITED_TOKEN_BUCKET';
+    }
   /** Accept the request and never answer (until the client gives up or the server closes). */
   | { type: 'hang' }
   /** Send 200 headers and part of the body, then destroy the socket. */
@@ -20,7 +29,12 @@ export interface FaultRule {
   times?: number;
 }
 
-/** Fault rules by target: a user id, a project id, `byName:<username>`, or `groups`. */
+/**
+ * Fault rules by target: a user id, a project id, `byName:<username>`, or `groups`; for the new
+ * routes an organization id (every `/orgs/{orgId}…` route but the access lists), a project id
+ * (`/groups/{groupId}/apiKeys|serviceAccounts`), an API key id (its access list), `orgs` (the
+ * organization listing), `globalApiKeys`, `token` (`POST /api/oauth/token`) and `revoke`.
+ */
 export class FaultTable {
   readonly #rules = new Map<string, { fault: Fault; remaining: number | undefined }>();
 

@@ -1,12 +1,21 @@
 export {
   defaultDatasetOptions,
+  demoDatasetOptions,
   derivePublicKey,
   deriveSecret,
+  deriveServiceAccountSecret,
   generateDataset,
   isoSeconds,
+  maskServiceAccountSecret,
+  redactPrivateKey,
   type Dataset,
+  type DatasetMoreKinds,
+  type DatasetMoreKindsOptions,
   type DatasetOptions,
   type SimCredential,
+  type SimOrg,
+  type SimOrgCredential,
+  type SimOrgCredentialKind,
   type SimProject,
   type SimUser,
 } from './dataset.js';
@@ -21,6 +30,14 @@ export {
   type DigestVerdict,
 } from './digest.js';
 export type { Fault, FaultRule } from './faults.js';
-export { startSimulator, type Simulator, type SimulatorOptions, type SimulatorStats } from './server.js';
-export { exporterConfigFor, type ExporterConfigForOptions } from './config-for.js';
+export { startSimulator, type Simulator, type SimulatorOptions, type SimulatorStats, type SimulatorV2Stats } from './server.js';
+export {
+  exporterConfigFor,
+  organizationsConfigFor,
+  type ExporterConfigForOptions,
+  type OrganizationsConfigForOptions,
+} from './config-for.js';
+export { DEFAULT_RATE_LIMIT, type RateLimitOptions } from './rate-limit.js';
+export { DEFAULT_TOKEN_TTL_SECONDS } from './oauth.js';
+export { ATLAS_VERSION_2023, ATLAS_VERSION_SERVICE_ACCOUNTS, orgKeys, orgServiceAccounts } from './routes-v2.js';
 export { DEFAULT_SIMULATOR_PORT, describeSimulator, runSimulatorCommand, type SimulatorCommandIo } from './cli.js';

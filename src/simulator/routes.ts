@@ -1,17 +1,22 @@
-import type { Dataset, SimCredential, SimProject, SimUser } from './dataset.js';
+import type { Dataset, SimCredential, SimOrg, SimOrgCredential, SimProject, SimUser } from './dataset.js';
 import { LiveIndex } from './live-index.js';
 import { pageOf, parsePaging } from './paging.js';
 import { errorReply, jsonReply, statusReply, type Reply } from './responses.js';
+import { handleMoreRoute, matchMoreRoute, type MoreRouteName } from './routes-v2.js';
 
 /** The API roots every route is served under. */
-export const API_PREFIXES = { atlas: '/api/atlas/v1.0', public: '/api/public/v1.0' } as const;
+export const API_PREFIXES = { atlas: '/api/atlas/v1.0', public: '/api/public/v1.0', atlasV2: '/api/atlas/v2', oauth: '/api/oauth' } as const;
 
-/** Which credentials a route accepts: personal keys (`username:apiKey`) or programmatic keys (`publicKey:privateKey`). */
-export type CredentialStore = 'users' | 'credentials' | 'any';
+/**
+ * Which credentials a route accepts: personal keys (`username:apiKey`), Cloud Manager programmatic
+ * keys (`publicKey:privateKey`), or (`v2`) any programmatic key: the Cloud Manager ones and the
+ * digest organization credentials.
+ */
+export type CredentialStore = 'users' | 'credentials' | 'any' | 'v2';
 
 /** A request path matched against the API. */
 export interface Route {
-  name: 'userByName' | 'userKeys' | 'groups' | 'agentKeys' | 'unmatched';
+  name: 'userByName' | 'userKeys' | 'groups' | 'agentKeys' | 'unmatched' | MoreRouteName;
   /** The route template, the key of `stats.byRoute`. */
   template: string;
   /** The API root the path was under ('' when neither). */
@@ -20,13 +25,22 @@ export interface Route {
   path: string;
   /** The path parameter (user name, user id or project id), decoded. */
   param?: string;
-  /** The fault target: user id, project id, `byName:<username>` or `groups`. */
+  /** The fault target: user id, project id, `byName:<username>` or `groups` (see `FaultTable` for the new routes). */
   target?: string;
   store: CredentialStore;
+  /** The API key id of an access list route. */
+  keyId?: string;
+  /** `v2`: an Atlas Admin API v2 route (versioned media type, bearer tokens, rate-limit headers); `oauth`: the token endpoints. */
+  api?: 'v2' | 'oauth';
+  /** The resource versions (`application/vnd.atlas.{version}+json`) a v2 route serves. */
+  versions?: readonly string[];
 }
 
 /** Who a request authenticated as. */
-export type Principal = { kind: 'user'; user: SimUser } | { kind: 'credential'; credential: SimCredential };
+export type Principal =
+  | { kind: 'user'; user: SimUser }
+  | { kind: 'credential'; credential: SimCredential }
+  | { kind: 'org'; credential: SimOrgCredential; via: 'digest' | 'bearer' };
 
 const UNMATCHED = 'unmatched';
 const OBJECT_ID = /^[0-9a-f]{24}$/;
@@ -43,8 +57,10 @@ function decode(segment: string): string | undefined {
   }
 }
 
-/** Matches a request path (without query) against the four routes, under either API root. */
+/** Matches a request path (without query) against the routes, under every API root. */
 export function matchRoute(pathname: string): Route {
+  const more = matchMoreRoute(pathname);
+  if (more !== undefined) return more;
   const prefix = pathname.startsWith(API_PREFIXES.atlas + '/')
     ? API_PREFIXES.atlas
     : pathname.startsWith(API_PREFIXES.public + '/')
@@ -81,6 +97,9 @@ export class DatasetView {
   readonly usersByName: LiveIndex<SimUser>;
   readonly projectsById: LiveIndex<SimProject>;
   readonly credentialsByPublicKey: LiveIndex<SimCredential>;
+  readonly orgsById: LiveIndex<SimOrg>;
+  /** Digest credentials by public key, OAuth credentials by `oauth:<clientId>`. */
+  readonly orgCredentials: LiveIndex<SimOrgCredential>;
   readonly #holdings = new WeakMap<SimCredential, LiveIndex<string>>();
 
   constructor(dataset: () => Dataset) {
@@ -88,11 +107,21 @@ export class DatasetView {
     this.usersByName = new LiveIndex(() => this.#dataset().users, (user) => user.username);
     this.projectsById = new LiveIndex(() => this.#dataset().projects, (project) => project.id);
     this.credentialsByPublicKey = new LiveIndex(() => this.#dataset().credentials, (credential) => credential.publicKey);
+    this.orgsById = new LiveIndex(() => this.#dataset().orgs ?? NONE, (org) => org.id);
+    this.orgCredentials = new LiveIndex(
+      () => this.#dataset().orgCredentials ?? NONE,
+      (credential) => (credential.kind === 'digest' ? credential.publicKey : `oauth:${credential.clientId}`),
+    );
+  }
+
+  /** The live data set. */
+  get dataset(): Dataset {
+    return this.#dataset();
   }
 
   /** The principal a digest username names in a credential store. */
   principal(store: CredentialStore, username: string): Principal | undefined {
-    if (store !== 'credentials') {
+    if (store !== 'credentials' && store !== 'v2') {
       const user = this.usersByName.get(username);
       if (user !== undefined) return { kind: 'user', user };
     }
@@ -100,7 +129,17 @@ export class DatasetView {
       const credential = this.credentialsByPublicKey.get(username);
       if (credential !== undefined) return { kind: 'credential', credential };
     }
+    if ((store === 'v2' || store === 'any') && !username.startsWith('oauth:')) {
+      const credential = this.orgCredentials.get(username);
+      if (credential !== undefined && credential.kind === 'digest') return { kind: 'org', credential, via: 'digest' };
+    }
     return undefined;
+  }
+
+  /** The OAuth credential of a service account client id. */
+  oauthClient(clientId: string): Extract<SimOrgCredential, { kind: 'oauth' }> | undefined {
+    const credential = this.orgCredentials.get(`oauth:${clientId}`);
+    return credential?.kind === 'oauth' ? credential : undefined;
   }
 
   /** Whether a credential has Project Read Only on a project. */
@@ -114,9 +153,13 @@ export class DatasetView {
   }
 }
 
-/** The secret a principal authenticates with. */
+const NONE: never[] = [];
+
+/** The secret a principal authenticates with (by digest; an OAuth principal has none here). */
 export function secretOf(principal: Principal): string {
-  return principal.kind === 'user' ? principal.user.apiKey : principal.credential.privateKey;
+  if (principal.kind === 'user') return principal.user.apiKey;
+  if (principal.kind === 'credential') return principal.credential.privateKey;
+  return principal.credential.kind === 'digest' ? principal.credential.privateKey : '';
 }
 
 /** What a route handler needs besides the route. */
@@ -186,6 +229,8 @@ export function handleRoute(route: Route, ctx: RouteContext): Reply {
     }
     case 'unmatched':
       return statusReply(404);
+    default:
+      return handleMoreRoute(route, ctx);
   }
 }
 
@@ -195,7 +240,7 @@ function createdFromId(id: string): string {
   return new Date((Number.isFinite(seconds) ? seconds : 0) * 1000).toISOString().slice(0, 19) + 'Z';
 }
 
-function groupDocument(project: SimProject, apiBase: string): Record<string, unknown> {
+export function groupDocument(project: SimProject, apiBase: string): Record<string, unknown> {
   return {
     id: project.id,
     name: project.name,

@@ -3,8 +3,11 @@ import type { AddressInfo } from 'node:net';
 import type { Dataset } from './dataset.js';
 import { DigestAuthority, type ChallengeStyle } from './digest.js';
 import { FaultTable, HTML_PAGE, truncateJson, type Fault, type FaultRule } from './faults.js';
+import { oauthError, parseBasicAuthorization, sameSecret, TokenAuthority, tokenReply } from './oauth.js';
+import { DEFAULT_RATE_LIMIT, rateLimitHeaders, TokenBuckets, tokenBucketReply, type RateLimitOptions } from './rate-limit.js';
 import { statusReply, type Reply } from './responses.js';
 import { API_PREFIXES, DatasetView, handleRoute, matchRoute, secretOf, type Principal, type Route } from './routes.js';
+import { invalidVersionReply, negotiateVersion, versionedContentType } from './routes-v2.js';
 
 export type { Fault, FaultRule } from './faults.js';
 
@@ -19,6 +22,28 @@ export interface SimulatorOptions {
   latencyMs?: number;
   nonceTtlMs?: number;
   challengeStyle?: ChallengeStyle;
+  /** Lifetime of OAuth access tokens; default 3600 (the documented hour). */
+  tokenTtlSeconds?: number;
+  /** The v2 token buckets (one per credential); default capacity 1000, refill 1000 per 60 s. */
+  rateLimit?: RateLimitOptions;
+}
+
+/** Counters of the OAuth endpoints, bearer tokens and the v2 API; one live object, reset in place by `resetStats()`. */
+export interface SimulatorV2Stats {
+  tokensIssued: number;
+  tokensRevoked: number;
+  /** Requests that carried `Authorization: Bearer`, accepted or not. */
+  bearerRequests: number;
+  /** Bearer tokens refused (unknown, expired or revoked). */
+  rejectedTokens: number;
+  /** Token requests refused with `invalid_client`. */
+  invalidClients: number;
+  /** v2 requests refused with 406 `INVALID_VERSION_DATE`. */
+  notAcceptable: number;
+  /** v2 requests refused by the token bucket. */
+  rateLimited: number;
+  /** Tokens neither expired nor revoked, now (computed on read). */
+  readonly activeTokens: number;
 }
 
 /** Request counters; one live object, reset in place by `resetStats()`. */
@@ -46,6 +71,14 @@ export interface Simulator {
   atlasBaseUrl: string;
   /** `url + '/api/public/v1.0'`. */
   publicBaseUrl: string;
+  /** `url + '/api/atlas/v2'`. */
+  atlasV2BaseUrl: string;
+  /** `url + '/api/oauth/token'`. */
+  tokenUrl: string;
+  /** `url + '/api/oauth/revoke'`. */
+  revokeUrl: string;
+  /** OAuth, bearer and v2 counters (kept apart so `stats` keeps its shape). */
+  v2Stats: SimulatorV2Stats;
   /** Live: tests may push or remove projects, users and keys (or assign a new data set) between cycles. */
   dataset: Dataset;
   stats: SimulatorStats;
@@ -55,6 +88,10 @@ export interface Simulator {
   setLatency(ms: number): void;
   /** Makes every nonce issued so far stale. */
   expireNonces(): void;
+  /** Expires every OAuth access token issued so far. */
+  expireTokens(): void;
+  /** Refills every v2 token bucket. */
+  resetRateLimits(): void;
   /** Stops listening and destroys every open socket, hung requests included. */
   close(): Promise<void>;
 }
@@ -64,6 +101,13 @@ const SERVICE_VERSION = 'gitHash=simulator; versionString=mongodb-apikey-exporte
 function emptyStats(): SimulatorStats {
   return { requests: 0, dataRequests: 0, challenges: 0, badDigests: 0, replays: 0, inFlight: 0, maxInFlight: 0, byRoute: {} };
 }
+
+function emptyV2Counters(): Omit<SimulatorV2Stats, 'activeTokens'> {
+  return { tokensIssued: 0, tokensRevoked: 0, bearerRequests: 0, rejectedTokens: 0, invalidClients: 0, notAcceptable: 0, rateLimited: 0 };
+}
+
+/** The largest form body the token endpoints read. */
+const MAX_FORM_BYTES = 16_384;
 
 function send(res: ServerResponse, reply: Reply): void {
   if (res.destroyed || res.writableEnded) return;
@@ -102,37 +146,156 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     timers.add(timer);
   };
 
+  const tokens = new TokenAuthority(options.tokenTtlSeconds === undefined ? {} : { ttlSeconds: options.tokenTtlSeconds });
+  const rateLimit = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+  const buckets = new TokenBuckets(rateLimit);
+  const v2Stats = emptyV2Counters() as SimulatorV2Stats;
+  Object.defineProperty(v2Stats, 'activeTokens', { enumerable: true, get: () => tokens.active(), set: () => undefined });
+
+  const challenge = (res: ServerResponse, stale: boolean, headers: Record<string, string> = {}): void => {
+    stats.challenges++;
+    const reply = statusReply(401);
+    send(res, { ...reply, headers: { ...headers, 'WWW-Authenticate': digest.challenge(stale) } });
+  };
+
+  /** Serves a reply (or a fault instead of it), decorated for v2 when `decorate` is given. */
+  const serve = (res: ServerResponse, route: Route, real: () => Reply, decorate?: (reply: Reply) => Reply): void => {
+    const fault = faults.take(route.target);
+    const finish = decorate ?? ((reply: Reply) => reply);
+    if (fault === undefined) {
+      send(res, finish(real()));
+      return;
+    }
+    applyFault(res, fault, () => finish(real()), later, finish, (retryAfter) => tokenBucketReply(bucketPath(route), retryAfter, rateLimit));
+  };
+
   const answer = (req: IncomingMessage, res: ServerResponse, route: Route, query: URLSearchParams): void => {
     if (res.destroyed) return;
+    if (route.api === 'oauth') {
+      answerOAuth(req, res, route);
+      return;
+    }
     let principal: Principal | undefined;
-    const verdict = digest.verify(
-      { method: req.method ?? 'GET', url: req.url ?? '/', authorization: req.headers.authorization },
-      (username) => {
+    const authorization = req.headers.authorization;
+    const bearer = route.api === 'v2' && authorization !== undefined ? /^\s*bearer\s+(\S+)\s*$/i.exec(authorization) : null;
+    // v2 answers carry the rate-limit headers of the caller's bucket (its address until it authenticates).
+    let v2Headers: Record<string, string> = {};
+    if (bearer !== null) {
+      v2Stats.bearerRequests++;
+      const verdict = tokens.verify(bearer[1] ?? '');
+      const credential = verdict.ok ? view.oauthClient(verdict.clientId) : undefined;
+      if (credential === undefined) {
+        v2Stats.rejectedTokens++;
+        challenge(res, false, rateLimitHeaders(buckets.take(`ip:${req.socket.remoteAddress ?? ''}`)));
+        return;
+      }
+      principal = { kind: 'org', credential, via: 'bearer' };
+    } else {
+      const verdict = digest.verify({ method: req.method ?? 'GET', url: req.url ?? '/', authorization }, (username) => {
         principal = view.principal(route.store, username);
         return principal === undefined ? undefined : secretOf(principal);
-      },
-    );
-    if (!verdict.ok || principal === undefined) {
-      stats.challenges++;
-      if (!verdict.ok && verdict.failure === 'replay') stats.replays++;
-      else if (!verdict.ok && verdict.failure !== 'missing' && verdict.failure !== 'stale-nonce') stats.badDigests++;
-      const reply = statusReply(401);
-      send(res, { ...reply, headers: { 'WWW-Authenticate': digest.challenge(!verdict.ok && verdict.stale) } });
-      return;
+      });
+      if (!verdict.ok || principal === undefined) {
+        if (!verdict.ok && verdict.failure === 'replay') stats.replays++;
+        else if (!verdict.ok && verdict.failure !== 'missing' && verdict.failure !== 'stale-nonce') stats.badDigests++;
+        const headers = route.api === 'v2' ? rateLimitHeaders(buckets.take(`ip:${req.socket.remoteAddress ?? ''}`)) : {};
+        challenge(res, !verdict.ok && verdict.stale, headers);
+        return;
+      }
     }
     stats.dataRequests++;
+    const who = principal;
+    if (route.api === 'v2') {
+      const take = buckets.take(bucketKey(who));
+      v2Headers = rateLimitHeaders(take);
+      if (!take.allowed) {
+        v2Stats.rateLimited++;
+        const reply = tokenBucketReply(bucketPath(route), take.retryAfterSeconds, rateLimit);
+        send(res, { ...reply, headers: { ...reply.headers, ...v2Headers } });
+        return;
+      }
+    }
     if (req.method !== 'GET') {
-      send(res, { ...statusReply(405), headers: { Allow: 'GET' } });
+      send(res, { ...statusReply(405), headers: { ...v2Headers, Allow: 'GET' } });
       return;
+    }
+    let decorate: ((reply: Reply) => Reply) | undefined;
+    if (route.api === 'v2' && route.versions !== undefined) {
+      const version = negotiateVersion(req.headers.accept, route.versions ?? []);
+      if (version === undefined) {
+        v2Stats.notAcceptable++;
+        send(res, { ...invalidVersionReply(), headers: v2Headers });
+        return;
+      }
+      const contentType = versionedContentType(version);
+      decorate = (reply) => ({
+        ...reply,
+        contentType: reply.status < 300 && reply.contentType === 'application/json' ? contentType : reply.contentType,
+        headers: { ...reply.headers, ...v2Headers },
+      });
     }
     const origin = `http://${req.headers.host ?? hostPort}`;
-    const real = (): Reply => handleRoute(route, { view, principal: principal as Principal, query, origin });
-    const fault = faults.take(route.target);
-    if (fault === undefined) {
-      send(res, real());
-      return;
-    }
-    applyFault(res, fault, real, later);
+    serve(res, route, () => handleRoute(route, { view, principal: who, query, origin }), decorate);
+  };
+
+  const answerOAuth = (req: IncomingMessage, res: ServerResponse, route: Route): void => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_FORM_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('error', () => undefined);
+    req.on('end', () => {
+      if (res.destroyed) return;
+      if (req.method !== 'POST') {
+        send(res, { ...statusReply(405), headers: { Allow: 'POST' } });
+        return;
+      }
+      const basic = parseBasicAuthorization(req.headers.authorization);
+      const client = basic === undefined ? undefined : view.oauthClient(basic.user);
+      if (basic === undefined || client === undefined || !sameSecret(basic.password, client.clientSecret)) {
+        v2Stats.invalidClients++;
+        send(res, oauthError(401, 'invalid_client'));
+        return;
+      }
+      const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+      if (tooLarge || type !== 'application/x-www-form-urlencoded') {
+        send(res, oauthError(400, 'invalid_request', 'The request body must be application/x-www-form-urlencoded.'));
+        return;
+      }
+      const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+      if (route.name === 'oauthToken') {
+        const grant = form.get('grant_type');
+        if (grant === null) {
+          send(res, oauthError(400, 'invalid_request', 'grant_type is required.'));
+          return;
+        }
+        if (grant !== 'client_credentials') {
+          send(res, oauthError(400, 'unsupported_grant_type'));
+          return;
+        }
+        serve(res, route, () => {
+          const issued = tokens.issue(client.clientId);
+          v2Stats.tokensIssued++;
+          return tokenReply(issued.token, issued.expiresIn);
+        });
+        return;
+      }
+      const token = form.get('token');
+      if (token === null || token === '') {
+        send(res, oauthError(400, 'invalid_request', 'token is required.'));
+        return;
+      }
+      serve(res, route, () => {
+        const outcome = tokens.revoke(token, client.clientId);
+        if (outcome === 'foreign') return oauthError(400, 'unauthorized_client', 'The token was issued to another client.');
+        if (outcome === 'revoked') v2Stats.tokensRevoked++;
+        return { status: 200, body: '', contentType: 'application/json', headers: { 'Cache-Control': 'no-store' } };
+      });
+    });
   };
 
   const server = createServer((req, res) => {
@@ -169,6 +332,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     url,
     atlasBaseUrl: url + API_PREFIXES.atlas,
     publicBaseUrl: url + API_PREFIXES.public,
+    atlasV2BaseUrl: url + API_PREFIXES.atlasV2,
+    tokenUrl: `${url}${API_PREFIXES.oauth}/token`,
+    revokeUrl: `${url}${API_PREFIXES.oauth}/revoke`,
+    v2Stats,
     get dataset(): Dataset {
       return dataset;
     },
@@ -178,6 +345,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     stats,
     resetStats(): void {
       Object.assign(stats, emptyStats(), { inFlight: stats.inFlight, maxInFlight: stats.inFlight });
+      Object.assign(v2Stats, emptyV2Counters());
     },
     setFault(target: string, rule: FaultRule | Fault | undefined): void {
       faults.set(target, rule);
@@ -187,6 +355,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     },
     expireNonces(): void {
       digest.expireNonces();
+    },
+    expireTokens(): void {
+      tokens.expireAll();
+    },
+    resetRateLimits(): void {
+      buckets.reset();
     },
     close(): Promise<void> {
       if (closed) return Promise.resolve();
@@ -201,36 +375,68 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   };
 }
 
-function applyFault(res: ServerResponse, fault: Fault, real: () => Reply, later: (ms: number, run: () => void) => void): void {
+function applyFault(
+  res: ServerResponse,
+  fault: Fault,
+  real: () => Reply,
+  later: (ms: number, run: () => void) => void,
+  decorate: (reply: Reply) => Reply = (reply) => reply,
+  tokenBucket?: (retryAfterSeconds: number) => Reply,
+): void {
   switch (fault.type) {
     case 'status': {
-      const reply = statusReply(fault.status);
+      if (fault.status === 429 && fault.errorCode === 'RATE_LIMITED_TOKEN_BUCKET' && tokenBucket !== undefined) {
+        const reply = tokenBucket(fault.retryAfterSeconds ?? 60);
+        const decorated = decorate(reply);
+        // The bucket is empty: nothing remains.
+        send(res, { ...decorated, headers: { ...decorated.headers, ...(decorated.headers?.['RateLimit-Remaining'] === undefined ? {} : { 'RateLimit-Remaining': '0' }) } });
+        return;
+      }
+      const reply = decorate(statusReply(fault.status));
       const retryAfter = fault.status === 429 && fault.retryAfterSeconds !== undefined;
-      send(res, retryAfter ? { ...reply, headers: { 'Retry-After': String(fault.retryAfterSeconds) } } : reply);
+      send(res, retryAfter ? { ...reply, headers: { ...reply.headers, 'Retry-After': String(fault.retryAfterSeconds) } } : reply);
       return;
     }
     case 'hang':
       // Never answered: the socket stays open until the client gives up or close() destroys it.
       return;
     case 'reset': {
-      const body = Buffer.from(okBody(real()));
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length, 'X-MongoDB-Service-Version': SERVICE_VERSION });
+      const full = real();
+      const body = Buffer.from(okBody(full));
+      res.writeHead(200, {
+        'Content-Type': full.status === 200 ? full.contentType : 'application/json',
+        'Content-Length': body.length,
+        'X-MongoDB-Service-Version': SERVICE_VERSION,
+        ...full.headers,
+      });
       res.write(body.subarray(0, Math.max(1, Math.floor(body.length / 2))), () => res.destroy());
       return;
     }
     case 'truncated':
-      send(res, { status: 200, body: truncateJson(okBody(real())), contentType: 'application/json' });
+      send(res, decorate({ status: 200, body: truncateJson(okBody(real())), contentType: 'application/json' }));
       return;
     case 'html':
-      send(res, { status: 200, body: HTML_PAGE, contentType: 'text/html; charset=utf-8' });
+      send(res, { ...decorate({ status: 200, body: HTML_PAGE, contentType: 'text/html; charset=utf-8' }), contentType: 'text/html; charset=utf-8' });
       return;
     case 'latency':
       later(fault.ms, () => send(res, real()));
       return;
     case 'body':
-      send(res, { status: 200, body: JSON.stringify(fault.body) ?? 'null', contentType: 'application/json' });
+      send(res, decorate({ status: 200, body: JSON.stringify(fault.body) ?? 'null', contentType: 'application/json' }));
       return;
   }
+}
+
+/** The bucket of a principal. */
+function bucketKey(principal: Principal): string {
+  if (principal.kind === 'user') return `user:${principal.user.username}`;
+  if (principal.kind === 'credential') return `key:${principal.credential.publicKey}`;
+  return principal.credential.kind === 'digest' ? `key:${principal.credential.publicKey}` : `sa:${principal.credential.clientId}`;
+}
+
+/** The path the vendor's 429 detail names (`api/atlas/v2/orgs`). */
+function bucketPath(route: Route): string {
+  return `${route.prefix}${route.path}`.replace(/^\//, '');
 }
 
 /** The body of a real reply, padded so that half of it is still a non-empty prefix. */

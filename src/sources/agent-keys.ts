@@ -5,7 +5,7 @@ import { failureOf } from '../errors/failure.js';
 import { InvalidResponseError } from '../errors/invalid-response-error.js';
 import type { ApiKey } from '../model/api-key.js';
 import type { Scope } from '../model/scope.js';
-import { describeIssue, keySuffix, timestamp } from './fields.js';
+import { keySuffix, mapItems, timestamp } from './fields.js';
 import type { KeyKindDefinition, ScopeListing, Source, SourceContext } from './source.js';
 
 /**
@@ -30,10 +30,7 @@ const projectSchema = z.looseObject({ id: z.string().min(1), name: z.string().op
 /** Maps the bare array of agent keys to keys. Pure; a key it cannot read fails them all. */
 export function mapAgentKeys(body: unknown, url: string): ApiKey[] {
   if (!Array.isArray(body)) throw new InvalidResponseError(url, 'expected a JSON array of agent API keys');
-  return body.map((item, index) => {
-    const parsed = agentKeySchema.safeParse(item);
-    if (!parsed.success) throw new InvalidResponseError(url, describeIssue(index, parsed.error));
-    const key = parsed.data;
+  return mapItems(body, agentKeySchema, url).map((key) => {
     return {
       id: (key._id ?? key.id) as string,
       description: key.desc ?? '',
@@ -48,11 +45,7 @@ export function mapAgentKeys(body: unknown, url: string): ApiKey[] {
 
 /** Maps the `results` of `GET /groups` to project ids and names. Pure. */
 export function mapProjects(items: readonly unknown[], url: string): { id: string; name?: string }[] {
-  return items.map((item, index) => {
-    const parsed = projectSchema.safeParse(item);
-    if (!parsed.success) throw new InvalidResponseError(url, describeIssue(index, parsed.error));
-    return parsed.data.name === undefined ? { id: parsed.data.id } : { id: parsed.data.id, name: parsed.data.name };
-  });
+  return mapItems(items, projectSchema, url).map((project) => (project.name === undefined ? { id: project.id } : { id: project.id, name: project.name }));
 }
 
 /** The agent API keys of the projects one Cloud/Ops Manager key can read: listed ids and/or discovered. */
@@ -85,7 +78,7 @@ class AgentKeysSource implements Source {
     const ids = new Set([...this.#ids, ...names.keys()]);
     const scopes = [...ids].map((id): Scope => {
       const name = names.get(id);
-      return { kind: 'agent', id, credentialId: this.credential.id, ...(name ? { name } : {}) };
+      return { kind: 'agent', owner: 'project', id, credentialId: this.credential.id, ...(name ? { name } : {}) };
     });
     const discovery = this.#discover ? { discovery: discoveryFailure ? { failure: discoveryFailure } : {} } : {};
     return { scopes, failed: [], ...discovery };

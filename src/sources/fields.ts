@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InvalidResponseError } from '../errors/invalid-response-error.js';
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 // Epoch numbers below this are seconds; the vendor's examples use milliseconds.
@@ -30,4 +31,13 @@ export function describeIssue(index: number, error: z.ZodError): string {
   const issue = error.issues[0];
   const field = issue?.path.join('.') || '(item)';
   return `item ${index}: ${field}: ${issue?.message ?? 'invalid'}`;
+}
+
+/** Parses every item of a list with `schema`; the first item it cannot read fails the whole list. */
+export function mapItems<T extends z.ZodType>(items: readonly unknown[], schema: T, url: string): z.output<T>[] {
+  return items.map((item, index) => {
+    const parsed = schema.safeParse(item);
+    if (!parsed.success) throw new InvalidResponseError(url, describeIssue(index, parsed.error));
+    return parsed.data;
+  });
 }

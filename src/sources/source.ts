@@ -5,9 +5,12 @@ import type { Config } from '../config/load.js';
 import type { ApiKey, KeyKind } from '../model/api-key.js';
 import type { Scope } from '../model/scope.js';
 import type { ScopeFailure } from '../model/snapshot.js';
+import type { OrganizationDirectory } from './organizations.js';
 
 /** What a source needs for one cycle. */
 export interface SourceContext {
+  /** The number of the cycle under way; sources that share a listing fetch it once per cycle. */
+  readonly cycle: number;
   readonly client: AtlasClient;
   readonly signal: AbortSignal;
   readonly log: Logger;
@@ -34,5 +37,6 @@ export interface Source {
 /** A key kind: how its sources come out of the configuration. One file in sources/ each. */
 export interface KeyKindDefinition {
   readonly kind: KeyKind;
-  sourcesFrom(config: Config): Source[];
+  /** `directories`: one per `organizations:` entry, shared by the kinds that read organisations. */
+  sourcesFrom(config: Config, directories: readonly OrganizationDirectory[]): Source[];
 }

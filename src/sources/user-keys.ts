@@ -5,7 +5,7 @@ import { failureOf } from '../errors/failure.js';
 import { InvalidResponseError } from '../errors/invalid-response-error.js';
 import type { ApiKey } from '../model/api-key.js';
 import type { Scope } from '../model/scope.js';
-import { describeIssue, keySuffix, timestamp } from './fields.js';
+import { keySuffix, mapItems, timestamp } from './fields.js';
 import type { KeyKindDefinition, ScopeListing, Source, SourceContext } from './source.js';
 
 /** A personal API key as `GET /users/{USER-ID}/keys` documents it; unknown fields are ignored. */
@@ -24,15 +24,13 @@ const userByNameSchema = z.looseObject({ id: z.string().min(1) });
 
 /** Maps the `results` of the user-keys pages to keys. Pure; a key it cannot read fails them all. */
 export function mapUserKeys(items: readonly unknown[], url: string): ApiKey[] {
-  return items.map((item, index) => {
-    const parsed = userKeySchema.safeParse(item);
-    if (!parsed.success) throw new InvalidResponseError(url, describeIssue(index, parsed.error));
-    const key = parsed.data;
+  return mapItems(items, userKeySchema, url).map((key) => {
     return {
       id: key.id,
       description: key.description ?? '',
       suffix: keySuffix(key.obfuscatedKey),
       createdAt: key.createdAt,
+      tracksUse: true,
       ...(key.enabled !== undefined ? { enabled: key.enabled } : {}),
       ...(key.usedCount !== undefined ? { usedCount: key.usedCount } : {}),
       ...(key.lastUsed != null ? { lastUsedAt: key.lastUsed } : {}),
@@ -63,11 +61,11 @@ class UserKeysSource implements Source {
       } catch (error) {
         if (context.signal.aborted) throw error;
         // Until the name resolves, the username stands in for the id so the failure is still published.
-        const scope: Scope = { kind: 'user', id: username, name: username, credentialId: this.credential.id };
+        const scope: Scope = { kind: 'user', owner: 'user', id: username, name: username, credentialId: this.credential.id };
         return { scopes: [], failed: [{ scope, failure: failureOf(error) }] };
       }
     }
-    return { scopes: [{ kind: 'user', id: this.#userId, name: username, credentialId: this.credential.id }], failed: [] };
+    return { scopes: [{ kind: 'user', owner: 'user', id: this.#userId, name: username, credentialId: this.credential.id }], failed: [] };
   }
 
   async fetchKeys(scope: Scope, context: SourceContext): Promise<readonly ApiKey[]> {

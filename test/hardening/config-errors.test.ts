@@ -32,7 +32,7 @@ const CASES: [string, string, string][] = [
   ['neither apiKey nor apiKeyFile', 'users:\n  - {username: a}\n', '$FILE: invalid configuration\n✖ give apiKey or apiKeyFile\n  → at users[0].apiKey'],
   ['a bad URL', 'users:\n  - {username: a, apiKey: k, baseUrl: "cloud.mongodb.com"}\n', '$FILE: invalid configuration\n✖ not a valid URL\n  → at users[0].baseUrl'],
   ['a URL with credentials', 'users:\n  - {username: a, apiKey: k, baseUrl: "https://a:pw@cloud.mongodb.com/api/atlas/v1.0"}\n', '$FILE: invalid configuration\n✖ must not contain credentials; use the key fields\n  → at users[0].baseUrl'],
-  ['no scope at all', 'poll: {interval: 5m}\n', '$FILE: invalid configuration\n✖ no scope to poll: add at least one entry under users or projects'],
+  ['no scope at all', 'poll: {interval: 5m}\n', '$FILE: invalid configuration\n✖ no scope to poll: add at least one entry under users, projects or organizations'],
   ['a duplicate username', 'users:\n  - {username: a, apiKey: k}\n  - {username: a, apiKey: k2}\n', '$FILE: invalid configuration\n✖ duplicate username\n  → at users[1].username'],
   ['a duplicate project id', 'projects:\n  - {publicKey: p, privateKey: s, ids: [5e2211c17a3e5a48f5497de3, 5e2211c17a3e5a48f5497de3]}\n', '$FILE: invalid configuration\n✖ duplicate project id\n  → at projects[0].ids[1]'],
   ['a bad project id', 'projects:\n  - {publicKey: p, privateKey: s, ids: [abc]}\n', '$FILE: invalid configuration\n✖ must be a 24-character hexadecimal id\n  → at projects[0].ids[0]'],

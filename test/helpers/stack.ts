@@ -26,7 +26,7 @@ export interface StackOptions {
   readonly dataset: Dataset;
   readonly simulator?: Omit<SimulatorOptions, 'dataset'>;
   /** Changes to the generated config object, e.g. `(c) => { c.poll.concurrency = 4 }`. */
-  readonly configure?: (config: Record<string, any>) => void;
+  readonly configure?: (config: Record<string, any>, sim: Simulator) => void;
   readonly retryBaseMs?: number;
   /** Keep the exporter's log lines in `logs` (default); off for long runs that measure memory. */
   readonly captureLogs?: boolean;
@@ -42,7 +42,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const folder = await mkdtemp(join(tmpdir(), 'apikey-stack-'));
   const config = exporterConfigFor(sim, { interval: '1h' }) as Record<string, any>;
   config.poll.timeout = '5s';
-  options.configure?.(config);
+  options.configure?.(config, sim);
   const file = join(folder, 'config.yaml');
   await writeFile(file, stringify(config));
   const logs: string[] = [];

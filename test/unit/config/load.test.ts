@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors/config-error.js';
 import { loadConfig, parseConfigText, redactConfig } from '../../../src/config/load.js';
+import { thrownBy } from '../../helpers/thrown.js';
 
 const PROJECT_A = '5e2211c17a3e5a48f5497de3';
 const PROJECT_B = '5e2211c17a3e5a48f5497de4';
@@ -173,6 +174,7 @@ describe('loadConfig', () => {
       projects: [
         { publicKey: 'pub', privateKey: 'cm-file-secret', baseUrl: 'https://cloud.mongodb.com/api/public/v1.0', ids: [PROJECT_A], discover: false },
       ],
+      organizations: [],
     });
   });
 
@@ -361,6 +363,7 @@ describe('secrets stay out of what the user sees', () => {
         { username: 'bob', apiKey: '<redacted>', baseUrl: 'https://cloud.mongodb.com/api/atlas/v1.0' },
       ],
       projects: [{ publicKey: 'pub-id', privateKey: '<redacted>', baseUrl: 'https://cloud.mongodb.com/api/public/v1.0', ids: [], discover: true }],
+      organizations: [],
     });
     // The config itself still holds them (redaction copies, it does not mutate).
     expect(config.users[0]?.apiKey).toBe('alice-env-secret');
@@ -403,5 +406,46 @@ describe('secrets stay out of what the user sees', () => {
     const error = parseErrorOf(`users:\n  - {username: alice, apiKey: k, baseUrl: "https://alice:${SECRET}@cloud.mongodb.com:99999/api"}\n`);
     expect(error.message).toContain('users[0].baseUrl');
     expect(error.message).not.toContain(SECRET);
+  });
+});
+
+describe('organizations', () => {
+  const ORG = '4888442a3354817a7320eb61';
+
+  it('takes a programmatic key (digest) with the defaults: Admin API v2, every kind, no projects', async () => {
+    const folder = await folderWith({ 'config.yaml': `organizations:\n  - {publicKey: zmmrboas, privateKeyFile: pk, ids: [${ORG}]}\n`, pk: 'org-private\n' });
+    const config = await loadConfig(join(folder, 'config.yaml'), {});
+    expect(config.organizations).toStrictEqual([
+      {
+        auth: { scheme: 'digest', publicKey: 'zmmrboas', privateKey: 'org-private' },
+        baseUrl: 'https://cloud.mongodb.com/api/atlas/v2',
+        ids: [ORG],
+        discover: false,
+        apiKeys: true,
+        accessLists: true,
+        serviceAccounts: true,
+        includeProjects: false,
+      },
+    ]);
+  });
+
+  it('takes a service account (OAuth), deriving the token URL from the base URL', async () => {
+    const folder = await folderWith({ 'config.yaml': 'organizations:\n  - {clientId: mdb_sa_id_1, clientSecret: "${SA}", discover: true, baseUrl: "https://atlas.example.com/api/atlas/v2"}\n' });
+    const config = await loadConfig(join(folder, 'config.yaml'), { SA: 'sa-secret' });
+    expect(config.organizations[0]?.auth).toStrictEqual({ scheme: 'oauth', clientId: 'mdb_sa_id_1', clientSecret: 'sa-secret', tokenUrl: 'https://atlas.example.com/api/oauth/token' });
+    expect(JSON.stringify(redactConfig(config))).not.toContain('sa-secret');
+  });
+
+  it.each([
+    ['both auth schemes', `{publicKey: p, privateKey: s, clientId: c, clientSecret: t, ids: [${ORG}]}`, 'give publicKey (digest) or clientId (OAuth), not both'],
+    ['no auth', `{ids: [${ORG}]}`, 'give publicKey (digest) or clientId (OAuth), not both'],
+    ['a client id without its secret', `{clientId: c, ids: [${ORG}]}`, 'give clientSecret or clientSecretFile'],
+    ['no organization', '{publicKey: p, privateKey: s}', 'lists no organization: give ids, or set discover: true'],
+    ['nothing to collect', `{publicKey: p, privateKey: s, ids: [${ORG}], apiKeys: false, serviceAccounts: false}`, 'collects nothing'],
+    ['service accounts on Cloud Manager', `{publicKey: p, privateKey: s, ids: [${ORG}], baseUrl: "https://cloud.mongodb.com/api/public/v1.0"}`, 'service accounts need the Atlas Admin API v2'],
+  ])('rejects %s', (_name, entry, message) => {
+    const error = thrownBy(() => parseConfigText(`organizations:\n  - ${entry}\n`, {}, 'config.yaml'), ConfigError);
+    expect(error.message).toContain(message);
+    expect(error.message).toContain('organizations[0]');
   });
 });

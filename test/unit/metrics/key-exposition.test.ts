@@ -178,3 +178,60 @@ describe('buildKeyExposition + renderTimedSeries', () => {
     expect(samples(exposition.fixed + renderTimedSeries(exposition, FIXED_NOW))).toStrictEqual(['mongodb_apikey_last_poll_timestamp_seconds 1748779200']);
   });
 });
+
+describe('organisation kinds', () => {
+  const ORG = '4888442a3354817a7320eb61';
+  const NOW = Date.parse('2025-06-01T00:00:00Z');
+  const snapshot = {
+    cycle: 1,
+    completedAt: NOW,
+    scopes: [
+      {
+        scope: { kind: 'programmatic', owner: 'org', id: ORG, name: 'Acme', credentialId: 'c' },
+        up: true,
+        lastSuccessAt: NOW,
+        errors: { unauthorized: 0, forbidden: 0, not_found: 0, rate_limited: 0, server_error: 0, timeout: 0, network: 0, invalid_response: 0 },
+        keys: [
+          { id: 'k1', description: 'billing', suffix: 'a78d', publicKey: 'zmmrboas', tracksUse: true, usedCount: 0, roles: [{ name: 'ORG_OWNER', orgId: ORG }], accessList: { entries: 0, unrestricted: true } },
+        ],
+      },
+      {
+        scope: { kind: 'service_account', owner: 'org', id: ORG, name: 'Acme', credentialId: 'c' },
+        up: true,
+        lastSuccessAt: NOW,
+        errors: { unauthorized: 0, forbidden: 0, not_found: 0, rate_limited: 0, server_error: 0, timeout: 0, network: 0, invalid_response: 0 },
+        keys: [
+          { id: 's1', description: 'ci', suffix: '9f3c', createdAt: NOW - 86_400_000, tracksUse: true, expiresAt: NOW + 3_600_000, clientId: 'mdb_sa_id_1', accountName: 'ci-deployer', roles: [{ name: 'ORG_MEMBER', orgId: ORG }] },
+          { id: 's2', description: 'ci', suffix: '11aa', createdAt: NOW - 172_800_000, tracksUse: true, expiresAt: NOW - 60_000, lastUsedAt: NOW - 120_000, clientId: 'mdb_sa_id_1', accountName: 'ci-deployer' },
+        ],
+      },
+    ],
+  } as const;
+  const exposition = buildKeyExposition(snapshot as never);
+  const text = exposition.fixed + renderTimedSeries(exposition, NOW);
+  const key = `kind="programmatic",org_id="${ORG}",key_id="k1"`;
+  const secret = (id: string) => `kind="service_account",org_id="${ORG}",key_id="${id}"`;
+
+  it('labels the owner org_id and names it org_name, with the public key, client id and account name', () => {
+    expect(valueOf(text, `mongodb_apikey_info{${key},description="billing",key_suffix="a78d",public_key="zmmrboas",org_name="Acme"}`)).toBe('1');
+    expect(valueOf(text, `mongodb_apikey_info{${secret('s1')},description="ci",key_suffix="9f3c",client_id="mdb_sa_id_1",account_name="ci-deployer",org_name="Acme"}`)).toBe('1');
+  });
+
+  it('publishes roles, access lists, and no creation time where the API gives none', () => {
+    expect(valueOf(text, `mongodb_apikey_role_info{${key},role="ORG_OWNER",role_org_id="${ORG}"}`)).toBe('1');
+    expect(valueOf(text, `mongodb_apikey_access_list_entries{${key}}`)).toBe('0');
+    expect(valueOf(text, `mongodb_apikey_unrestricted{${key}}`)).toBe('1');
+    expect(valueOf(text, `mongodb_apikey_age_seconds{${key}}`)).toBeUndefined();
+    // Never used, and nothing to count idle time from.
+    expect(valueOf(text, `mongodb_apikey_idle_seconds{${key}}`)).toBeUndefined();
+  });
+
+  it('counts down to expiry at scrape time, below zero once expired', () => {
+    expect(valueOf(text, `mongodb_apikey_expiry_timestamp_seconds{${secret('s1')}}`)).toBe(String((NOW + 3_600_000) / 1000));
+    expect(valueOf(text, `mongodb_apikey_expires_in_seconds{${secret('s1')}}`)).toBe('3600');
+    expect(valueOf(text, `mongodb_apikey_expires_in_seconds{${secret('s2')}}`)).toBe('-60');
+    expect(valueOf(renderTimedSeries(exposition, NOW + 1_000), `mongodb_apikey_expires_in_seconds{${secret('s1')}}`)).toBe('3599');
+    expect(valueOf(text, `mongodb_apikey_idle_seconds{${secret('s1')}}`)).toBe('86400');
+    expect(valueOf(text, `mongodb_apikey_idle_seconds{${secret('s2')}}`)).toBe('120');
+  });
+});

@@ -19,9 +19,9 @@ const ZERO = {
   invalid_response: 0,
 };
 
-const alice: Scope = { kind: 'user', id: '5af9a1d29cc0cdb6ac0bf3f8', name: 'alice@example.com', credentialId: 'alice@cloud.mongodb.com' };
-const project: Scope = { kind: 'agent', id: '5e2211c17a3e5a48f5497de3', name: 'Production', credentialId: 'pub@cloud.mongodb.com' };
-const other: Scope = { kind: 'agent', id: '5e2211c17a3e5a48f5497de4', credentialId: 'pub@cloud.mongodb.com' };
+const alice: Scope = { kind: 'user', owner: 'user', id: '5af9a1d29cc0cdb6ac0bf3f8', name: 'alice@example.com', credentialId: 'alice@cloud.mongodb.com' };
+const project: Scope = { kind: 'agent', owner: 'project', id: '5e2211c17a3e5a48f5497de3', name: 'Production', credentialId: 'pub@cloud.mongodb.com' };
+const other: Scope = { kind: 'agent', owner: 'project', id: '5e2211c17a3e5a48f5497de4', credentialId: 'pub@cloud.mongodb.com' };
 
 const aliceKeys: ApiKey[] = [{ id: 'k1', description: 'Staging', suffix: 'eeae', createdAt: T0 - 86_400_000, enabled: true, usedCount: 7 }];
 const projectKeys: ApiKey[] = [{ id: 'a1', description: 'Agent', suffix: '8b87', createdAt: T0 - 3_600_000, createdBy: 'PROVISIONING' }];
@@ -136,7 +136,7 @@ describe('nextSnapshot', () => {
   });
 
   it('tells a user scope and an agent scope with the same id apart', () => {
-    const sameId: Scope = { kind: 'agent', id: alice.id, credentialId: 'x' };
+    const sameId: Scope = { kind: 'agent', owner: 'project', id: alice.id, credentialId: 'x' };
     let snapshot = nextSnapshot(undefined, [ok(alice, aliceKeys), ok(sameId, projectKeys)], T0, STALE);
     snapshot = nextSnapshot(snapshot, [failed(alice, timeout), failed(sameId, unauthorized)], T0 + MINUTE, STALE);
     expect(snapshot.scopes[0]?.keys).toBe(aliceKeys);

@@ -20,6 +20,7 @@ describe('mapUserKeys', () => {
         description: 'Staging Application',
         suffix: 'eeae',
         createdAt: Date.parse('2018-05-14T14:45:22Z'),
+        tracksUse: true,
         enabled: true,
         usedCount: 7,
         lastUsedAt: Date.parse('2018-05-14T14:45:23Z'),
@@ -29,6 +30,7 @@ describe('mapUserKeys', () => {
         description: 'Production Application',
         suffix: '8d30',
         createdAt: Date.parse('2017-02-02T21:35:06Z'),
+        tracksUse: true,
         enabled: true,
         usedCount: 69,
         lastUsedAt: Date.parse('2018-05-14T14:45:47Z'),
@@ -54,7 +56,7 @@ describe('mapUserKeys', () => {
 
   it('ignores unknown extra fields', () => {
     const [mapped] = mapUserKeys([key({ roles: [{ roleName: 'ORG_OWNER' }], newField: { nested: true }, description: 'd' })], URL);
-    expect(mapped).toStrictEqual({ id: '5af9a1d29cc0cdb6acdca6d5', description: 'd', suffix: '', createdAt: Date.parse('2018-05-14T14:45:22Z') });
+    expect(mapped).toStrictEqual({ id: '5af9a1d29cc0cdb6acdca6d5', description: 'd', suffix: '', createdAt: Date.parse('2018-05-14T14:45:22Z'), tracksUse: true });
   });
 
   it('never keeps more than the last four visible characters of the key', () => {

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import type { Credential } from '../atlas/credential.js';
+import type { ApiKey, Role } from '../model/api-key.js';
+import type { Scope } from '../model/scope.js';
+import { keySuffix, mapItems, timestamp } from './fields.js';
+import { SERVICE_ACCOUNTS_MEDIA_TYPE, type OrganizationDirectory } from './organizations.js';
+import type { KeyKindDefinition, ScopeListing, Source, SourceContext } from './source.js';
+
+/** A service account as `GET /orgs/{orgId}/serviceAccounts` documents it (media type 2024-08-05). */
+export const serviceAccountSchema = z.looseObject({
+  clientId: z.string().min(1),
+  name: z.string().nullish(),
+  description: z.string().nullish(),
+  createdAt: timestamp.nullish(),
+  roles: z.array(z.string()).default([]),
+  secrets: z
+    .array(
+      z.looseObject({
+        id: z.string().min(1),
+        createdAt: timestamp,
+        expiresAt: timestamp.nullish(),
+        lastUsedAt: timestamp.nullish(),
+        maskedSecretValue: z.string().nullish(),
+      }),
+    )
+    .default([]),
+});
+
+/** Maps service accounts to one key per secret: secrets are what expire and what is used. Pure. */
+export function mapServiceAccounts(items: readonly unknown[], url: string, scope: Pick<Scope, 'owner' | 'id'>): ApiKey[] {
+  return mapItems(items, serviceAccountSchema, url).flatMap((account) => {
+    // Roles of a service account are names only; they apply where the account lives.
+    const roles = account.roles.map((name): Role => (scope.owner === 'org' ? { name, orgId: scope.id } : { name, projectId: scope.id }));
+    return account.secrets.map((secret) => ({
+      id: secret.id,
+      description: account.description ?? '',
+      suffix: keySuffix(secret.maskedSecretValue),
+      createdAt: secret.createdAt,
+      tracksUse: true,
+      ...(secret.expiresAt != null ? { expiresAt: secret.expiresAt } : {}),
+      ...(secret.lastUsedAt != null ? { lastUsedAt: secret.lastUsedAt } : {}),
+      clientId: account.clientId,
+      ...(account.name ? { accountName: account.name } : {}),
+      roles,
+    }));
+  });
+}
+
+const clientIdOf = (item: unknown): unknown => (item as { clientId?: unknown } | null)?.clientId;
+
+/** The service-account secrets of the organisations (and, with includeProjects, projects) of one entry. */
+class ServiceAccountsSource implements Source {
+  readonly kind = 'service_account' as const;
+  readonly credential: Credential;
+  readonly #directory: OrganizationDirectory;
+
+  constructor(directory: OrganizationDirectory) {
+    this.#directory = directory;
+    this.credential = directory.credential;
+  }
+
+  listScopes(context: SourceContext): Promise<ScopeListing> {
+    return this.#directory.scopes(this.kind, context);
+  }
+
+  async fetchKeys(scope: Scope, context: SourceContext): Promise<readonly ApiKey[]> {
+    const path = `${scope.owner === 'org' ? '/orgs' : '/groups'}/${encodeURIComponent(scope.id)}/serviceAccounts`;
+    const listing = () => context.client.getAllPages(this.credential, path, context.signal, { accept: SERVICE_ACCOUNTS_MEDIA_TYPE });
+    const url = `${this.credential.baseUrl}${path}`;
+    if (scope.owner === 'org') return mapServiceAccounts(await this.#directory.orgListing(this.kind, scope.id, listing), url, scope);
+    // An account of the organisation assigned to this project is published once, under the organisation.
+    const items = await listing();
+    const shared = await this.#directory.sharedWithOrg(this.kind, scope.id, clientIdOf);
+    return mapServiceAccounts(items.filter((item) => !shared.has(clientIdOf(item))), url, scope);
+  }
+}
+
+/** Service-account secrets of organisations (`organizations:` with `serviceAccounts: true`). */
+export const serviceAccounts: KeyKindDefinition = {
+  kind: 'service_account',
+  sourcesFrom: (_config, directories) => directories.filter((directory) => directory.entry.serviceAccounts).map((directory) => new ServiceAccountsSource(directory)),
+};

@@ -1,0 +1,172 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateDataset, organizationsConfigFor, type Dataset, type Simulator } from '../../src/simulator/index.js';
+import { select, valueOf, type Sample } from '../helpers/metrics.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+
+let stack: Stack | undefined;
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+type Doc = Record<string, any>;
+const ms = (value: unknown): number => (typeof value === 'number' ? value : Date.parse(String(value)));
+const OPEN = new Set(['0.0.0.0/0', '::/0']);
+
+const DATASET = { seed: 81, users: 1, keysPerUser: 1, projects: 4, keysPerProject: 1, orgs: 2, programmaticKeysPerOrg: 5, programmaticKeysPerProject: 1, serviceAccountsPerOrg: 3, serviceAccountsPerProject: 1, secretsPerServiceAccount: 2 };
+
+/** Only the entries of one auth scheme, so that one credential reads each organisation. */
+function organizations(sim: Simulator, scheme: 'digest' | 'oauth'): Record<string, unknown>[] {
+  return organizationsConfigFor(sim).filter((entry) => (scheme === 'digest' ? 'publicKey' in entry : 'clientId' in entry));
+}
+
+/** The keys and accounts of an organisation as the API lists them: its own, then its projects'. */
+function orgListing(dataset: Dataset, orgId: string): { keys: Doc[]; accounts: Doc[] } {
+  const org = dataset.orgs!.find((candidate) => candidate.id === orgId)!;
+  const projects = dataset.projects.filter((project) => project.orgId === orgId);
+  return {
+    keys: [...org.programmaticKeys, ...projects.flatMap((project) => project.programmaticKeys ?? [])],
+    accounts: [...org.serviceAccounts, ...projects.flatMap((project) => project.serviceAccounts ?? [])],
+  };
+}
+
+function expectOrganisations(samples: Sample[], dataset: Dataset, now: number): void {
+  for (const org of dataset.orgs!) {
+    const { keys, accounts } = orgListing(dataset, org.id);
+    expect(keys.length).toBeGreaterThan(0);
+    expect(valueOf(samples, 'mongodb_apikey_keys', { kind: 'programmatic', org_id: org.id })).toBe(keys.length);
+    for (const key of keys) {
+      const identity = { kind: 'programmatic', org_id: org.id, key_id: key.id };
+      expect(valueOf(samples, 'mongodb_apikey_info', identity)).toBe(1);
+      expect(select(samples, 'mongodb_apikey_info', identity)[0]?.labels).toMatchObject({
+        description: key.desc,
+        public_key: key.publicKey,
+        key_suffix: String(key.privateKey).slice(-4),
+        org_name: org.name,
+      });
+      const roles = select(samples, 'mongodb_apikey_role_info', identity).map((sample) => [sample.labels.role, sample.labels.role_org_id ?? '', sample.labels.role_project_id ?? '']);
+      expect(roles.sort()).toEqual(key.roles.map((role: Doc) => [role.roleName, role.orgId ?? '', role.groupId ?? '']).sort());
+      const entries: Doc[] = org.accessLists[key.id] ?? [];
+      expect(valueOf(samples, 'mongodb_apikey_access_list_entries', identity)).toBe(entries.length);
+      const open = entries.some((entry) => OPEN.has(entry.cidrBlock ?? '') || OPEN.has(entry.ipAddress ?? '')) || (entries.length === 0 && !org.apiAccessListRequired);
+      expect(valueOf(samples, 'mongodb_apikey_unrestricted', identity)).toBe(open ? 1 : 0);
+      expect(valueOf(samples, 'mongodb_apikey_uses', identity)).toBe(entries.reduce((sum, entry) => sum + (entry.count ?? 0), 0));
+      const used = entries.filter((entry) => entry.lastUsed != null).map((entry) => ms(entry.lastUsed));
+      const lastUsed = select(samples, 'mongodb_apikey_last_used_timestamp_seconds', identity);
+      if (used.length === 0) {
+        expect(lastUsed).toHaveLength(0);
+        expect(select(samples, 'mongodb_apikey_idle_seconds', identity)).toHaveLength(0);
+      } else {
+        expect(lastUsed[0]?.value).toBe(Math.max(...used) / 1000);
+        expect(valueOf(samples, 'mongodb_apikey_idle_seconds', identity)).toBeCloseTo(now - Math.max(...used) / 1000, -1);
+      }
+      // The API gives no creation time for programmatic keys.
+      expect(select(samples, 'mongodb_apikey_age_seconds', identity)).toHaveLength(0);
+    }
+    const secrets = accounts.flatMap((account) => account.secrets.map((secret: Doc) => ({ account, secret })));
+    expect(secrets.length).toBeGreaterThan(0);
+    expect(valueOf(samples, 'mongodb_apikey_keys', { kind: 'service_account', org_id: org.id })).toBe(secrets.length);
+    for (const { account, secret } of secrets) {
+      const identity = { kind: 'service_account', org_id: org.id, key_id: secret.id };
+      expect(select(samples, 'mongodb_apikey_info', identity)[0]?.labels).toMatchObject({
+        description: account.description,
+        client_id: account.clientId,
+        account_name: account.name,
+        key_suffix: String(secret.maskedSecretValue).slice(-4),
+      });
+      expect(valueOf(samples, 'mongodb_apikey_expiry_timestamp_seconds', identity)).toBe(ms(secret.expiresAt) / 1000);
+      expect(valueOf(samples, 'mongodb_apikey_expires_in_seconds', identity)).toBeCloseTo(ms(secret.expiresAt) / 1000 - now, -1);
+      expect(valueOf(samples, 'mongodb_apikey_created_timestamp_seconds', identity)).toBe(ms(secret.createdAt) / 1000);
+      expect(select(samples, 'mongodb_apikey_last_used_timestamp_seconds', identity)).toHaveLength(secret.lastUsedAt == null ? 0 : 1);
+      expect(valueOf(samples, 'mongodb_apikey_idle_seconds', identity)).toBeCloseTo(now - ms(secret.lastUsedAt ?? secret.createdAt) / 1000, -1);
+      expect(select(samples, 'mongodb_apikey_role_info', identity).map((sample) => sample.labels.role).sort()).toEqual([...account.roles].sort());
+    }
+    // A key or account assigned to a project is listed by the project too, and published once.
+    for (const projectId of org.projectIds) {
+      expect(valueOf(samples, 'mongodb_apikey_keys', { kind: 'programmatic', project_id: projectId })).toBe(0);
+      expect(valueOf(samples, 'mongodb_apikey_keys', { kind: 'service_account', project_id: projectId })).toBe(0);
+    }
+  }
+  expect(select(samples, 'mongodb_apikey_expires_in_seconds').some((sample) => sample.value < 0)).toBe(true);
+  expect(select(samples, 'mongodb_apikey_unrestricted').some((sample) => sample.value === 1)).toBe(true);
+  expect(select(samples, 'mongodb_apikey_unrestricted').some((sample) => sample.value === 0)).toBe(true);
+}
+
+describe('organizations: programmatic keys with access lists, and service-account secrets', () => {
+  it('reads them over digest and publishes what the API documents', async () => {
+    const dataset = generateDataset(DATASET);
+    stack = await startStack({ dataset, configure: (config, sim) => (config.organizations = organizations(sim, 'digest')) });
+    const samples = await stack.scrape();
+    expectOrganisations(samples, dataset, Date.now() / 1000);
+    expect(select(samples, 'mongodb_apikey_scope_up').every((sample) => sample.value === 1)).toBe(true);
+    // One per discovering credential: the Cloud Manager key's projects, and each organisation key.
+    expect(select(samples, 'mongodb_apikey_discovery_up').map((sample) => sample.value)).toEqual([1, 1, 1]);
+    expect(select(samples, 'mongodb_apikey_api_ratelimit_remaining', { api: 'atlas' })[0]?.value).toBeGreaterThan(0);
+    expect(stack.sim.v2Stats.notAcceptable).toBe(0);
+    expect(stack.sim.v2Stats.bearerRequests).toBe(0);
+  });
+
+  it('reads them over OAuth with one cached token, refreshed before expiry and after a 401, revoked on shutdown', async () => {
+    const dataset = generateDataset(DATASET);
+    stack = await startStack({ dataset, simulator: { tokenTtlSeconds: 3_600 }, configure: (config, sim) => (config.organizations = organizations(sim, 'oauth')) });
+    expectOrganisations(await stack.scrape(), dataset, Date.now() / 1000);
+    await stack.cycle();
+    // One service account per organisation, one token each, shared by every request of two cycles.
+    const accounts = dataset.orgs!.length;
+    expect(stack.sim.v2Stats.tokensIssued).toBe(accounts);
+    expect(stack.sim.v2Stats.bearerRequests).toBeGreaterThan(10);
+    // The API forgets the tokens: the next request of each gets a 401, and exactly one new token follows.
+    stack.sim.expireTokens();
+    await stack.cycle();
+    expect(stack.sim.v2Stats.tokensIssued).toBe(2 * accounts);
+    const samples = await stack.scrape();
+    expect(select(samples, 'mongodb_apikey_scope_up', { kind: 'service_account' }).every((sample) => sample.value === 1)).toBe(true);
+    await stack.exporter.close();
+    expect(stack.sim.v2Stats.tokensRevoked).toBe(accounts);
+    expect(stack.sim.v2Stats.activeTokens).toBe(0);
+    await stack.sim.close();
+    stack = undefined;
+  });
+
+  it('refreshes a token before it expires (a minute before; halfway through a shorter life)', async () => {
+    const dataset = generateDataset({ ...DATASET, orgs: 1 });
+    stack = await startStack({ dataset, simulator: { tokenTtlSeconds: 2 }, configure: (config, sim) => (config.organizations = organizations(sim, 'oauth')) });
+    expect(stack.sim.v2Stats.tokensIssued).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await stack.cycle();
+    expect(stack.sim.v2Stats.tokensIssued).toBe(2);
+    expect(stack.sim.v2Stats.rejectedTokens).toBe(0);
+  });
+
+  it('fails an organisation on its own: a 503 on its listing, a fault on one access list', async () => {
+    const dataset = generateDataset(DATASET);
+    stack = await startStack({ dataset, configure: (config, sim) => ((config.organizations = organizations(sim, 'digest')), (config.poll.retries = 0)) });
+    const [first, second] = dataset.orgs!;
+    stack.sim.setFault(first!.id, { type: 'status', status: 503 });
+    const someKey = orgListing(dataset, second!.id).keys[0]!;
+    stack.sim.setFault(someKey.id, { type: 'html' });
+    await stack.cycle();
+    const samples = await stack.scrape();
+    expect(valueOf(samples, 'mongodb_apikey_scope_up', { kind: 'programmatic', org_id: first!.id })).toBe(0);
+    expect(valueOf(samples, 'mongodb_apikey_scope_errors_total', { kind: 'programmatic', org_id: first!.id, reason: 'server_error' })).toBe(1);
+    expect(valueOf(samples, 'mongodb_apikey_scope_up', { kind: 'service_account', org_id: first!.id })).toBe(0);
+    expect(valueOf(samples, 'mongodb_apikey_scope_errors_total', { kind: 'programmatic', org_id: second!.id, reason: 'invalid_response' })).toBe(1);
+    expect(valueOf(samples, 'mongodb_apikey_scope_up', { kind: 'service_account', org_id: second!.id })).toBe(1);
+    // Kept: the last good keys of the failing scopes, until staleAfter.
+    expect(select(samples, 'mongodb_apikey_info', { kind: 'programmatic', org_id: first!.id }).length).toBe(orgListing(dataset, first!.id).keys.length);
+    expect(valueOf(samples, 'mongodb_apikey_scope_up', { kind: 'user' })).toBe(1);
+  });
+
+  it('never shows a private key, a client secret or a token', async () => {
+    const dataset = generateDataset(DATASET);
+    stack = await startStack({ dataset, configure: (config, sim) => (config.organizations = organizationsConfigFor(sim)) });
+    await stack.cycle();
+    const everything = (await stack.scrapeText()) + stack.logs.join('');
+    for (const credential of dataset.orgCredentials!) {
+      const secret = credential.kind === 'digest' ? credential.privateKey : credential.clientSecret;
+      expect(everything).not.toContain(secret);
+      expect(everything).not.toContain(Buffer.from(`${credential.kind === 'digest' ? credential.publicKey : credential.clientId}:${secret}`).toString('base64'));
+    }
+    expect(everything).not.toMatch(/Bearer [A-Za-z0-9]/);
+  });
+});
