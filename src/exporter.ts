@@ -10,6 +10,7 @@ import { WebGuard } from './http/web-guard.js';
 import { Exposition } from './metrics/exposition.js';
 import { ExporterMetrics } from './metrics/exporter-metrics.js';
 import { Poller } from './poller/poller.js';
+import type { Shard } from './poller/shard.js';
 import { sourcesFrom } from './sources/index.js';
 import { VERSION } from './version.js';
 
@@ -19,6 +20,8 @@ export interface ExporterOptions {
   readonly listenPort: number;
   readonly telemetryPath: string;
   readonly log: Logger;
+  /** This replica's share of the scopes; all of them by default. */
+  readonly shard?: Shard;
   /** First retry backoff step (tests shorten it). */
   readonly retryBaseMs?: number;
   /** `--web.config.file`: TLS, basic auth, headers (exporter-toolkit format). A bad file throws a ConfigError. */
@@ -38,7 +41,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   const { config, log, telemetryPath } = options;
   // First, so that a bad web config stops start-up before anything runs.
   const web = options.webConfigFile !== undefined ? await WebGuard.load(options.webConfigFile, log) : undefined;
-  const metrics = new ExporterMetrics(VERSION);
+  const metrics = new ExporterMetrics(VERSION, options.shard);
   const exposition = new Exposition(metrics);
   const client = new AtlasClient({
     concurrency: config.poll.concurrency,
@@ -55,6 +58,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     intervalMs: config.poll.intervalMs,
     staleAfterMs: config.poll.staleAfterMs,
     log,
+    ...(options.shard ? { shard: options.shard } : {}),
     onCycle: (report) => {
       exposition.update(report.snapshot);
       metrics.observeCycle(report);
@@ -66,19 +70,8 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     log,
     ...(web ? { guard: web.middleware } : {}),
     ready: () => poller.snapshot !== undefined,
-    landing: () => {
-      const snapshot = poller.snapshot;
-      const scopes = snapshot?.scopes ?? [];
-      return {
-        version: VERSION,
-        telemetryPath,
-        ready: snapshot !== undefined,
-        scopes: scopes.length,
-        scopesDown: scopes.filter((state) => !state.up).length,
-        keys: scopes.reduce((sum, state) => sum + (state.keys?.length ?? 0), 0),
-        ...(snapshot ? { lastPollAt: snapshot.completedAt } : {}),
-      };
-    },
+    snapshot: () => poller.snapshot,
+    version: VERSION,
   });
   // Slow clients cannot pin connections: headers within 10 s, a whole request within 60 s, checked every second.
   const serverOptions = { requestTimeout: 60_000, headersTimeout: 10_000, keepAliveTimeout: 65_000, connectionsCheckingInterval: 1_000 };

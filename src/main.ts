@@ -3,11 +3,13 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { hostname } from 'node:os';
 import { USAGE, parseFlags } from './config/flags.js';
 import { loadConfig, redactConfig } from './config/load.js';
 import { isConfigError } from './errors/config-error.js';
 import { startExporter } from './exporter.js';
 import { createLogger } from './log/logger.js';
+import { shardFor } from './poller/shard.js';
 import { demoDatasetOptions, exporterConfigFor, generateDataset, organizationsConfigFor, runSimulatorCommand, startSimulator } from './simulator/index.js';
 import { VERSION } from './version.js';
 
@@ -17,6 +19,7 @@ const SHUTDOWN_DEADLINE_MS = 9_000;
 export async function run(argv: readonly string[]): Promise<void> {
   let flags;
   let config;
+  let shard;
   try {
     flags = parseFlags(argv);
     if (flags.help || flags.version) {
@@ -24,6 +27,7 @@ export async function run(argv: readonly string[]): Promise<void> {
       return;
     }
     config = await loadConfig(flags.configFile);
+    shard = shardFor(flags, hostname());
   } catch (error) {
     if (!isConfigError(error)) throw error;
     process.stderr.write(`mongodb-apikey-exporter: ${error.message}\n`);
@@ -41,6 +45,7 @@ export async function run(argv: readonly string[]): Promise<void> {
       listenPort: flags.listenPort,
       telemetryPath: flags.telemetryPath,
       webConfigFile: flags.webConfigFile,
+      shard,
       log,
     });
   } catch (error) {

@@ -13,6 +13,11 @@ export interface Flags {
   readonly webConfigFile: string | undefined;
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
+  /** This replica's shard of the scopes: `shardIndex` of `shardCount` (see `--shard.*`). */
+  readonly shardCount: number;
+  readonly shardIndex: number;
+  /** Take the shard index from the ordinal of a StatefulSet pod's hostname (`…-2` → 2). */
+  readonly shardIndexFromHostname: boolean;
   readonly version: boolean;
   readonly help: boolean;
 }
@@ -34,6 +39,9 @@ Flags:
   --web.config.file=PATH         TLS and basic auth (exporter-toolkit web config format)
   --log.level=LEVEL              trace, debug, info, warn, error, fatal  [default: info]
   --log.format=FORMAT            json or pretty                          [default: json]
+  --shard.count=N                split the scopes among N replicas       [default: 1]
+  --shard.index=I                this replica's share, 0 to N-1          [default: 0]
+  --shard.index-from-hostname    take I from the hostname's ordinal (StatefulSet pod name-I)
   --version                      print the version and exit
   --help                         print this help and exit
 `;
@@ -53,6 +61,9 @@ export function parseFlags(argv: readonly string[]): Flags {
         'web.config.file': { type: 'string' },
         'log.level': { type: 'string', default: 'info' },
         'log.format': { type: 'string', default: 'json' },
+        'shard.count': { type: 'string', default: '1' },
+        'shard.index': { type: 'string' },
+        'shard.index-from-hostname': { type: 'boolean', default: false },
         version: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -74,6 +85,12 @@ export function parseFlags(argv: readonly string[]): Flags {
   }
   const { host, port } = parseListenAddress(String(values['web.listen-address']));
   const webConfigFile = values['web.config.file'];
+  const shardCount = wholeNumber('--shard.count', String(values['shard.count']), 1, 1_000);
+  const fromHostname = values['shard.index-from-hostname'] === true;
+  if (fromHostname && values['shard.index'] !== undefined) {
+    throw new ConfigError('--shard.index and --shard.index-from-hostname exclude each other');
+  }
+  const shardIndex = values['shard.index'] === undefined ? 0 : wholeNumber('--shard.index', String(values['shard.index']), 0, shardCount - 1);
   return {
     configFile: String(values['config.file']),
     listenHost: host,
@@ -82,9 +99,20 @@ export function parseFlags(argv: readonly string[]): Flags {
     webConfigFile: typeof webConfigFile === 'string' ? webConfigFile : undefined,
     logLevel: logLevel as LogLevel,
     logFormat,
+    shardCount,
+    shardIndex,
+    shardIndexFromHostname: fromHostname,
     version: values.version === true,
     help: values.help === true,
   };
+}
+
+function wholeNumber(flag: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw new ConfigError(`${flag}: must be a whole number from ${min} to ${max}, not ${JSON.stringify(text)}`);
+  }
+  return value;
 }
 
 /** `:9947`, `0.0.0.0:9947`, `[::1]:9947`, `localhost:9947`; host undefined means every interface. */

@@ -2,25 +2,31 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from 'pino';
 import { CONTENT_TYPE } from '../metrics/contract.js';
 import type { Exposition } from '../metrics/exposition.js';
-import { renderLandingPage, type LandingInfo } from './landing-page.js';
+import type { Snapshot } from '../model/snapshot.js';
+import { AUDIT_CSP, renderAuditPage, renderBadQueryPage, renderWaitingPage } from './audit-page.js';
+import { audit, auditJson, DEFAULT_QUERY, parseAuditQuery } from './audit-rows.js';
 
 export interface AppOptions {
   readonly telemetryPath: string;
   readonly exposition: Exposition;
   /** True once the first poll cycle has completed. */
   readonly ready: () => boolean;
-  readonly landing: () => LandingInfo;
+  /** The snapshot `/metrics` publishes; undefined before the first poll. `/` and `/keys.json` read it. */
+  readonly snapshot: () => Snapshot | undefined;
+  /** Shown on `/`. */
+  readonly version: string;
   readonly log: Logger;
   readonly now?: () => number;
   /** Runs before every route, unknown paths included: the web config's headers, rate limit and basic auth. */
   readonly guard?: express.RequestHandler;
 }
 
-const LANDING_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const JSON_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** The HTTP surface. It only reads what the poller published; it never calls the APIs. */
 export function createApp(options: AppOptions): express.Express {
-  const { telemetryPath, exposition, ready, landing, log } = options;
+  const { telemetryPath, exposition, ready, snapshot, version, log } = options;
+  const page = { version, telemetryPath };
   const now = options.now ?? Date.now;
   const app = express();
   app.disable('x-powered-by');
@@ -70,8 +76,26 @@ export function createApp(options: AppOptions): express.Express {
     ],
     [
       '/',
-      (_request, response) => {
-        response.set('Content-Security-Policy', LANDING_CSP).type('html').send(renderLandingPage(landing()));
+      (request, response) => {
+        response.set({ 'Content-Security-Policy': AUDIT_CSP, 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' }).type('html');
+        const parsed = parseAuditQuery(searchParams(request));
+        if (!parsed.ok) {
+          response.status(400).send(renderBadQueryPage(parsed.error, page, DEFAULT_QUERY));
+          return;
+        }
+        const current = snapshot();
+        response.send(current ? renderAuditPage(audit(current, parsed.query, now()), page) : renderWaitingPage(parsed.query, page));
+      },
+    ],
+    [
+      '/keys.json',
+      (request, response) => {
+        response.set({ 'Content-Security-Policy': JSON_CSP, 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' });
+        const parsed = parseAuditQuery(searchParams(request));
+        const current = snapshot();
+        if (!parsed.ok) response.status(400).json({ error: 'bad_request', message: parsed.error });
+        else if (!current) response.status(503).json({ error: 'not_ready', message: 'the first poll has not completed' });
+        else response.json(auditJson(audit(current, parsed.query, now())));
       },
     ],
   ]);
@@ -99,6 +123,12 @@ export function createApp(options: AppOptions): express.Express {
     else response.destroy();
   });
   return app;
+}
+
+/** The query string of a request (the app's query parser is off: parameters are read where used). */
+function searchParams(request: Request): URLSearchParams {
+  const at = request.originalUrl.indexOf('?');
+  return new URLSearchParams(at < 0 ? '' : request.originalUrl.slice(at + 1));
 }
 
 /** True when the client takes gzip (`gzip;q=0` refuses it). */

@@ -50,6 +50,9 @@ export const EXPORTER_FAMILIES = {
   discoveryUp: family('discovery_up', 'gauge', '1 if the last discovery of projects or organisations by the credential succeeded, 0 if it failed.'),
   rateLimitRemaining: family('api_ratelimit_remaining', 'gauge', 'RateLimit-Remaining of the last API response that sent one, by API.'),
   buildInfo: family('exporter_build_info', 'gauge', 'Version of the exporter and of Node.js; always 1.'),
+  shardInfo: family('shard_info', 'gauge', "This replica's shard: index of count (--shard.*); always 1."),
+  shardScopes: family('shard_scopes', 'gauge', 'Scopes this replica polls, by kind (its shard of the listed scopes).'),
+  listedScopes: family('listed_scopes', 'gauge', 'Scopes the last cycle listed, by kind, before sharding: the same on every replica.'),
 } as const;
 
 /** The owner label of each kind of owner. */
@@ -74,6 +77,8 @@ export const LABELS = {
   code: 'code',
   credential: 'credential',
   version: 'version',
+  index: 'index',
+  count: 'count',
   nodejsVersion: 'nodejs_version',
   description: 'description',
   keySuffix: 'key_suffix',

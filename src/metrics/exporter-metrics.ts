@@ -11,8 +11,10 @@ export class ExporterMetrics {
   readonly #pollDuration: Histogram;
   readonly #discoveryUp: Gauge<'credential'>;
   readonly #rateLimitRemaining: Gauge<'api'>;
+  readonly #shardScopes: Gauge<'kind'>;
+  readonly #listedScopes: Gauge<'kind'>;
 
-  constructor(version: string) {
+  constructor(version: string, shard: { index: number; count: number } = { index: 0, count: 1 }) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     // Gauges named like counters: promtool's lint rejects them, and nodejs_active_* say the same.
@@ -40,6 +42,11 @@ export class ExporterMetrics {
       .labels(version, process.versions.node)
       .set(1);
     for (const api of ['atlas', 'public'] as const) this.#apiDuration.labels(api);
+    new Gauge({ name: f.shardInfo.name, help: f.shardInfo.help, labelNames: [LABELS.index, LABELS.count], registers })
+      .labels(String(shard.index), String(shard.count))
+      .set(1);
+    this.#shardScopes = new Gauge({ name: f.shardScopes.name, help: f.shardScopes.help, labelNames: [LABELS.kind], registers });
+    this.#listedScopes = new Gauge({ name: f.listedScopes.name, help: f.listedScopes.help, labelNames: [LABELS.kind], registers });
   }
 
   observeRequest(api: Api, status: number, seconds: number): void {
@@ -53,6 +60,10 @@ export class ExporterMetrics {
 
   observeCycle(report: CycleReport): void {
     this.#pollDuration.observe(report.durationSeconds);
+    this.#listedScopes.reset();
+    for (const [kind, count] of Object.entries(report.listed)) this.#listedScopes.labels(kind).set(count);
+    this.#shardScopes.reset();
+    for (const state of report.snapshot.scopes) this.#shardScopes.labels(state.scope.kind).inc();
     for (const { credentialId, failure } of report.discovery) {
       this.#discoveryUp.labels(credentialId).set(failure ? 0 : 1);
     }

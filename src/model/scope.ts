@@ -13,6 +13,8 @@ export interface Scope {
   readonly owner: OwnerType;
   readonly id: string;
   readonly name?: string;
+  /** For a project read through its organisation: the organisation (the two are polled together). */
+  readonly orgId?: string;
   /** The credential that reads this scope (see `Credential.id`); never a secret. */
   readonly credentialId: string;
 }

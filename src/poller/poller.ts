@@ -6,6 +6,8 @@ import { scopeKey } from '../model/scope.js';
 import type { ScopeFailure, Snapshot } from '../model/snapshot.js';
 import type { Source, SourceContext } from '../sources/index.js';
 import { nextSnapshot, type Polled } from './next-snapshot.js';
+import { Shard } from './shard.js';
+import type { KeyKind } from '../model/api-key.js';
 
 /** How discovery went for one credential in a cycle. */
 export interface DiscoveryResult {
@@ -19,6 +21,8 @@ export interface CycleReport {
   readonly durationSeconds: number;
   readonly requests: number;
   readonly discovery: readonly DiscoveryResult[];
+  /** Every scope the sources listed, by kind, before sharding: the same on every replica. */
+  readonly listed: Readonly<Partial<Record<KeyKind, number>>>;
 }
 
 export interface PollerOptions {
@@ -27,6 +31,8 @@ export interface PollerOptions {
   readonly intervalMs: number;
   readonly staleAfterMs: number;
   readonly log: Logger;
+  /** This replica's share of the scopes; all of them by default. */
+  readonly shard?: Shard;
   /** Called after every completed cycle, with the new snapshot already in place. */
   readonly onCycle?: (report: CycleReport) => void;
   readonly now?: () => number;
@@ -72,6 +78,8 @@ export class Poller {
     const context: SourceContext = { cycle: (this.#snapshot?.cycle ?? 0) + 1, client, signal, log };
     const claimed = new Set<string>();
     const discovery: DiscoveryResult[] = [];
+    const listed: Partial<Record<KeyKind, number>> = {};
+    const shard = this.#options.shard ?? new Shard();
     let polled: Polled[];
     try {
       const perSource = await Promise.all(
@@ -81,12 +89,14 @@ export class Poller {
           if (listing.discovery?.failure) {
             log.warn({ credential: source.credential.id, ...listing.discovery.failure }, 'project discovery failed; polling the last known projects');
           }
-          // Two credentials may reach the same scope; the first one to list it polls it.
+          // Two credentials may reach the same scope; the first one to list it polls it. Every
+          // replica lists every scope, and polls only those of its shard.
           const mine = [...listing.failed.map(({ scope }) => scope), ...listing.scopes].filter((scope) => {
             const key = scopeKey(scope);
             if (claimed.has(key)) return false;
             claimed.add(key);
-            return true;
+            listed[scope.kind] = (listed[scope.kind] ?? 0) + 1;
+            return shard.owns(scope);
           });
           const failed = new Map(listing.failed.map(({ scope, failure }) => [scopeKey(scope), failure]));
           return Promise.all(
@@ -117,6 +127,7 @@ export class Poller {
       durationSeconds: (performance.now() - started) / 1000,
       requests: client.requests - requestsBefore,
       discovery,
+      listed,
     };
     for (const state of snapshot.scopes) {
       if (!state.up && state.lastFailure) {

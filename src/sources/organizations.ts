@@ -70,6 +70,7 @@ export class OrganizationDirectory {
       id: owner.id,
       credentialId: this.credential.id,
       ...(owner.name ? { name: owner.name } : {}),
+      ...(owner.orgId ? { orgId: owner.orgId } : {}),
     });
     const scopes = [...directory.orgs.map((org) => scope(org, 'org')), ...directory.projects.map((project) => scope(project, 'project'))];
     const discovers = this.entry.discover || this.entry.includeProjects;
