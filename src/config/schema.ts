@@ -152,15 +152,19 @@ export const configFileSchema = z
     if (config.poll.timeout > config.poll.interval) {
       context.addIssue({ code: 'custom', message: 'must not be longer than poll.interval', path: ['poll', 'timeout'] });
     }
-    reportDuplicates(config.users.map((user) => `${user.baseUrl} ${user.username}`), 'users', 'username', context);
-    const projectIds = config.projects.flatMap((project, index) =>
-      project.ids.map((id, idIndex) => ({ key: `${project.baseUrl} ${id}`, path: [index, 'ids', idIndex] })),
+    reportDuplicates(config.users.map((user, index) => ({ key: `${user.baseUrl} ${user.username}`, path: ['users', index, 'username'] })), 'duplicate username', context);
+    reportDuplicates(
+      config.projects.flatMap((project, index) => project.ids.map((id, idIndex) => ({ key: `${project.baseUrl} ${id}`, path: ['projects', index, 'ids', idIndex] }))),
+      'duplicate project id',
+      context,
     );
-    const seen = new Set<string>();
-    for (const { key, path } of projectIds) {
-      if (seen.has(key)) context.addIssue({ code: 'custom', message: 'duplicate project id', path: ['projects', ...path] });
-      seen.add(key);
-    }
+    reportDuplicates(
+      config.organizations.flatMap((org, index) =>
+        org.ids.map((id, idIndex) => ({ key: `${org.baseUrl} ${org.publicKey ?? org.clientId} ${id}`, path: ['organizations', index, 'ids', idIndex] })),
+      ),
+      'duplicate organization id for this credential',
+      context,
+    );
   });
 
 export type ConfigFile = z.output<typeof configFileSchema>;
@@ -176,10 +180,11 @@ function exactlyOne(entry: Record<string, unknown>, value: string, file: string,
   }
 }
 
-function reportDuplicates(keys: string[], section: string, field: string, context: z.RefinementCtx): void {
+/** Reports every entry whose key an earlier entry already has. */
+function reportDuplicates(entries: readonly { key: string; path: (string | number)[] }[], message: string, context: z.RefinementCtx): void {
   const seen = new Set<string>();
-  keys.forEach((key, index) => {
-    if (seen.has(key)) context.addIssue({ code: 'custom', message: `duplicate ${field}`, path: [section, index, field] });
+  for (const { key, path } of entries) {
+    if (seen.has(key)) context.addIssue({ code: 'custom', message, path });
     seen.add(key);
-  });
+  }
 }

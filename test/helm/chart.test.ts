@@ -3,11 +3,12 @@
  * opt-in enabled, validates every object against the Kubernetes / prometheus-operator schemas,
  * and checks the hardening, probes, ports, labels, checksums, config and opt-in objects.
  */
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseConfigText } from '../../src/config/load.js';
+import { loadConfig, parseConfigText } from '../../src/config/load.js';
 import { validateObject } from './k8s-validate.js';
 import { chartDir, engine, pick, render, renderNotes, renderRaw, repoRoot, RenderError, type K8sObject } from './render.js';
 
@@ -24,7 +25,20 @@ const kindNames = (objects: readonly K8sObject[]): string[] => objects.map((o) =
 const deploymentOf = (objects: readonly K8sObject[]): Json => pick(objects, 'Deployment') as Json;
 const containerOf = (objects: readonly K8sObject[]): Json => deploymentOf(objects).spec.template.spec.containers[0] as Json;
 const configOf = (objects: readonly K8sObject[]): Json => parse((pick(objects, 'ConfigMap', 'exporter') as Json).data['config.yaml'] as string) as Json;
+const configTextOf = (objects: readonly K8sObject[]): string => (pick(objects, 'ConfigMap', 'exporter') as Json).data['config.yaml'] as string;
 const b64 = (s: string): string => Buffer.from(s, 'base64').toString('utf8');
+/** Every secret of the entries: users' apiKey, projects' privateKey, organizations' privateKey or clientSecret. */
+const secretsOf = (config: Json): string[] => [
+  ...((config.users ?? []) as Json[]).map((u) => u.apiKey as string),
+  ...((config.projects ?? []) as Json[]).map((p) => p.privateKey as string),
+  ...((config.organizations ?? []) as Json[]).map((o) => (o.privateKey ?? o.clientSecret) as string),
+];
+/** Every secret file the generated config.yaml points at, in the same order. */
+const secretFilesOf = (config: Json): string[] => [
+  ...((config.users ?? []) as Json[]).map((u) => u.apiKeyFile as string),
+  ...((config.projects ?? []) as Json[]).map((p) => p.privateKeyFile as string),
+  ...((config.organizations ?? []) as Json[]).map((o) => (o.privateKeyFile ?? o.clientSecretFile) as string),
+];
 
 let defaults: K8sObject[] = [];
 let optIns: K8sObject[] = [];
@@ -194,11 +208,11 @@ describe(`Helm chart (rendered with ${engine()})`, () => {
 
     it('never puts a secret into the ConfigMap; the Secret holds each key under the file name the config uses', () => {
       const configMapText = JSON.stringify(pick(optIns, 'ConfigMap', 'exporter'));
-      const secrets = [...allOptIns.config.users.map((u: Json) => u.apiKey), ...allOptIns.config.projects.map((p: Json) => p.privateKey)] as string[];
+      const secrets = secretsOf(allOptIns.config);
+      expect(secrets).toHaveLength(7);
       for (const secret of secrets) expect(configMapText).not.toContain(secret);
       const data = (pick(optIns, 'Secret', 'exporter') as Json).data as Json;
-      const config = configOf(optIns);
-      const files = [...config.users.map((u: Json) => u.apiKeyFile), ...config.projects.map((p: Json) => p.privateKeyFile)] as string[];
+      const files = secretFilesOf(configOf(optIns));
       expect(Object.keys(data).sort()).toEqual(files.map((f) => f.slice(SECRETS_DIR.length + 1)).sort());
       expect(files.map((f) => b64(data[f.slice(SECRETS_DIR.length + 1)] as string))).toEqual(secrets);
     });
@@ -213,6 +227,114 @@ describe(`Helm chart (rendered with ${engine()})`, () => {
 
     it('refuses a user without an API key when no existing Secret is given', () => {
       expect(() => render({ values: [{ config: { users: [{ username: 'alice@example.com' }] } }] })).toThrow(/config\.users\[0\]\.apiKey is required/);
+    });
+
+    describe('organizations', () => {
+      const DIGEST = { publicKey: 'zmmrboas', privateKey: '44444444-aaaa-bbbb-cccc-dddddddddddd', ids: ['4888442a3354817a7320eb61'] };
+      const OAUTH = { clientId: 'mdb_sa_id_0123456789abcdef01234567', clientSecret: 'mdb_sa_sk_0123456789abcdef0123456789abcdef01234567', discover: true };
+      const noSecrets = (entry: Json): Json => Object.fromEntries(Object.entries(entry).filter(([key]) => key !== 'privateKey' && key !== 'clientSecret'));
+
+      it('replaces privateKey / clientSecret by privateKeyFile / clientSecretFile and keeps every other field', () => {
+        expect(configOf(optIns).organizations).toEqual([
+          { publicKey: 'zmmrboas', ids: ['4888442a3354817a7320eb61'], privateKeyFile: `${SECRETS_DIR}/zmmrboas.privateKey` },
+          {
+            clientId: 'mdb_sa_id_0123456789abcdef01234567',
+            discover: true,
+            includeProjects: true,
+            accessLists: false,
+            clientSecretFile: `${SECRETS_DIR}/mdb_sa_id_0123456789abcdef01234567.clientSecret`,
+          },
+          {
+            publicKey: 'opsmgrky',
+            baseUrl: 'https://opsmanager.example.com:8443/api/public/v1.0',
+            ids: ['5e2211c17a3e5a48f5497de4'],
+            serviceAccounts: false,
+            privateKeyFile: `${SECRETS_DIR}/opsmanager-org-key`,
+          },
+        ]);
+      });
+
+      it("writes organizations the exporter's own parser accepts, with file paths and no secret", () => {
+        const parsed = parseConfigText(configTextOf(optIns), {}, 'config.yaml');
+        expect(parsed.organizations).toHaveLength(3);
+        const [digest, oauth, opsManager] = parsed.organizations;
+        expect(digest).toMatchObject({ publicKey: 'zmmrboas', privateKeyFile: `${SECRETS_DIR}/zmmrboas.privateKey`, baseUrl: 'https://cloud.mongodb.com/api/atlas/v2' });
+        expect(oauth).toMatchObject({ clientId: OAUTH.clientId, clientSecretFile: `${SECRETS_DIR}/${OAUTH.clientId}.clientSecret`, discover: true, includeProjects: true, accessLists: false });
+        expect(opsManager).toMatchObject({ publicKey: 'opsmgrky', privateKeyFile: `${SECRETS_DIR}/opsmanager-org-key`, serviceAccounts: false });
+        for (const org of parsed.organizations) {
+          expect(org.privateKey).toBeUndefined();
+          expect(org.clientSecret).toBeUndefined();
+        }
+      });
+
+      it('lets the exporter load the mounted secrets; the OAuth token endpoint is on the API host, port 443, which the NetworkPolicy allows', async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'mae-helm-secrets-'));
+        try {
+          // The Secret as the kubelet would mount it, at a temporary folder instead of SECRETS_DIR.
+          const data = (pick(optIns, 'Secret', 'exporter') as Json).data as Record<string, string>;
+          mkdirSync(join(dir, 'keys'));
+          for (const [key, value] of Object.entries(data)) writeFileSync(join(dir, 'keys', key), b64(value));
+          writeFileSync(join(dir, 'config.yaml'), configTextOf(optIns).replaceAll(SECRETS_DIR, join(dir, 'keys')));
+          const config = await loadConfig(join(dir, 'config.yaml'), {});
+          const auths = config.organizations.map((org) => org.auth);
+          expect(auths).toEqual([
+            { scheme: 'digest', publicKey: 'zmmrboas', privateKey: DIGEST.privateKey },
+            { scheme: 'oauth', clientId: OAUTH.clientId, clientSecret: OAUTH.clientSecret, tokenUrl: 'https://cloud.mongodb.com/api/oauth/token' },
+            { scheme: 'digest', publicKey: 'opsmgrky', privateKey: allOptIns.config.organizations[2].privateKey },
+          ]);
+          const oauth = config.organizations[1]!;
+          const tokenUrl = new URL((oauth.auth as { tokenUrl: string }).tokenUrl);
+          expect(tokenUrl.host).toBe(new URL(oauth.baseUrl).host);
+          expect(tokenUrl.protocol).toBe('https:');
+          expect(tokenUrl.port).toBe('');
+          const api = ((pick(optIns, 'NetworkPolicy') as Json).spec.egress as Json[])[1]!;
+          expect(api.ports).toContainEqual({ port: 443, protocol: 'TCP' });
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+
+      it('reads organization secrets from an existing Secret (inline values not needed)', () => {
+        const values = { config: { organizations: [noSecrets(DIGEST), { ...noSecrets(OAUTH), secretKey: 'sa-secret' }] }, secret: { existingSecret: 'my-keys' } };
+        const objects = render({ values: [values] });
+        expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+        const volumes = deploymentOf(objects).spec.template.spec.volumes as Json[];
+        expect(volumes.find((v) => v.name === 'api-keys')?.secret.secretName).toBe('my-keys');
+        const parsed = parseConfigText(configTextOf(objects), {}, 'config.yaml');
+        expect(parsed.organizations.map((o) => o.privateKeyFile ?? o.clientSecretFile)).toEqual([`${SECRETS_DIR}/zmmrboas.privateKey`, `${SECRETS_DIR}/sa-secret`]);
+        expect(renderNotes({ values: [values] })).not.toContain('WARNING');
+      });
+
+      it('refuses an entry without its secret when no existing Secret is given', () => {
+        expect(() => render({ values: [{ config: { organizations: [noSecrets(DIGEST)] } }] })).toThrow(/config\.organizations\[0\]\.privateKey is required unless secret\.existingSecret is set/);
+        expect(() => render({ values: [{ config: { organizations: [DIGEST, noSecrets(OAUTH)] } }] })).toThrow(/config\.organizations\[1\]\.clientSecret is required unless secret\.existingSecret is set/);
+        expect(() => render({ values: [{ config: { organizations: [{ ids: DIGEST.ids, privateKey: 'x' }] } }] })).toThrow(/config\.organizations\[0\] needs publicKey .* or clientId/);
+      });
+
+      it('shares one Secret key with a projects entry of the same programmatic key, and refuses two different secrets under one key', () => {
+        const project = { publicKey: 'zmmrboas', privateKey: DIGEST.privateKey, discover: true };
+        const shared = render({ values: [{ config: { projects: [project], organizations: [DIGEST] } }] });
+        expect(Object.keys((pick(shared, 'Secret', 'exporter') as Json).data as Json)).toEqual(['zmmrboas.privateKey']);
+        const config = configOf(shared);
+        expect(config.organizations[0].privateKeyFile).toBe(config.projects[0].privateKeyFile);
+        expect(() => render({ values: [{ config: { projects: [{ ...project, privateKey: 'another-key' }], organizations: [DIGEST] } }] })).toThrow(
+          /config\.organizations\[0\]: the Secret key "zmmrboas\.privateKey" already holds a different secret/,
+        );
+        const apart = render({ values: [{ config: { projects: [{ ...project, privateKey: 'another-key' }], organizations: [{ ...DIGEST, secretKey: 'org-key' }] } }] });
+        expect(Object.keys((pick(apart, 'Secret', 'exporter') as Json).data as Json).sort()).toEqual(['org-key', 'zmmrboas.privateKey']);
+      });
+
+      it('rolls the pod when a client secret is rotated', () => {
+        const checksum = (objects: K8sObject[]): string => deploymentOf(objects).spec.template.metadata.annotations['checksum/secret'] as string;
+        const before = render({ values: [{ config: { organizations: [OAUTH] } }] });
+        const after = render({ values: [{ config: { organizations: [{ ...OAUTH, clientSecret: 'mdb_sa_sk_rotated' }] } }] });
+        expect(checksum(after)).not.toBe(checksum(before));
+        expect(configTextOf(after)).toBe(configTextOf(before));
+      });
+
+      it('renders only valid objects with organizations alone', () => {
+        for (const obj of render({ values: [{ config: { organizations: [DIGEST, OAUTH] }, networkPolicy: { enabled: true } }] })) expect(() => validateObject(obj)).not.toThrow();
+      });
     });
 
     it('refuses a Kubernetes version below kubeVersion', () => {
@@ -320,6 +442,71 @@ describe(`Helm chart (rendered with ${engine()})`, () => {
       expect(ruleOf(objects, 'MongoDBApiKeyCreated')).toEqual(ruleOf(render({ values: [{ prometheusRule: { enabled: true } }] }), 'MongoDBApiKeyCreated'));
     });
 
+    it('applies the service-account and organisation-owner threshold overrides, and only to their alerts', () => {
+      const thresholds = { secretExpiryWarningDays: 30, secretExpiryCriticalDays: 7, orgOwnerIdleDays: 60 };
+      const objects = render({ values: [{ prometheusRule: { enabled: true, thresholds } }] });
+      const soon = ruleOf(objects, 'MongoDBApiKeySecretExpiringSoon');
+      expect(soon.expr).toContain('mongodb_apikey_expires_in_seconds < 30 * 86400');
+      expect(soon.expr).toContain('mongodb_apikey_expires_in_seconds < 7 * 86400');
+      expect(soon.expr).not.toMatch(/< (14|3) \* 86400/);
+      expect(soon.annotations.summary).toContain('expires within 30 days');
+      const verySoon = ruleOf(objects, 'MongoDBApiKeySecretExpiringVerySoon');
+      expect(verySoon.expr).toContain('mongodb_apikey_expires_in_seconds < 7 * 86400 > 0');
+      expect(verySoon.annotations.summary).toContain('expires within 7 days');
+      const owner = ruleOf(objects, 'MongoDBApiKeyOrgOwnerIdle');
+      expect(owner.expr).toContain('mongodb_apikey_idle_seconds{kind="programmatic"} > 60 * 86400');
+      expect(owner.annotations.summary).toContain('idle for more than 60 days');
+      // MongoDBApiKeyIdle keeps its own 90 days; the expired alert has no threshold.
+      const defaults = render({ values: [{ prometheusRule: { enabled: true } }] });
+      for (const alert of ['MongoDBApiKeyIdle', 'MongoDBApiKeySecretExpired', 'MongoDBApiKeyUnrestricted']) expect(ruleOf(objects, alert)).toEqual(ruleOf(defaults, alert));
+      const rules = JSON.stringify(pick(objects, 'PrometheusRule'));
+      expect(rules).not.toContain('@@threshold');
+    });
+
+    it("never takes one override's value for another's literal", () => {
+      const objects = render({ values: [{ prometheusRule: { enabled: true, thresholds: { neverUsedDays: 365, rotationDays: 400, idleDays: 30 } } }] });
+      expect(ruleOf(objects, 'MongoDBApiKeyNeverUsed').expr).toContain('mongodb_apikey_age_seconds > 365 * 86400');
+      expect(ruleOf(objects, 'MongoDBApiKeyRotationDue').expr).toContain('mongodb_apikey_age_seconds > 400 * 86400');
+      expect(ruleOf(objects, 'MongoDBApiKeyIdle').expr).toContain('mongodb_apikey_idle_seconds > 30 * 86400');
+      expect(ruleOf(objects, 'MongoDBApiKeyOrgOwnerIdle').expr).toContain('mongodb_apikey_idle_seconds{kind="programmatic"} > 90 * 86400');
+    });
+
+    it('refuses a critical expiry threshold that is not below the warning one', () => {
+      expect(() => render({ values: [{ prometheusRule: { enabled: true, thresholds: { secretExpiryWarningDays: 7, secretExpiryCriticalDays: 7 } } }] })).toThrow(
+        /secretExpiryCriticalDays \(7\) must be less than secretExpiryWarningDays \(7\)/,
+      );
+    });
+
+    describe('when the bundled rules change under the chart', () => {
+      let chart = '';
+      const withAlerts = (edit: (text: string) => string): string => {
+        rmSync(chart, { recursive: true, force: true });
+        cpSync(chartDir, chart, { recursive: true });
+        const file = join(chart, 'files', 'alerts.yaml');
+        writeFileSync(file, edit(readFileSync(file, 'utf8')));
+        return chart;
+      };
+      beforeAll(() => {
+        chart = join(mkdtempSync(join(tmpdir(), 'mae-helm-chart-')), 'mongodb-apikey-exporter');
+      });
+      afterAll(() => rmSync(join(chart, '..'), { recursive: true, force: true }));
+
+      it.each([
+        ['mongodb_apikey_expires_in_seconds < 14 * 86400', 'mongodb_apikey_expires_in_seconds < 21 * 86400'],
+        ['expires within 3 days\'', 'expires within three days\''],
+        ['mongodb_apikey_idle_seconds{kind="programmatic"} > 90 * 86400', 'mongodb_apikey_idle_seconds{kind="programmatic"} > 91 * 86400'],
+        ['mongodb_apikey_age_seconds > 365 * 86400', 'mongodb_apikey_age_seconds > 366 * 86400'],
+      ])('fails the render when %s is gone', (literal, changed) => {
+        const edited = withAlerts((text) => text.replaceAll(literal, changed));
+        expect(() => renderRaw({ chart: edited, values: [{ prometheusRule: { enabled: true } }] })).toThrow(/no longer contains the threshold expression/);
+      });
+
+      it('fails the render when a literal occurs more often than the template expects', () => {
+        const edited = withAlerts((text) => text.replace('has been idle for more than 90 days', 'has been idle for more than 90 days (has been idle for more than 90 days)'));
+        expect(() => renderRaw({ chart: edited, values: [{ prometheusRule: { enabled: true } }] })).toThrow(/contains the threshold expression "has been idle for more than 90 days" 2 times, not 1/);
+      });
+    });
+
     it('leaves out disabled alerts', () => {
       const objects = render({ values: [{ prometheusRule: { enabled: true, disabledAlerts: ['MongoDBApiKeyCreated'] } }] });
       expect(ruleOf(objects, 'MongoDBApiKeyCreated')).toBeUndefined();
@@ -357,7 +544,7 @@ describe(`Helm chart (rendered with ${engine()})`, () => {
   });
 
   it('NOTES.txt renders and warns when no scope is configured', () => {
-    expect(renderNotes()).toContain('WARNING: config.users and config.projects are both empty');
+    expect(renderNotes()).toContain('WARNING: config.users, config.projects and config.organizations are all empty');
     expect(renderNotes({ values: [allOptIns] })).not.toContain('WARNING');
   });
 });

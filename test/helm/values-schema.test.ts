@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { isMap, isScalar, isSeq, parse, parseDocument, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, parse, parseDocument, stringify, type YAMLMap } from 'yaml';
+import { parseConfigText } from '../../src/config/load.js';
 import { chartDir } from './render.js';
 
 type Json = Record<string, unknown>;
@@ -107,6 +108,9 @@ describe('values.schema.json', () => {
     ['config.poll.concurrency 0', ['config', 'poll', 'concurrency'], 0],
     ['config.poll.interval that is no duration', ['config', 'poll', 'interval'], 'five minutes'],
     ['prometheusRule.thresholds.idleDays as a string', ['prometheusRule', 'thresholds', 'idleDays'], '90'],
+    ['prometheusRule.thresholds.secretExpiryWarningDays as a string', ['prometheusRule', 'thresholds', 'secretExpiryWarningDays'], '14'],
+    ['prometheusRule.thresholds.secretExpiryCriticalDays 0', ['prometheusRule', 'thresholds', 'secretExpiryCriticalDays'], 0],
+    ['prometheusRule.thresholds.orgOwnerIdleDays as a fraction', ['prometheusRule', 'thresholds', 'orgOwnerIdleDays'], 1.5],
     ['image.pullPolicy that does not exist', ['image', 'pullPolicy'], 'Sometimes'],
     ['podAnnotations with a number', ['podAnnotations'], { a: 1 }],
     ['networkPolicy.api.ports with a string', ['networkPolicy', 'api', 'ports'], ['https']],
@@ -127,6 +131,80 @@ describe('values.schema.json', () => {
     expect(errorsOf(projects([{ publicKey: 'p', privateKey: 'k' }]))).not.toBe('');
     expect(errorsOf(projects([{ publicKey: 'p', privateKey: 'k', ids: [] }]))).not.toBe('');
     expect(errorsOf(projects([{ publicKey: 'p', privateKey: 'k', discover: true, secretKey: 'a/b' }]))).not.toBe('');
+  });
+
+  describe('config.organizations', () => {
+    const ORG = '4888442a3354817a7320eb61';
+    const digest = { publicKey: 'zmmrboas', privateKey: 'k', ids: [ORG] };
+    const oauth = { clientId: 'mdb_sa_id_0123456789abcdef01234567', clientSecret: 's', discover: true };
+    const OPS_MANAGER = 'https://opsmanager.example.com:8443/api/public/v1.0';
+    const organizations = (list: unknown[]): Json => withPath(['config', 'organizations'], list);
+
+    /** The entry as the chart writes it into config.yaml (templates/_helpers.tpl), parsed by the exporter. */
+    function exporterAccepts(entry: Json): boolean {
+      const { privateKey: _p, clientSecret: _c, secretKey: _k, ...rest } = entry;
+      const file = '/var/run/secrets/mongodb-apikey-exporter/key';
+      const written = entry.publicKey !== undefined ? { ...rest, privateKeyFile: file } : entry.clientId !== undefined ? { ...rest, clientSecretFile: file } : rest;
+      try {
+        parseConfigText(stringify({ organizations: [written] }), {}, 'config.yaml');
+        return true;
+      } catch {
+        return false;
+      }
+    }
+
+    // [name, entry, valid]: the schema and the exporter agree on every one.
+    const CASES: [string, Json, boolean][] = [
+      ['a programmatic key with ids', digest, true],
+      ['a service account discovering its organizations', oauth, true],
+      ['a service account with tokenUrl, includeProjects and a secretKey', { ...oauth, tokenUrl: 'https://cloud.mongodb.com/api/oauth/token', includeProjects: true, secretKey: 'sa.secret' }, true],
+      ['service accounts only', { ...digest, apiKeys: false }, true],
+      ['keys without access lists', { ...digest, accessLists: false }, true],
+      ['Cloud/Ops Manager with serviceAccounts: false', { ...digest, baseUrl: OPS_MANAGER, serviceAccounts: false }, true],
+      ['an explicit Admin API v2 baseUrl', { ...oauth, baseUrl: 'https://cloud.mongodb.com/api/atlas/v2' }, true],
+      ['an entry left for secret.existingSecret (no secret value)', { publicKey: 'zmmrboas', ids: [ORG] }, true],
+      ['both publicKey and clientId', { ...digest, clientId: oauth.clientId }, false],
+      ['neither publicKey nor clientId', { privateKey: 'k', ids: [ORG] }, false],
+      ['neither ids nor discover', { publicKey: 'zmmrboas', privateKey: 'k' }, false],
+      ['empty ids', { ...digest, ids: [] }, false],
+      ['discover: false and no ids', { publicKey: 'zmmrboas', privateKey: 'k', discover: false }, false],
+      ['an organization id that is not one', { ...digest, ids: ['my-org'] }, false],
+      ['apiKeys and serviceAccounts both false', { ...digest, apiKeys: false, serviceAccounts: false }, false],
+      ['service accounts on Cloud/Ops Manager', { ...digest, baseUrl: OPS_MANAGER }, false],
+      ['service accounts on Cloud/Ops Manager (explicitly)', { ...digest, baseUrl: OPS_MANAGER, serviceAccounts: true }, false],
+      ['a baseUrl that is not http(s)', { ...digest, baseUrl: 'ftp://cloud.mongodb.com/api/atlas/v2' }, false],
+      ['a tokenUrl that is not http(s)', { ...oauth, tokenUrl: 'ftp://cloud.mongodb.com/api/oauth/token' }, false],
+      ['discover as a string', { ...oauth, discover: 'true' }, false],
+      ['an empty publicKey', { ...digest, publicKey: '' }, false],
+    ];
+
+    it.each(CASES.map(([name, entry, valid]) => ({ name, entry, valid })))('$name: schema and exporter agree (valid: $valid)', ({ entry, valid }) => {
+      expect(errorsOf(organizations([entry])) === '', ajv.errorsText(validate.errors)).toBe(valid);
+      expect(exporterAccepts(entry)).toBe(valid);
+    });
+
+    // The chart writes only the file of the entry's own credential: a stray secret or tokenUrl would
+    // be dropped or ignored without a word, so the schema refuses it.
+    it.each([
+      ['a publicKey with a clientSecret', { ...digest, clientSecret: 's' }],
+      ['a clientId with a privateKey', { ...oauth, privateKey: 'k' }],
+      ['a tokenUrl on a programmatic key', { ...digest, tokenUrl: 'https://cloud.mongodb.com/api/oauth/token' }],
+    ])('rejects %s, which the chart would otherwise drop silently', (_name, entry) => {
+      expect(errorsOf(organizations([entry]))).not.toBe('');
+    });
+
+    it.each([
+      ['privateKeyFile (the chart writes the file paths itself)', { ...digest, privateKeyFile: '/x' }],
+      ['clientSecretFile', { ...oauth, clientSecretFile: '/x' }],
+      ['a misspelt field', { ...digest, includeProject: true }],
+    ])('rejects %s as an unknown field', (_name, entry) => {
+      expect(errorsOf(organizations([entry]))).toMatch(/must NOT have additional properties/);
+    });
+
+    it('rejects a secretKey that cannot be a Secret key', () => {
+      expect(errorsOf(organizations([{ ...digest, secretKey: 'a/b' }]))).not.toBe('');
+      expect(errorsOf(organizations([{ ...digest, secretKey: '' }]))).not.toBe('');
+    });
   });
 
   it('rejects basic auth passwords that are not bcrypt hashes', () => {

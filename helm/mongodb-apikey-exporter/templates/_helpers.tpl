@@ -109,6 +109,19 @@ Key inside the Secret for one projects[] entry (dict "entry" . "index" i).
 {{- end }}
 
 {{/*
+Key inside the Secret for one organizations[] entry (dict "entry" . "index" i): `secretKey`, else
+`<publicKey>.privateKey` (a programmatic key: the same key as a projects[] entry of that key) or
+`<clientId>.clientSecret` (a service account).
+*/}}
+{{- define "mongodb-apikey-exporter.organizationSecretKey" -}}
+{{- $o := .entry }}
+{{- if $o.secretKey }}{{ $o.secretKey }}
+{{- else if $o.publicKey }}{{ printf "%s.privateKey" (regexReplaceAll "[^-._a-zA-Z0-9]" $o.publicKey "_") }}
+{{- else }}{{ printf "%s.clientSecret" (regexReplaceAll "[^-._a-zA-Z0-9]" (required (printf "config.organizations[%d] needs publicKey (a programmatic API key) or clientId (a service account)" .index) $o.clientId) "_") }}
+{{- end }}
+{{- end }}
+
+{{/*
 The exporter's config.yaml: values.config with the secret fields replaced by file paths.
 */}}
 {{- define "mongodb-apikey-exporter.config" -}}
@@ -128,8 +141,16 @@ The exporter's config.yaml: values.config with the secret fields replaced by fil
 {{- $_ := set $entry "privateKeyFile" (printf "%s/%s" $dir $key) }}
 {{- $projects = append $projects $entry }}
 {{- end }}
+{{- $organizations := list }}
+{{- range $i, $o := .Values.config.organizations }}
+{{- $key := include "mongodb-apikey-exporter.organizationSecretKey" (dict "entry" $o "index" $i) }}
+{{- $entry := omit $o "privateKey" "clientSecret" "secretKey" }}
+{{- $_ := set $entry (ternary "privateKeyFile" "clientSecretFile" (not (empty $o.publicKey))) (printf "%s/%s" $dir $key) }}
+{{- $organizations = append $organizations $entry }}
+{{- end }}
 {{- if $users }}{{ $_ := set $cfg "users" $users }}{{ end }}
 {{- if $projects }}{{ $_ := set $cfg "projects" $projects }}{{ end }}
+{{- if $organizations }}{{ $_ := set $cfg "organizations" $organizations }}{{ end }}
 {{- toYaml $cfg }}
 {{- end }}
 
@@ -145,6 +166,15 @@ Secret data (base64) for the chart-managed API key Secret.
 {{- range $i, $p := .Values.config.projects }}
 {{- $key := include "mongodb-apikey-exporter.projectSecretKey" (dict "entry" $p "index" $i) }}
 {{- $_ := set $data $key (required (printf "config.projects[%d].privateKey is required unless secret.existingSecret is set" $i) $p.privateKey | b64enc) }}
+{{- end }}
+{{- range $i, $o := .Values.config.organizations }}
+{{- $key := include "mongodb-apikey-exporter.organizationSecretKey" (dict "entry" $o "index" $i) }}
+{{- $field := ternary "privateKey" "clientSecret" (not (empty $o.publicKey)) }}
+{{- $value := required (printf "config.organizations[%d].%s is required unless secret.existingSecret is set" $i $field) (get $o $field) | b64enc }}
+{{- if and (hasKey $data $key) (ne (get $data $key) $value) }}
+{{- fail (printf "config.organizations[%d]: the Secret key %q already holds a different secret; give this entry its own secretKey" $i $key) }}
+{{- end }}
+{{- $_ := set $data $key $value }}
 {{- end }}
 {{- if $data }}{{ toYaml $data }}{{ end }}
 {{- end }}

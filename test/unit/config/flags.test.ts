@@ -13,6 +13,9 @@ describe('parseFlags', () => {
       webConfigFile: undefined,
       logLevel: 'info',
       logFormat: 'json',
+      shardCount: 1,
+      shardIndex: 0,
+      shardIndexFromHostname: false,
       version: false,
       help: false,
     });
@@ -27,6 +30,8 @@ describe('parseFlags', () => {
         '--web.config.file=web.yaml',
         '--log.level=debug',
         '--log.format=pretty',
+        '--shard.count=3',
+        '--shard.index=2',
       ]),
     ).toStrictEqual({
       configFile: '/etc/exporter/config.yaml',
@@ -36,6 +41,9 @@ describe('parseFlags', () => {
       webConfigFile: 'web.yaml',
       logLevel: 'debug',
       logFormat: 'pretty',
+      shardCount: 3,
+      shardIndex: 2,
+      shardIndexFromHostname: false,
       version: false,
       help: false,
     });
@@ -100,6 +108,22 @@ describe('parseFlags', () => {
 
   it('shows the usage after a flag it does not know', () => {
     expect(thrownBy(() => parseFlags(['--nope']), ConfigError).message).toContain('Usage: mongodb-apikey-exporter [flags]');
+  });
+});
+
+describe('--shard.*', () => {
+  it('reads a count and an index, or the hostname switch', () => {
+    expect(parseFlags(['--shard.count=4', '--shard.index=3'])).toMatchObject({ shardCount: 4, shardIndex: 3, shardIndexFromHostname: false });
+    expect(parseFlags(['--shard.count=4', '--shard.index-from-hostname'])).toMatchObject({ shardCount: 4, shardIndex: 0, shardIndexFromHostname: true });
+  });
+
+  it.each([
+    [['--shard.count=0'], '--shard.count: must be a whole number from 1 to 1000, not "0"'],
+    [['--shard.count=2', '--shard.index=2'], '--shard.index: must be a whole number from 0 to 1, not "2"'],
+    [['--shard.index=-1'], '--shard.index: must be a whole number from 0 to 0, not "-1"'],
+    [['--shard.count=3', '--shard.index=1', '--shard.index-from-hostname'], '--shard.index and --shard.index-from-hostname exclude each other'],
+  ])('rejects %j', (argv, message) => {
+    expect(thrownBy(() => parseFlags(argv), ConfigError).message).toBe(message);
   });
 });
 
