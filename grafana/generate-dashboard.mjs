@@ -11,9 +11,9 @@ const DS = { type: 'prometheus', uid: '${datasource}' };
 
 // Every selector carries the job/instance matchers (dashboard-linter target-job/instance rules).
 const TARGET = 'job=~"$job", instance=~"$instance"';
-// Per-key and per-scope families also honour the kind/project/user variables ("All" is `.*`, so
+// Per-key and per-scope families also honour the kind/org/project/user variables ("All" is `.*`, so
 // series without the owner label still match).
-const SCOPED = `${TARGET}, kind=~"$kind", project_id=~"$project", user_id=~"$user"`;
+const SCOPED = `${TARGET}, kind=~"$kind", org_id=~"$org", project_id=~"$project", user_id=~"$user"`;
 /** A selector of an exporter-wide family. */
 const t = (name, extra) => `${name}{${TARGET}${extra ? `, ${extra}` : ''}}`;
 /** A selector of a per-key or per-scope family. */
@@ -23,13 +23,21 @@ const s = (name, extra) => `${name}{${SCOPED}${extra ? `, ${extra}` : ''}}`;
 // the join so that two exporters watching the same keys (HA pair) do not make it many-to-many.
 const KEY = 'kind, user_id, project_id, org_id, key_id';
 const JOIN = `job, instance, ${KEY}`;
-const INFO = 'description, key_suffix, username, project_name';
+const INFO = 'description, key_suffix, username, project_name, org_name, account_name, public_key';
 const withInfo = (expr, labels = INFO) =>
   `${expr} * on(${JOIN}) group_left(${labels}) ${s('mongodb_apikey_info')}`;
-/** Number of distinct keys (deduplicated across exporters) matching a per-key expression, 0 when none. */
-const countKeys = (expr) => `count(count by (${KEY}) (${expr})) or vector(0)`;
+// Key ids (ObjectIds, and secret ids for service accounts) are unique across owners: counting by
+// kind and key_id counts a key once even when an organisation and a project both list it, or when
+// several exporters (an HA pair) watch it.
+const DISTINCT = 'kind, key_id';
+/** Number of distinct keys matching a per-key expression, 0 when none. */
+const countKeys = (expr) => `count(count by (${DISTINCT}) (${expr})) or vector(0)`;
+/** Distinct keys per kind. */
+const keysByKind = (expr) => `count by (kind) (count by (${DISTINCT}) (${expr}))`;
 
 const DAY = 86400;
+const SA = 'kind="service_account"';
+const PROGRAMMATIC = 'kind="programmatic"';
 
 let nextId = 1;
 let y = 0;
@@ -69,7 +77,7 @@ const steps = (...s) => ({ mode: 'absolute', steps: s.map(([color, value]) => ({
 const GREEN_RED_AT_1 = steps(['green', null], ['red', 1]);
 const GREEN_ORANGE_AT_1 = steps(['green', null], ['orange', 1]);
 
-function stat({ title, description, w, targets, unit = 'short', thresholds = GREEN_RED_AT_1, textMode = 'auto', colorMode = 'background' }) {
+function stat({ title, description, w, targets, unit = 'short', thresholds = GREEN_RED_AT_1, textMode = 'auto', colorMode = 'background', mappings = [] }) {
   return {
     type: 'stat',
     title,
@@ -78,7 +86,7 @@ function stat({ title, description, w, targets, unit = 'short', thresholds = GRE
     datasource: DS,
     targets,
     fieldConfig: {
-      defaults: { unit, color: { mode: 'thresholds' }, thresholds, mappings: [] },
+      defaults: { unit, color: { mode: 'thresholds' }, thresholds, mappings },
       overrides: [],
     },
     options: {
@@ -185,6 +193,9 @@ const YES_NO = [
   { type: 'value', options: { 1: { text: 'yes', color: 'green', index: 0 }, 0: { text: 'no', color: 'red', index: 1 } } },
 ];
 const USED_COUNT_MAPPING = [{ type: 'value', options: { 0: { text: '0 (never used)', color: 'orange', index: 0 } } }];
+const UNRESTRICTED_MAPPING = [
+  { type: 'value', options: { 1: { text: 'yes (any address)', color: 'red', index: 0 }, 0: { text: 'no', color: 'green', index: 1 } } },
+];
 const UP_DOWN = [
   { type: 'value', options: { 1: { text: 'up', color: 'green', index: 0 }, 0: { text: 'down', color: 'red', index: 1 } } },
 ];
@@ -195,24 +206,26 @@ line(
   4,
   stat({
     title: 'Keys',
-    description: 'Distinct API keys of all kinds the exporter currently reports (counted once even when several exporters watch the same scope).',
+    description:
+      'Distinct API keys of all kinds the exporter currently reports; a service account counts once per secret. A key is counted once even when several exporters watch it or an organisation and a project both list it.',
     w: 3,
     thresholds: steps(['blue', null]),
     targets: [target('A', countKeys(s('mongodb_apikey_info')), { instant: true })],
   }),
   stat({
     title: 'Keys by kind',
-    description: 'Distinct API keys per kind: user = personal API keys (Atlas users), agent = agent API keys (Cloud/Ops Manager projects).',
+    description:
+      'Distinct API keys per kind: user = personal API keys (Atlas users), agent = agent API keys (Cloud/Ops Manager projects), programmatic = organisation/project programmatic API keys, service_account = service-account secrets (one per secret).',
     w: 5,
     thresholds: steps(['blue', null]),
     colorMode: 'value',
     targets: [
-      target('A', `count by (kind) (count by (${KEY}) (${s('mongodb_apikey_info')}))`, { instant: true, legend: '{{kind}}' }),
+      target('A', keysByKind(s('mongodb_apikey_info')), { instant: true, legend: '{{kind}}' }),
     ],
   }),
   stat({
     title: 'Disabled keys',
-    description: 'Personal (user) API keys that are disabled but still exist: delete them. Agent API keys have no enabled flag.',
+    description: 'Personal (user) API keys that are disabled but still exist: delete them. The other kinds have no enabled flag.',
     w: 3,
     thresholds: GREEN_ORANGE_AT_1,
     targets: [target('A', countKeys(`${s('mongodb_apikey_enabled')} == 0`), { instant: true })],
@@ -220,7 +233,7 @@ line(
   stat({
     title: 'Never-used keys',
     description:
-      'Personal (user) API keys with usedCount 0 that are older than the grace period ($never_used_grace_days days, variable never_used_grace_days). Agent API keys report no usage, so they never count here.',
+      'Personal (user) API keys with usedCount 0 that are older than the grace period ($never_used_grace_days days, variable never_used_grace_days). Agent keys and service accounts report no use count, and programmatic keys have no creation time, so they never count here: never-used programmatic keys are in the Programmatic keys table (Uses 0).',
     w: 3,
     thresholds: GREEN_ORANGE_AT_1,
     targets: [
@@ -236,7 +249,7 @@ line(
   stat({
     title: 'Idle keys',
     description:
-      'Personal (user) API keys last used more than $idle_days days ago (variable idle_days), as the MongoDBApiKeyIdle alert. Never-used keys count under Never-used keys instead. Agent API keys report no usage, so they never count here.',
+      'Keys last used more than $idle_days days ago (variable idle_days), as the MongoDBApiKeyIdle alert: personal keys, programmatic keys with a recorded use, and service-account secrets (counted from creation when never used). Never-used personal keys count under Never-used keys instead. Agent API keys report no usage, so they never count here.',
     w: 3,
     thresholds: GREEN_ORANGE_AT_1,
     targets: [
@@ -251,7 +264,8 @@ line(
   }),
   stat({
     title: 'Keys due for rotation',
-    description: 'API keys of any kind older than the rotation age of $rotation_days days (variable rotation_days).',
+    description:
+      'API keys older than the rotation age of $rotation_days days (variable rotation_days): personal, agent and service-account secrets. Programmatic keys have no creation time, so they never count here.',
     w: 3,
     thresholds: GREEN_ORANGE_AT_1,
     targets: [target('A', countKeys(`${s('mongodb_apikey_age_seconds')} > $rotation_days * ${DAY}`), { instant: true })],
@@ -259,7 +273,7 @@ line(
   stat({
     title: 'Scopes down',
     description:
-      'Scopes (one user for personal keys, one project for agent keys) whose last poll failed. Their key series keep their last values until poll.staleAfter, so key numbers above may be stale; see Exporter health.',
+      'Scopes (a user for personal keys, a project for agent keys, an organisation or project per kind for programmatic keys and service accounts) whose last poll failed. Their key series keep their last values until poll.staleAfter, so key numbers above may be stale; see Exporter health.',
     w: 4,
     targets: [target('A', `count(${s('mongodb_apikey_scope_up')} == 0) or vector(0)`, { instant: true })],
   }),
@@ -273,7 +287,7 @@ line(
   table({
     title: 'API keys',
     description:
-      'One row per API key, joined with mongodb_apikey_info for its description, last four characters and owner. Created/last used are the API times; idle counts from the last use, or from creation for never-used keys. Enabled, used count, last used and idle exist for personal (user) keys only: agent API keys report no usage. Cell colours use the default thresholds (idle 90 d, rotation 365 d); change them with the idle_days/rotation_days variables for the stats above and in the column overrides here.',
+      'One row per API key (per secret for service accounts), joined with mongodb_apikey_info for its description, last four characters and owner (user, project or organisation). Created/last used are the API times; idle counts from the last use, or from creation for never-used keys. Enabled exists for personal keys; used count for personal and programmatic keys; idle for personal keys, programmatic keys with a recorded use and service-account secrets; created/age for all but programmatic keys (the API gives no time); expires for service-account secrets. Agent API keys report no usage. Cell colours use the default thresholds (idle 90 d, rotation 365 d); change them with the idle_days/rotation_days variables for the stats above and in the column overrides here.',
     w: 24,
     sortBy: 'Idle',
     targets: [
@@ -283,15 +297,19 @@ line(
       keyQ('D', `${s('mongodb_apikey_age_seconds')} / ${DAY}`),
       keyQ('E', s('mongodb_apikey_enabled')),
       keyQ('F', s('mongodb_apikey_uses')),
+      keyQ('G', `${s('mongodb_apikey_expiry_timestamp_seconds')} * 1000`),
     ],
     hidden: ['job', 'instance'],
     columns: [
       { field: 'kind', name: 'Kind', width: 80 },
       { field: 'username', name: 'User' },
       { field: 'project_name', name: 'Project' },
+      { field: 'org_name', name: 'Org' },
       { field: 'user_id', name: 'User ID' },
       { field: 'project_id', name: 'Project ID' },
       { field: 'org_id', name: 'Org ID' },
+      { field: 'account_name', name: 'Service account' },
+      { field: 'public_key', name: 'Public key' },
       { field: 'description', name: 'Description' },
       { field: 'key_suffix', name: 'Key suffix', width: 90 },
       { field: 'key_id', name: 'Key ID' },
@@ -301,6 +319,160 @@ line(
       { field: 'Value #D', name: 'Age', unit: 'd', decimals: 0, thresholds: steps(['green', null], ['orange', 335], ['red', 365]) },
       { field: 'Value #E', name: 'Enabled', mappings: YES_NO },
       { field: 'Value #F', name: 'Used count', decimals: 0, mappings: USED_COUNT_MAPPING },
+      { field: 'Value #G', name: 'Expires', unit: 'dateTimeAsIso' },
+    ],
+  }),
+);
+
+// ---------------------------------------------------------------- Programmatic keys and service accounts
+row('Programmatic keys and service accounts');
+// Programmatic keys are idle for MongoDBApiKeyOrgOwnerIdle when their last use is old or, having no
+// creation time, when no use is recorded at all (uses 0).
+const orgOwnerIdle = `((${s('mongodb_apikey_idle_seconds', PROGRAMMATIC)} > $idle_days * ${DAY}) or on(${JOIN}) (${s('mongodb_apikey_uses', PROGRAMMATIC)} == 0)) and on(${JOIN}) ${s('mongodb_apikey_role_info', `${PROGRAMMATIC}, role="ORG_OWNER"`)}`;
+line(
+  4,
+  stat({
+    title: 'Secrets expiring soon',
+    description:
+      'Service-account secrets that expire within $expiry_days days (variable expiry_days; alerts MongoDBApiKeySecretExpiringSoon at 14 days, MongoDBApiKeySecretExpiringVerySoon at 3) and have not expired yet.',
+    w: 4,
+    thresholds: GREEN_ORANGE_AT_1,
+    targets: [target('A', countKeys(`${s('mongodb_apikey_expires_in_seconds')} < $expiry_days * ${DAY} > 0`), { instant: true })],
+  }),
+  stat({
+    title: 'Expired secrets',
+    description: 'Service-account secrets past their expiry that still exist (alert MongoDBApiKeySecretExpired): they cannot authenticate any more; delete them.',
+    w: 4,
+    targets: [target('A', countKeys(`${s('mongodb_apikey_expires_in_seconds')} <= 0`), { instant: true })],
+  }),
+  stat({
+    title: 'Unrestricted keys',
+    description:
+      'Programmatic keys usable from any address: 0.0.0.0/0 or ::/0 on their API access list, or an empty list while the organisation does not require one (alert MongoDBApiKeyUnrestricted). Only organisations read with accessLists: true report this.',
+    w: 4,
+    targets: [target('A', countKeys(`${s('mongodb_apikey_unrestricted')} == 1`), { instant: true })],
+  }),
+  stat({
+    title: 'Organization owner keys',
+    description: 'Programmatic keys and service-account secrets holding the ORG_OWNER role (full control of the organisation). See Key roles below.',
+    w: 4,
+    thresholds: steps(['blue', null]),
+    targets: [target('A', countKeys(s('mongodb_apikey_role_info', 'role="ORG_OWNER"')), { instant: true })],
+  }),
+  stat({
+    title: 'Idle organization owner keys',
+    description:
+      'Programmatic keys with ORG_OWNER last used more than $idle_days days ago (variable idle_days), or with no recorded use at all, as the MongoDBApiKeyOrgOwnerIdle alert (90 days).',
+    w: 4,
+    thresholds: GREEN_ORANGE_AT_1,
+    targets: [target('A', countKeys(orgOwnerIdle), { instant: true })],
+  }),
+  stat({
+    title: 'Never-used programmatic keys',
+    description:
+      'Organisation programmatic keys whose API access list records no use (uses 0). The API gives programmatic keys no creation time, so there is no grace period: a key created minutes ago counts too.',
+    w: 4,
+    thresholds: GREEN_ORANGE_AT_1,
+    targets: [target('A', countKeys(`${s('mongodb_apikey_uses', PROGRAMMATIC)} == 0`), { instant: true })],
+  }),
+);
+const SA_INFO = 'description, key_suffix, project_name, org_name, account_name, client_id';
+const saQ = (refId, expr) => target(refId, withInfo(expr, SA_INFO), { instant: true, format: 'table' });
+line(
+  10,
+  table({
+    title: 'Service-account secrets',
+    description:
+      'One row per service-account secret, joined with mongodb_apikey_info for the account name, client id, description and owner. Expires in turns orange within 14 days and red within 3 (the alert thresholds), negative once expired. Idle counts from the last use, or from creation when the secret was never used.',
+    w: 24,
+    sortBy: undefined,
+    targets: [
+      saQ('A', `${s('mongodb_apikey_created_timestamp_seconds', SA)} * 1000`),
+      saQ('B', `${s('mongodb_apikey_last_used_timestamp_seconds', SA)} * 1000`),
+      saQ('C', `${s('mongodb_apikey_expiry_timestamp_seconds')} * 1000`),
+      saQ('D', `${s('mongodb_apikey_expires_in_seconds')} / ${DAY}`),
+      saQ('E', `${s('mongodb_apikey_idle_seconds', SA)} / ${DAY}`),
+    ],
+    hidden: ['job', 'instance', 'kind'],
+    columns: [
+      { field: 'account_name', name: 'Service account' },
+      { field: 'client_id', name: 'Client ID' },
+      { field: 'org_name', name: 'Org' },
+      { field: 'project_name', name: 'Project' },
+      { field: 'org_id', name: 'Org ID' },
+      { field: 'project_id', name: 'Project ID' },
+      { field: 'description', name: 'Description' },
+      { field: 'key_suffix', name: 'Secret suffix', width: 90 },
+      { field: 'key_id', name: 'Secret ID' },
+      { field: 'Value #A', name: 'Created', unit: 'dateTimeAsIso' },
+      { field: 'Value #B', name: 'Last used', unit: 'dateTimeAsIso' },
+      { field: 'Value #C', name: 'Expires', unit: 'dateTimeAsIso' },
+      { field: 'Value #D', name: 'Expires in', unit: 'd', decimals: 1, thresholds: steps(['red', null], ['orange', 3], ['green', 14]) },
+      { field: 'Value #E', name: 'Idle', unit: 'd', decimals: 0, thresholds: steps(['green', null], ['orange', 60], ['red', 90]) },
+    ],
+  }),
+);
+const PK_INFO = 'description, key_suffix, project_name, org_name, public_key';
+const pkQ = (refId, expr) => target(refId, withInfo(expr, PK_INFO), { instant: true, format: 'table' });
+line(
+  10,
+  table({
+    title: 'Programmatic keys',
+    description:
+      'One row per organisation programmatic key whose API access list is read: uses (sum of the access list counts), last use (latest lastUsed), idle (since that use; absent when never used: the API gives no creation time), access list entries, and whether the key is usable from any address.',
+    w: 14,
+    sortBy: 'Idle',
+    targets: [
+      pkQ('A', s('mongodb_apikey_uses', PROGRAMMATIC)),
+      pkQ('B', `${s('mongodb_apikey_last_used_timestamp_seconds', PROGRAMMATIC)} * 1000`),
+      pkQ('C', `${s('mongodb_apikey_idle_seconds', PROGRAMMATIC)} / ${DAY}`),
+      pkQ('D', s('mongodb_apikey_access_list_entries')),
+      pkQ('E', s('mongodb_apikey_unrestricted')),
+    ],
+    hidden: ['job', 'instance', 'kind'],
+    columns: [
+      { field: 'org_name', name: 'Org' },
+      { field: 'project_name', name: 'Project' },
+      { field: 'org_id', name: 'Org ID' },
+      { field: 'project_id', name: 'Project ID' },
+      { field: 'description', name: 'Description' },
+      { field: 'public_key', name: 'Public key' },
+      { field: 'key_suffix', name: 'Key suffix', width: 90 },
+      { field: 'key_id', name: 'Key ID' },
+      { field: 'Value #A', name: 'Uses', decimals: 0, mappings: USED_COUNT_MAPPING },
+      { field: 'Value #B', name: 'Last used', unit: 'dateTimeAsIso' },
+      { field: 'Value #C', name: 'Idle', unit: 'd', decimals: 0, thresholds: steps(['green', null], ['orange', 60], ['red', 90]) },
+      { field: 'Value #D', name: 'Access list entries', decimals: 0 },
+      { field: 'Value #E', name: 'Unrestricted', mappings: UNRESTRICTED_MAPPING },
+    ],
+  }),
+  table({
+    title: 'Key roles',
+    description:
+      'One row per role of a programmatic key or service account (mongodb_apikey_role_info joined with mongodb_apikey_info): the role and the organisation or project it applies to. Service accounts repeat their roles for each secret.',
+    w: 10,
+    sortBy: undefined,
+    targets: [
+      target('A', withInfo(s('mongodb_apikey_role_info'), 'description, key_suffix, project_name, org_name, account_name, public_key'), {
+        instant: true,
+        format: 'table',
+      }),
+    ],
+    hidden: ['job', 'instance', 'Value', 'user_id', 'username'],
+    columns: [
+      { field: 'kind', name: 'Kind', width: 80 },
+      { field: 'role', name: 'Role' },
+      { field: 'role_org_id', name: 'Role org ID' },
+      { field: 'role_project_id', name: 'Role project ID' },
+      { field: 'org_name', name: 'Org' },
+      { field: 'project_name', name: 'Project' },
+      { field: 'org_id', name: 'Org ID' },
+      { field: 'project_id', name: 'Project ID' },
+      { field: 'account_name', name: 'Service account' },
+      { field: 'public_key', name: 'Public key' },
+      { field: 'description', name: 'Description' },
+      { field: 'key_suffix', name: 'Key suffix', width: 90 },
+      { field: 'key_id', name: 'Key ID' },
     ],
   }),
 );
@@ -312,13 +484,13 @@ line(
   timeseries({
     title: 'Key usage rate',
     description:
-      'Uses per minute of each personal (user) API key, from the change of its usedCount between polls (5 min by default, hence the 5m minimum interval). Agent API keys report no usage.',
+      'Uses per minute of each personal (user) API key and each organisation programmatic key, from the change of its use count between polls (5 min by default, hence the 5m minimum interval): usedCount for personal keys, the sum of the access list counts for programmatic keys. Agent keys and service accounts report no use count.',
     w: 12,
     unit: 'opm',
     interval: '5m',
     targets: [
-      target('A', withInfo(`rate(${s('mongodb_apikey_uses')}[$__rate_interval]) * 60`, 'description, key_suffix, username'), {
-        legend: '{{username}} {{description}} (…{{key_suffix}})',
+      target('A', withInfo(`rate(${s('mongodb_apikey_uses')}[$__rate_interval]) * 60`, 'description, key_suffix, username, org_name'), {
+        legend: '{{username}}{{org_name}} {{description}} (…{{key_suffix}})',
       }),
     ],
   }),
@@ -327,7 +499,7 @@ line(
     description: 'Number of distinct API keys per kind over time: steps up when keys are created, down when deleted.',
     w: 6,
     unit: 'short',
-    targets: [target('A', `count by (kind) (count by (${KEY}) (${s('mongodb_apikey_info')}))`, { legend: '{{kind}}' })],
+    targets: [target('A', keysByKind(s('mongodb_apikey_info')), { legend: '{{kind}}' })],
   }),
   timeseries({
     title: 'Keys created in the last 24 h (rolling)',
@@ -336,7 +508,7 @@ line(
     w: 6,
     unit: 'short',
     targets: [
-      target('A', `count by (kind) (count by (${KEY}) (${s('mongodb_apikey_age_seconds')} < ${DAY}))`, { legend: '{{kind}}' }),
+      target('A', keysByKind(`${s('mongodb_apikey_age_seconds')} < ${DAY}`), { legend: '{{kind}}' }),
     ],
   }),
 );
@@ -345,7 +517,7 @@ line(
   table({
     title: 'Keys created in the last 24 h',
     description:
-      'API keys created during the last 24 hours with who created them: created_by/created_ip/created_user_id come from agent API keys (absent for PROVISIONING keys); personal (user) keys show their user instead.',
+      'API keys (and service-account secrets) created during the last 24 hours with who created them: created_by/created_ip/created_user_id come from agent API keys (absent for PROVISIONING keys); the other kinds show their owner instead. Programmatic keys have no creation time and never show here.',
     w: 24,
     sortBy: 'Created',
     targets: [
@@ -364,9 +536,12 @@ line(
       { field: 'kind', name: 'Kind', width: 80 },
       { field: 'username', name: 'User' },
       { field: 'project_name', name: 'Project' },
+      { field: 'org_name', name: 'Org' },
       { field: 'user_id', name: 'User ID' },
       { field: 'project_id', name: 'Project ID' },
       { field: 'org_id', name: 'Org ID' },
+      { field: 'account_name', name: 'Service account' },
+      { field: 'public_key', name: 'Public key' },
       { field: 'description', name: 'Description' },
       { field: 'key_suffix', name: 'Key suffix', width: 90 },
       { field: 'key_id', name: 'Key ID' },
@@ -386,7 +561,7 @@ line(
   table({
     title: 'Scopes',
     description:
-      'One row per scope (a user for personal keys, a project for agent keys): whether its last poll succeeded, its number of keys and the time of its last successful poll. A failing scope keeps its last key series until poll.staleAfter.',
+      'One row per scope (a user for personal keys, a project for agent keys, an organisation or a project per kind for programmatic keys and service accounts): whether its last poll succeeded, its number of keys (secrets for service accounts) and the time of its last successful poll. A failing scope keeps its last key series until poll.staleAfter.',
     w: 10,
     sortBy: undefined,
     targets: [
@@ -501,7 +676,7 @@ line(
   timeseries({
     title: 'API requests by status code',
     description:
-      'Requests to the MongoDB Cloud APIs per second, by API (atlas = personal keys, public = agent keys) and HTTP status code. 401 responses are digest challenges: the client reuses a nonce, so they appear when a session starts or its nonce expires, a few per poll, not one per request. A steady stream of 401s means wrong credentials.',
+      'Requests to the MongoDB Cloud APIs per second, by API (atlas = personal keys and the Admin API v2 of programmatic keys and service accounts, public = agent keys and Cloud/Ops Manager) and HTTP status code. 401 responses are digest challenges: the client reuses a nonce, so they appear when a session starts or its nonce expires, a few per poll, not one per request. A steady stream of 401s means wrong credentials.',
     w: 12,
     unit: 'reqps',
     interval: '5m',
@@ -529,6 +704,29 @@ line(
         { legend: 'p95 {{api}}' },
       ),
     ],
+  }),
+);
+line(
+  6,
+  stat({
+    title: 'Discovery status',
+    description:
+      'Per credential (public key or client id @ host): whether its last discovery of projects (GET /groups) or organisations (GET /orgs, and their projects with includeProjects) succeeded (mongodb_apikey_discovery_up). While it fails, the last known list is polled.',
+    w: 12,
+    unit: 'none',
+    colorMode: 'background',
+    textMode: 'value_and_name',
+    thresholds: steps(['red', null], ['green', 1]),
+    mappings: UP_DOWN,
+    targets: [target('A', t('mongodb_apikey_discovery_up'), { instant: true, legend: '{{credential}} ({{instance}})' })],
+  }),
+  timeseries({
+    title: 'API rate limit remaining',
+    description:
+      'RateLimit-Remaining of the last API response that sent one, by API (mongodb_apikey_api_ratelimit_remaining; lowest across exporters). Near 0, polls start to get HTTP 429: see MongoDBApiKeyRateLimited.',
+    w: 12,
+    unit: 'short',
+    targets: [target('A', `min by (api) (${t('mongodb_apikey_api_ratelimit_remaining')})`, { legend: '{{api}}' })],
   }),
 );
 
@@ -580,14 +778,26 @@ const templating = {
     queryVar('job', 'job', 'label_values(mongodb_apikey_exporter_build_info, job)'),
     queryVar('instance', 'instance', 'label_values(mongodb_apikey_exporter_build_info{job=~"$job"}, instance)'),
     queryVar('kind', 'Kind', `label_values(mongodb_apikey_info{${TARGET}}, kind)`, {
-      description: 'Key kind: user (personal API keys), agent (agent API keys); more kinds later.',
+      description:
+        'Key kind: user (personal API keys), agent (agent API keys), programmatic (programmatic API keys of organisations and projects), service_account (service-account secrets).',
     }),
+    queryVar(
+      'org',
+      'Organization',
+      `query_result(count by (org_id, org_name) (mongodb_apikey_info{${TARGET}, kind=~"$kind", org_id!=""}))`,
+      {
+        description:
+          'Organisation (org_id, shown by name where known) of organisation-level programmatic keys and service accounts. All also matches keys without an organisation (user, agent and project-level keys).',
+        regex: '/org_id="(?<value>[^"]+)"(?:,org_name="(?<text>[^"]+)")?/',
+        allValue: '.*',
+      },
+    ),
     queryVar(
       'project',
       'Project',
       `query_result(count by (project_id, project_name) (mongodb_apikey_info{${TARGET}, kind=~"$kind", project_id!=""}))`,
       {
-        description: 'Project (project_id, shown by name where known). All also matches keys without a project (user keys).',
+        description: 'Project (project_id, shown by name where known) of agent keys and project-level programmatic keys and service accounts. All also matches keys without a project (user and organisation keys).',
         regex: '/project_id="(?<value>[^"]+)"(?:,project_name="(?<text>[^"]+)")?/',
         allValue: '.*',
       },
@@ -597,7 +807,7 @@ const templating = {
       'User',
       `query_result(count by (user_id, username) (mongodb_apikey_info{${TARGET}, kind=~"$kind", user_id!=""}))`,
       {
-        description: 'User of personal API keys (user_id, shown by username). All also matches keys without a user (agent keys).',
+        description: 'User of personal API keys (user_id, shown by username). All also matches keys without a user (every other kind).',
         regex: '/user_id="(?<value>[^"]+)"(?:,username="(?<text>[^"]+)")?/',
         allValue: '.*',
       },
@@ -610,6 +820,13 @@ const templating = {
       'A never-used key older than this is reported (alert MongoDBApiKeyNeverUsed: 30).',
       [7, 14, 30, 60, 90],
       30,
+    ),
+    customVar(
+      'expiry_days',
+      'Secret expiry warning (days)',
+      'A service-account secret expiring within this many days counts under Secrets expiring soon (alert MongoDBApiKeySecretExpiringSoon: 14).',
+      [3, 7, 14, 30, 60],
+      14,
     ),
   ],
 };
@@ -639,7 +856,7 @@ export const dashboard = {
     ],
   },
   description:
-    'MongoDB Cloud API keys audited by mongodb-apikey-exporter: which keys exist, which are disabled, never or no longer used, due for rotation, recently created; and the health of the exporter itself.',
+    'MongoDB Cloud API keys audited by mongodb-apikey-exporter (personal, agent and programmatic API keys, service-account secrets): which keys exist, which are disabled, never or no longer used, due for rotation, recently created, expiring, unrestricted or organisation owners; and the health of the exporter itself.',
   editable: false,
   fiscalYearStartMonth: 0,
   graphTooltip: 1,

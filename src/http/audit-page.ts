@@ -43,14 +43,16 @@ h2{font-size:14px;margin:1.4rem 0 .5rem;font-weight:600}
 .card b{display:block;font-size:18px;font-variant-numeric:tabular-nums}.card span{color:var(--muted)}
 .card.hot{border-color:#f1a7a3;background:#fff5f5}
 table{border-collapse:collapse;width:100%}
-th,td{padding:.28rem .5rem;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+th,td{padding:.28rem .45rem;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 th{background:var(--bg);font-weight:600;white-space:nowrap;position:sticky;top:0}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 tbody tr:hover{background:#f3f8ff}
 .counts{width:auto}.counts td,.counts th{padding:.25rem .7rem}
 .muted{color:var(--muted)}.small{font-size:11px}
-.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
-.desc{max-width:28rem;overflow-wrap:anywhere}
+.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}.mono.small{font-size:11px}
+.desc{min-width:12rem;max-width:28rem;overflow-wrap:anywhere}
+.roles{min-width:11rem;max-width:15rem}
+#keys{font-size:12.5px}
 .nowrap{white-space:nowrap}
 .badge{display:inline-block;padding:0 .4rem;margin:0 .15rem .1rem 0;border-radius:9px;font-size:11px;font-weight:600;white-space:nowrap;border:1px solid transparent}
 .r-expired{background:#fde2e1;color:#9b1c1c;border-color:#f5b5b1}
@@ -107,7 +109,7 @@ const DAY = 86_400_000;
 /** `412 d`, `5 h`, `12 min`. */
 export function formatDuration(ms: number): string {
   const abs = Math.abs(ms);
-  if (abs >= 2 * DAY) return `${Math.floor(abs / DAY).toLocaleString('en-US')} d`;
+  if (abs >= DAY) return `${Math.floor(abs / DAY).toLocaleString('en-US')} d`;
   if (abs >= 3_600_000) return `${Math.floor(abs / 3_600_000)} h`;
   return `${Math.floor(abs / 60_000)} min`;
 }
@@ -141,7 +143,7 @@ function header(poll: string, context: PageContext, query: AuditQuery): string {
 
 function thresholdsLine(query: AuditQuery): string {
   const t = query.thresholds;
-  return `<p class="muted">Needs attention: a secret expired or expiring within <b>${t.expiringDays} d</b>; usable from any address; last used more than <b>${t.idleDays} d</b> ago; never used and older than <b>${t.neverUsedDays} d</b>; disabled. Override with <span class="mono">?idleDays=&amp;expiringDays=&amp;neverUsedDays=</span>.</p>`;
+  return `<p class="muted">Needs attention: a secret expired or expiring within <b>${t.expiringDays} d</b>; usable from any address; last used more than <b>${t.idleDays} d</b> ago; never used and older than <b>${t.neverUsedDays} d</b>; disabled. <span class="small nowrap">Override: <span class="mono">?idleDays=</span>, <span class="mono">expiringDays=</span>, <span class="mono">neverUsedDays=</span></span></p>`;
 }
 
 function cards(audit: Audit): string {
@@ -219,7 +221,7 @@ function columnHeader(query: AuditQuery, column: (typeof SORT_COLUMNS)[number]):
 }
 
 function owner(row: Pick<AuditRow | ScopeRow, 'ownerName' | 'ownerId' | 'ownerType'>): string {
-  const id = `<span class="mono small muted">${escapeHtml(row.ownerType)} ${escapeHtml(row.ownerId)}</span>`;
+  const id = `<span class="mono small muted" title="${escapeHtml(row.ownerType)} id">${escapeHtml(row.ownerId)}</span>`;
   return row.ownerName !== undefined ? `${escapeHtml(row.ownerName)}<br>${id}` : id;
 }
 
@@ -235,7 +237,7 @@ function keyRow(row: AuditRow): string {
   const account = row.accountName !== undefined ? `<span class="muted">${escapeHtml(row.accountName)}:</span> ` : '';
   const description = row.description === '' ? dash : escapeHtml(row.description);
   const lastUsed = row.lastUsedAt !== undefined ? date(row.lastUsedAt) : row.idle !== undefined ? '<span class="muted">never</span>' : dash;
-  return `<tr data-key-id="${escapeHtml(row.keyId)}" data-kind="${row.kind}" data-risks="${row.risks.join(' ')}"><td>${risks}</td><td class="nowrap">${escapeHtml(KIND_LABELS[row.kind])}</td><td>${owner(row)}</td><td class="desc">${account}${description}</td><td><span class="mono">…${escapeHtml(row.suffix)}</span><br><span class="mono small muted">${escapeHtml(row.keyId)}</span>${publicId}</td><td>${date(row.createdAt)}</td><td>${lastUsed}</td><td class="n nowrap">${row.age !== undefined ? formatDuration(row.age) : dash}</td><td class="n nowrap">${row.idle !== undefined ? formatDuration(row.idle) : dash}</td><td>${expires(row)}</td><td class="n">${row.uses !== undefined ? number(row.uses) : dash}</td><td class="small">${row.roles.length ? row.roles.map(escapeHtml).join('<br>') : dash}</td></tr>`;
+  return `<tr data-key-id="${escapeHtml(row.keyId)}" data-kind="${row.kind}" data-risks="${row.risks.join(' ')}"><td>${risks}</td><td class="nowrap">${escapeHtml(KIND_LABELS[row.kind])}</td><td>${owner(row)}</td><td class="desc">${account}${description}</td><td class="nowrap"><span class="mono" title="the last four characters the API shows">…${escapeHtml(row.suffix)}</span> <span class="mono small muted" title="key id">${escapeHtml(row.keyId)}</span>${publicId}</td><td>${date(row.createdAt)}</td><td>${lastUsed}</td><td class="n nowrap">${row.age !== undefined ? formatDuration(row.age) : dash}</td><td class="n nowrap">${row.idle !== undefined ? formatDuration(row.idle) : dash}</td><td>${expires(row)}</td><td class="n">${row.uses !== undefined ? number(row.uses) : dash}</td><td class="small roles">${row.roles.length ? row.roles.map(escapeHtml).join('<br>') : dash}</td></tr>`;
 }
 
 function pager(audit: Audit, page: ReturnType<typeof paginate<AuditRow>>): string {

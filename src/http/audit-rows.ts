@@ -26,6 +26,7 @@ export interface Thresholds {
 /** Why a key needs attention, riskiest first: the order of this list is the order of the rows. */
 export const RISKS = ['expired', 'expiring', 'unrestricted', 'idle', 'never_used', 'disabled'] as const;
 export type Risk = (typeof RISKS)[number];
+const RISK_RANK: Readonly<Record<Risk, number>> = Object.fromEntries(RISKS.map((risk, index) => [risk, index])) as Record<Risk, number>;
 
 export const KINDS: readonly KeyKind[] = ['user', 'agent', 'programmatic', 'service_account'];
 
@@ -55,6 +56,10 @@ export interface AuditRow {
   readonly roles: readonly string[];
   /** Riskiest first; empty when the key needs no attention. */
   readonly risks: readonly Risk[];
+  /** For the order: the index of the riskiest risk in {@link RISKS} (their number when none). */
+  readonly rank: number;
+  /** For the order within a rank, lowest first: the expiry of an expired or expiring secret, else minus the idle time. */
+  readonly urgency: number;
 }
 
 /** The risks of one key at `now`, riskiest first. Pure. */
@@ -83,27 +88,34 @@ export function buildRows(snapshot: Snapshot, now: number, thresholds: Threshold
   for (const state of snapshot.scopes) {
     const { scope } = state;
     for (const key of state.keys ?? []) {
+      // Built whole, absent values as undefined: one object shape for every row keeps 40k rows fast.
       const idleSince = key.lastUsedAt ?? key.createdAt;
-      const publicId = key.publicKey ?? key.clientId;
+      const risks = classify(key, now, thresholds);
+      const idle = key.tracksUse && idleSince !== undefined ? now - idleSince : undefined;
+      const top = risks[0];
       rows.push({
         kind: scope.kind,
         ownerType: scope.owner,
         ownerId: scope.id,
-        ...(scope.name !== undefined ? { ownerName: scope.name } : {}),
+        ownerName: scope.name,
         keyId: key.id,
         description: key.description,
         suffix: key.suffix,
-        ...(publicId !== undefined ? { publicId } : {}),
-        ...(key.accountName !== undefined ? { accountName: key.accountName } : {}),
-        ...(key.createdAt !== undefined ? { createdAt: key.createdAt, age: now - key.createdAt } : {}),
-        ...(key.lastUsedAt !== undefined ? { lastUsedAt: key.lastUsedAt } : {}),
-        ...(key.tracksUse && idleSince !== undefined ? { idle: now - idleSince } : {}),
-        ...(key.expiresAt !== undefined ? { expiresAt: key.expiresAt, expiresIn: key.expiresAt - now } : {}),
-        ...(key.enabled !== undefined ? { enabled: key.enabled } : {}),
-        ...(key.usedCount !== undefined ? { uses: key.usedCount } : {}),
-        ...(key.accessList !== undefined ? { unrestricted: key.accessList.unrestricted } : {}),
-        roles: (key.roles ?? []).map((role) => role.name),
-        risks: classify(key, now, thresholds),
+        publicId: key.publicKey ?? key.clientId,
+        accountName: key.accountName,
+        createdAt: key.createdAt,
+        lastUsedAt: key.lastUsedAt,
+        age: key.createdAt !== undefined ? now - key.createdAt : undefined,
+        idle,
+        expiresAt: key.expiresAt,
+        expiresIn: key.expiresAt !== undefined ? key.expiresAt - now : undefined,
+        enabled: key.enabled,
+        uses: key.usedCount,
+        unrestricted: key.accessList?.unrestricted,
+        roles: key.roles ? key.roles.map((role) => role.name) : [],
+        risks,
+        rank: top === undefined ? RISKS.length : RISK_RANK[top],
+        urgency: top === 'expired' || top === 'expiring' ? (key.expiresAt ?? Infinity) : idle !== undefined ? -idle : Infinity,
       });
     }
   }
@@ -250,14 +262,6 @@ export function queryString(query: AuditQuery, changes: Partial<AuditQuery> = {}
 // Order, filter, pages.
 // ---------------------------------------------------------------------------------------------
 
-const RISK_RANK: Readonly<Record<Risk, number>> = Object.fromEntries(RISKS.map((risk, index) => [risk, index])) as Record<Risk, number>;
-
-/** The rank of a row's riskiest risk; rows without a risk come last. */
-export function riskRank(row: Pick<AuditRow, 'risks'>): number {
-  const first = row.risks[0];
-  return first === undefined ? RISKS.length : RISK_RANK[first];
-}
-
 /** Ascending, with absent values last. */
 function byNumber(a: number | undefined, b: number | undefined): number {
   if (a === undefined) return b === undefined ? 0 : 1;
@@ -278,13 +282,10 @@ function byIdentity(a: AuditRow, b: AuditRow): number {
  * secrets that expire, otherwise the longest idle (absent last), then the identity.
  */
 export function compareRisk(a: AuditRow, b: AuditRow): number {
-  const rank = riskRank(a) - riskRank(b);
-  if (rank !== 0) return rank;
-  const count = b.risks.length - a.risks.length;
-  if (count !== 0) return count;
-  const top = a.risks[0];
-  const urgency = top === 'expired' || top === 'expiring' ? byNumber(a.expiresAt, b.expiresAt) : byNumber(b.idle, a.idle);
-  return urgency || byIdentity(a, b);
+  if (a.rank !== b.rank) return a.rank - b.rank;
+  if (a.risks.length !== b.risks.length) return b.risks.length - a.risks.length;
+  if (a.urgency !== b.urgency) return a.urgency < b.urgency ? -1 : 1;
+  return byIdentity(a, b);
 }
 
 const ownerText = (row: AuditRow): string => (row.ownerName ?? row.ownerId).toLowerCase();

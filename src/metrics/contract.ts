@@ -23,9 +23,9 @@ export const KEY_FAMILIES = {
   created: family('created_timestamp_seconds', 'gauge', `Creation time of the API key, Unix seconds. ${POLLED}`),
   age: family('age_seconds', 'gauge', `Seconds since the API key was created. ${AT_SCRAPE}`),
   enabled: family('enabled', 'gauge', `1 if the API key is enabled, 0 if disabled. ${POLLED}`),
-  usedCount: family('uses', 'gauge', `Number of times the API key was used, as the API reports it (usedCount). ${POLLED}`),
+  usedCount: family('uses', 'gauge', `Number of times the API key was used, as the API reports it (usedCount; for programmatic keys the sum of their access-list counts). ${POLLED}`),
   lastUsed: family('last_used_timestamp_seconds', 'gauge', `Last use of the API key, Unix seconds; absent when never used. ${POLLED}`),
-  idle: family('idle_seconds', 'gauge', `Seconds since the API key was last used, or since creation when never used. ${AT_SCRAPE}`),
+  idle: family('idle_seconds', 'gauge', `Seconds since the API key was last used, or since creation when never used (where the API gives a creation time). ${AT_SCRAPE}`),
   expiry: family('expiry_timestamp_seconds', 'gauge', `Expiry time of the service-account secret, Unix seconds. ${POLLED}`),
   expiresIn: family('expires_in_seconds', 'gauge', `Seconds until the service-account secret expires; negative once expired. ${AT_SCRAPE}`),
   role: family('role_info', 'gauge', `A role the key or service account holds (role, role_org_id, role_project_id); always 1. ${POLLED}`),
@@ -35,7 +35,7 @@ export const KEY_FAMILIES = {
 
 /** Per-scope families. */
 export const SCOPE_FAMILIES = {
-  keys: family('keys', 'gauge', `Number of API keys in the scope (a user or a project). ${POLLED}`),
+  keys: family('keys', 'gauge', `Number of API keys (or service-account secrets) in the scope: a user, a project or an organisation. ${POLLED}`),
   up: family('scope_up', 'gauge', `1 if the last poll of the scope succeeded, 0 if it failed. ${POLLED}`),
   lastSuccess: family('scope_last_success_timestamp_seconds', 'gauge', `Time of the last successful poll of the scope, Unix seconds. ${POLLED}`),
   errors: family('scope_errors_total', 'counter', `Failed polls of the scope since the exporter started, by reason. ${POLLED}`),

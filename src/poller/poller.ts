@@ -77,6 +77,7 @@ export class Poller {
     const signal = this.#stop.signal;
     const context: SourceContext = { cycle: (this.#snapshot?.cycle ?? 0) + 1, client, signal, log };
     const claimed = new Set<string>();
+    const holders = new Map<string, Source>();
     const discovery: DiscoveryResult[] = [];
     const listed: Partial<Record<KeyKind, number>> = {};
     const shard = this.#options.shard ?? new Shard();
@@ -89,12 +90,16 @@ export class Poller {
           if (listing.discovery?.failure) {
             log.warn({ credential: source.credential.id, ...listing.discovery.failure }, 'project discovery failed; polling the last known projects');
           }
-          // Two credentials may reach the same scope; the first one to list it polls it. Every
-          // replica lists every scope, and polls only those of its shard.
+          // Two credentials may reach the same scope; the first one to list it polls it. A project
+          // read through its organisation goes with the organisation's source, whose listing tells
+          // what the project repeats. Every replica lists every scope, and polls only its shard.
           const mine = [...listing.failed.map(({ scope }) => scope), ...listing.scopes].filter((scope) => {
             const key = scopeKey(scope);
-            if (claimed.has(key)) return false;
+            const group = scope.orgId === undefined ? key : scopeKey({ kind: scope.kind, owner: 'org', id: scope.orgId });
+            const holder = holders.get(group);
+            if (claimed.has(key) || (holder !== undefined && holder !== source)) return false;
             claimed.add(key);
+            holders.set(group, source);
             listed[scope.kind] = (listed[scope.kind] ?? 0) + 1;
             return shard.owns(scope);
           });

@@ -27,6 +27,7 @@ const multiQueries = dashboardQueries(dashboard, {
   job: ['mongodb-apikey-exporter', 'other.job'],
   instance: ['localhost:9947'],
   kind: ['user', 'agent'],
+  org: ['5cf2d5946155fc6c070fc6e2', '5efb9a196155fc6c070fc6e3'],
   project: ['5e2211c17a3e5a48f5497de3'],
   user: ['$__all'],
   idle_days: '180',
@@ -82,13 +83,17 @@ describe('variables (dashboard-linter template rules)', () => {
     expect(DATASOURCE_REFS.has(dsUid(v?.datasource) ?? '')).toBe(true);
   });
 
-  it('has kind, project and user variables; All matches series without the owner label', () => {
-    for (const name of ['kind', 'project', 'user']) {
+  it('has kind, org, project and user variables; All matches series without the owner label', () => {
+    for (const name of ['kind', 'org', 'project', 'user']) {
       expect(variable(name), name).toMatchObject({ type: 'query', multi: true, includeAll: true, refresh: 2 });
       expect(DATASOURCE_REFS.has(dsUid(variable(name)?.datasource) ?? '')).toBe(true);
     }
     expect(variable('project')?.allValue).toBe('.*');
     expect(variable('user')?.allValue).toBe('.*');
+    expect(variable('org')?.allValue).toBe('.*');
+    const ore = regexFromGrafana(variable('org')?.regex as string);
+    expect(ore.exec('{org_id="5cf2",org_name="Acme Platform"} 8 1')?.groups).toMatchObject({ value: '5cf2', text: 'Acme Platform' });
+    expect(ore.exec('{org_id="5cf2"} 8 1')?.groups).toMatchObject({ value: '5cf2' });
     // project/user show names: the regex maps query_result lines to value (id) and text (name).
     const line = 'count{project_id="5e22",project_name="Prod"} 3 1700000000000';
     const re = regexFromGrafana(variable('project')?.regex as string);
@@ -102,6 +107,7 @@ describe('variables (dashboard-linter template rules)', () => {
     ['idle_days', '90'],
     ['rotation_days', '365'],
     ['never_used_grace_days', '30'],
+    ['expiry_days', '14'],
   ])('threshold %s defaults to %s', (name, value) => {
     const v = variable(name);
     expect(['constant', 'custom']).toContain(v?.type);
@@ -116,7 +122,7 @@ describe('variables (dashboard-linter template rules)', () => {
 
   it('variable queries parse and use contract metrics only', () => {
     const qs = variableQueries(dashboard, { job: '.+', instance: '.+' });
-    expect(qs.map((q) => q.variable)).toEqual(['job', 'instance', 'kind', 'project', 'user']);
+    expect(qs.map((q) => q.variable)).toEqual(['job', 'instance', 'kind', 'org', 'project', 'user']);
     for (const q of qs) {
       expect(['label_values', 'query_result'], q.variable).toContain(q.fn);
       const a = analyze(q.expr);
@@ -127,8 +133,14 @@ describe('variables (dashboard-linter template rules)', () => {
 });
 
 describe('panels (dashboard-linter panel rules)', () => {
-  it('has the rows Overview, Keys, Activity and Exporter health', () => {
-    expect(panels.filter((p) => p.type === 'row').map((p) => p.title)).toEqual(['Overview', 'Keys', 'Activity', 'Exporter health']);
+  it('has the rows Overview, Keys, Programmatic keys and service accounts, Activity and Exporter health', () => {
+    expect(panels.filter((p) => p.type === 'row').map((p) => p.title)).toEqual([
+      'Overview',
+      'Keys',
+      'Programmatic keys and service accounts',
+      'Activity',
+      'Exporter health',
+    ]);
   });
 
   it('has unique panel ids and unique titles', () => {
@@ -205,11 +217,11 @@ describe('queries (dashboard-linter target rules)', () => {
       expect(a.rangeCalls.length, `${sel.metric} without rate()/increase()`).toBeGreaterThan(0);
     }
     expect(contractProblems(a)).toEqual([]);
-    // Per-key/per-scope families honour the kind/project/user variables.
+    // Per-key/per-scope families honour the kind/org/project/user variables.
     for (const sel of a.selectors) {
       const fam = familyOf(sel.metric);
       if (fam?.spec.labels.includes('kind')) {
-        for (const l of ['kind', 'project_id', 'user_id']) expect(sel.matchers.map((m) => m.label), `${sel.text}`).toContain(l);
+        for (const l of ['kind', 'org_id', 'project_id', 'user_id']) expect(sel.matchers.map((m) => m.label), `${sel.text}`).toContain(l);
       }
     }
   });
@@ -224,11 +236,18 @@ describe('queries (dashboard-linter target rules)', () => {
     expect(overview?.expr).toContain('instance=~"localhost:9947"');
     expect(overview?.expr).toContain('user_id=~".*"');
     expect(overview?.expr).toContain('180 * 86400');
+    expect(overview?.expr).toContain('org_id=~"(5cf2d5946155fc6c070fc6e2|5efb9a196155fc6c070fc6e3)"');
   });
 
   it('uses every contract metric except the extras it has no panel for', () => {
     const used = new Set(defaultQueries.flatMap((q) => analyze(q.expr).selectors.map((s) => familyOf(s.metric)?.family)));
     expect(Object.keys(contract.metrics).filter((m) => !used.has(m))).toEqual([]);
+  });
+
+  it('counts distinct keys by kind and key_id (once when an organisation and a project both list a key)', () => {
+    for (const q of defaultQueries.filter((q) => /count\(count by/.test(q.expr))) {
+      expect(q.expr, key(q)).toMatch(/count\(count by \(kind, key_id\)/);
+    }
   });
 
   it('joins key panels with mongodb_apikey_info on the full identity (HA-safe)', () => {
@@ -256,6 +275,17 @@ describe('queries (dashboard-linter target rules)', () => {
       'API requests by status code',
       'API request latency',
       'Time since last completed poll',
+      'Secrets expiring soon',
+      'Expired secrets',
+      'Unrestricted keys',
+      'Organization owner keys',
+      'Idle organization owner keys',
+      'Never-used programmatic keys',
+      'Service-account secrets',
+      'Programmatic keys',
+      'Key roles',
+      'Discovery status',
+      'API rate limit remaining',
     ]) {
       expect(titles).toContain(t);
     }

@@ -3,31 +3,50 @@
  * documents the simulator serves, without the exporter's own parsing code: the end-to-end test's
  * independent oracle.
  */
-import type { Dataset } from '../../src/simulator/index.js';
+import type { Dataset, SimOrg } from '../../src/simulator/index.js';
 
 export const DAY = 86_400;
 
-/** One API key as the metrics should show it; times in Unix seconds. */
+/** A role of a programmatic key or service account, as `mongodb_apikey_role_info` labels it. */
+export interface ExpectedRole {
+  readonly role: string;
+  readonly orgId?: string;
+  readonly projectId?: string;
+}
+
+/** One API key (one secret for service accounts) as the metrics should show it; times in Unix seconds. */
 export interface ExpectedKey {
-  readonly kind: 'user' | 'agent';
-  /** `user_id` or `project_id`. */
-  readonly ownerLabel: 'user_id' | 'project_id';
+  readonly kind: 'user' | 'agent' | 'programmatic' | 'service_account';
+  /** `user_id`, `project_id` or `org_id`. */
+  readonly ownerLabel: 'user_id' | 'project_id' | 'org_id';
   readonly owner: string;
-  /** `username` or `project_name`. */
-  readonly ownerNameLabel: 'username' | 'project_name';
+  /** `username`, `project_name` or `org_name`. */
+  readonly ownerNameLabel: 'username' | 'project_name' | 'org_name';
   readonly ownerName: string;
   readonly keyId: string;
   readonly description: string;
   readonly suffix: string;
-  readonly created: number;
+  /** Absent for programmatic keys (the API gives no time). */
+  readonly created?: number;
   /** User keys only. */
   readonly enabled?: boolean;
+  /** User keys (usedCount) and organisation programmatic keys (sum of the access list counts). */
   readonly usedCount?: number;
-  /** User keys that were used. */
+  /** Keys and secrets that were used. */
   readonly lastUsed?: number;
   readonly createdBy?: string;
   readonly createdIp?: string;
   readonly createdUserId?: string;
+  /** Programmatic keys. */
+  readonly publicKey?: string;
+  readonly accessListEntries?: number;
+  readonly unrestricted?: boolean;
+  /** Service-account secrets. */
+  readonly clientId?: string;
+  readonly accountName?: string;
+  readonly expiresAt?: number;
+  /** Programmatic keys and service accounts. */
+  readonly roles?: readonly ExpectedRole[];
 }
 
 /** A time field of the APIs: ISO 8601 text or epoch milliseconds. */
@@ -81,6 +100,62 @@ export function expectedKeys(dataset: Dataset): ExpectedKey[] {
       });
     }
   }
+  for (const org of dataset.orgs ?? []) keys.push(...orgKeysOf(dataset, org));
+  return keys;
+}
+
+const OPEN_CIDRS = new Set(['0.0.0.0/0', '::/0']);
+
+/**
+ * The programmatic keys and service-account secrets of one organisation, as its organisation scope
+ * publishes them. `GET /orgs/{id}/apiKeys` (and `/serviceAccounts`) also list the keys and accounts
+ * of the organisation's projects; a project scope publishes only what its organisation's listing
+ * does not hold (nothing, in the simulator), so every key appears once, under the organisation.
+ */
+function orgKeysOf(dataset: Dataset, org: SimOrg): ExpectedKey[] {
+  const keys: ExpectedKey[] = [];
+  const projects = dataset.projects.filter((project) => project.orgId === org.id);
+  const owner = { ownerLabel: 'org_id', owner: org.id, ownerNameLabel: 'org_name', ownerName: org.name } as const;
+  for (const doc of [...org.programmaticKeys, ...projects.flatMap((project) => project.programmaticKeys ?? [])]) {
+    const id = str(doc['id']);
+    const entries = org.accessLists[id] ?? [];
+    const used = entries.map((entry) => entry['lastUsed']).filter((t) => t != null).map(seconds);
+    keys.push({
+      kind: 'programmatic',
+      ...owner,
+      keyId: id,
+      description: str(doc['desc']),
+      suffix: lastFour(doc['privateKey']),
+      publicKey: str(doc['publicKey']),
+      usedCount: entries.reduce((sum, entry) => sum + Number(entry['count'] ?? 0), 0),
+      ...(used.length > 0 ? { lastUsed: Math.max(...used) } : {}),
+      accessListEntries: entries.length,
+      unrestricted: entries.some((entry) => OPEN_CIDRS.has(str(entry['cidrBlock']))) || (entries.length === 0 && !org.apiAccessListRequired),
+      roles: ((doc['roles'] ?? []) as Record<string, unknown>[]).map((role) => ({
+        role: str(role['roleName']),
+        ...(role['orgId'] ? { orgId: str(role['orgId']) } : {}),
+        ...(role['groupId'] ? { projectId: str(role['groupId']) } : {}),
+      })),
+    });
+  }
+  for (const account of [...org.serviceAccounts, ...projects.flatMap((project) => project.serviceAccounts ?? [])]) {
+    for (const secret of (account['secrets'] ?? []) as Record<string, unknown>[]) {
+      keys.push({
+        kind: 'service_account',
+        ...owner,
+        keyId: str(secret['id']),
+        description: str(account['description']),
+        suffix: lastFour(secret['maskedSecretValue']),
+        created: seconds(secret['createdAt']),
+        ...(secret['lastUsedAt'] != null ? { lastUsed: seconds(secret['lastUsedAt']) } : {}),
+        expiresAt: seconds(secret['expiresAt']),
+        clientId: str(account['clientId']),
+        accountName: str(account['name']),
+        // Service-account roles are bare names; the exporter scopes them to the listing's owner.
+        roles: ((account['roles'] ?? []) as unknown[]).map((role) => ({ role: String(role), orgId: org.id })),
+      });
+    }
+  }
   return keys;
 }
 
@@ -89,23 +164,63 @@ export const keyIdentity = (key: ExpectedKey): string => `${key.kind}/${key.owne
 export const seriesIdentity = (labels: Readonly<Record<string, string>>): string =>
   `${labels['kind'] ?? ''}/${labels['user_id'] ?? labels['project_id'] ?? labels['org_id'] ?? ''}/${labels['key_id'] ?? ''}`;
 
-/** Seconds since creation at `now`. */
-export const ageAt = (key: ExpectedKey, now: number): number => now - key.created;
-/** Seconds since last use (or creation when never used) at `now`; undefined for keys without usage (agent keys). */
-export const idleAt = (key: ExpectedKey, now: number): number | undefined =>
-  key.usedCount === undefined && key.lastUsed === undefined ? undefined : now - (key.lastUsed ?? key.created);
+/** Seconds since creation at `now`; undefined for programmatic keys (no creation time). */
+export const ageAt = (key: ExpectedKey, now: number): number | undefined => (key.created === undefined ? undefined : now - key.created);
+/**
+ * Seconds since last use (or creation when never used) at `now`; undefined for keys without usage
+ * (agent keys) and for never-used programmatic keys (no creation time to count from).
+ */
+export function idleAt(key: ExpectedKey, now: number): number | undefined {
+  switch (key.kind) {
+    case 'agent':
+      return undefined;
+    case 'programmatic':
+      return key.lastUsed === undefined ? undefined : now - key.lastUsed;
+    default:
+      return now - (key.lastUsed ?? key.created!);
+  }
+}
+/** Seconds until a service-account secret expires at `now` (negative once expired). */
+export const expiresInAt = (key: ExpectedKey, now: number): number | undefined => (key.expiresAt === undefined ? undefined : key.expiresAt - now);
+
+const holds = (key: ExpectedKey, role: string): boolean => (key.roles ?? []).some((r) => r.role === role);
 
 /** The selections behind the stats and the alerts, at `now`, with the dashboard's default thresholds. */
 export function selections(keys: readonly ExpectedKey[], now: number) {
+  const age = (k: ExpectedKey) => ageAt(k, now);
+  const expiresIn = (k: ExpectedKey) => expiresInAt(k, now);
   return {
     disabled: keys.filter((k) => k.enabled === false),
-    neverUsed: keys.filter((k) => k.usedCount === 0 && ageAt(k, now) > 30 * DAY),
+    neverUsed: keys.filter((k) => k.usedCount === 0 && age(k) !== undefined && age(k)! > 30 * DAY),
     idle: keys.filter((k) => k.usedCount !== 0 && (idleAt(k, now) ?? 0) > 90 * DAY),
-    rotationDue: keys.filter((k) => ageAt(k, now) > 365 * DAY),
-    createdLastHour: keys.filter((k) => ageAt(k, now) < 3600),
-    createdLastDay: keys.filter((k) => ageAt(k, now) < DAY),
+    rotationDue: keys.filter((k) => age(k) !== undefined && age(k)! > 365 * DAY),
+    createdLastHour: keys.filter((k) => age(k) !== undefined && age(k)! < 3600),
+    createdLastDay: keys.filter((k) => age(k) !== undefined && age(k)! < DAY),
+    /** Not yet within 3 days (MongoDBApiKeySecretExpiringSoon). */
+    expiringSoon: keys.filter((k) => expiresIn(k) !== undefined && expiresIn(k)! < 14 * DAY && expiresIn(k)! >= 3 * DAY),
+    /** Within 14 days, not expired (the dashboard stat). */
+    expiringWithin14d: keys.filter((k) => expiresIn(k) !== undefined && expiresIn(k)! < 14 * DAY && expiresIn(k)! > 0),
+    expiringVerySoon: keys.filter((k) => expiresIn(k) !== undefined && expiresIn(k)! < 3 * DAY && expiresIn(k)! > 0),
+    expired: keys.filter((k) => expiresIn(k) !== undefined && expiresIn(k)! <= 0),
+    unrestricted: keys.filter((k) => k.unrestricted === true),
+    orgOwner: keys.filter((k) => holds(k, 'ORG_OWNER')),
+    orgOwnerIdle: keys.filter(
+      (k) => k.kind === 'programmatic' && holds(k, 'ORG_OWNER') && ((idleAt(k, now) ?? 0) > 90 * DAY || k.usedCount === 0),
+    ),
+    neverUsedProgrammatic: keys.filter((k) => k.kind === 'programmatic' && k.usedCount === 0),
   };
 }
+
+export type InfoLabel =
+  | 'description'
+  | 'key_suffix'
+  | 'owner_name'
+  | 'created_by'
+  | 'created_ip'
+  | 'created_user_id'
+  | 'public_key'
+  | 'client_id'
+  | 'account_name';
 
 /**
  * The labels a per-key series carries after the dashboard's / the rules' join with
@@ -114,7 +229,7 @@ export function selections(keys: readonly ExpectedKey[], now: number) {
 export function joinedLabels(
   key: ExpectedKey,
   target: { job: string; instance: string },
-  extra: readonly ('description' | 'key_suffix' | 'owner_name' | 'created_by' | 'created_ip' | 'created_user_id')[],
+  extra: readonly InfoLabel[],
 ): Record<string, string> {
   const labels: Record<string, string> = {
     job: target.job,
@@ -130,6 +245,9 @@ export function joinedLabels(
     created_by: ['created_by', key.createdBy],
     created_ip: ['created_ip', key.createdIp],
     created_user_id: ['created_user_id', key.createdUserId],
+    public_key: ['public_key', key.publicKey],
+    client_id: ['client_id', key.clientId],
+    account_name: ['account_name', key.accountName],
   };
   for (const name of extra) {
     const [label, value] = values[name];

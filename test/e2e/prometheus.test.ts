@@ -9,11 +9,18 @@
  * The scene, set up once (about 25 s):
  * - 3 users × 8 personal keys and 4 projects × 3 agent keys (seed 42), plus a personal key created
  *   10 minutes ago and an agent key created 2 minutes ago (MongoDBApiKeyCreated fires);
+ * - 2 organisations (2 projects each) read through `organizations:` (both credentials of each: a
+ *   programmatic key and a service account, discover + includeProjects): 4 programmatic keys per
+ *   organisation and 1 per project (access lists of every profile: restricted, 0.0.0.0/0, ::/0,
+ *   empty, never used), 2 service accounts per organisation with 2 secrets each (valid, expired,
+ *   expiring within 3 and 14 days, never used), plus two ORG_OWNER keys of the first organisation:
+ *   one last used 200 days ago, one never used (MongoDBApiKeyOrgOwnerIdle);
  * - after Prometheus has seen the first, clean scrape: project DOWN answers 503 from then on (its
- *   keys stay, scope_up 0: "Scopes down", MongoDBApiKeyScopeDown, and the kept values); project
- *   FLAKY answers 500 three times, then recovers (MongoDBApiKeyScopeErrors); user LIMITED answers
- *   429 twice, then recovers (MongoDBApiKeyRateLimited); one personal key is used 600 more times
- *   (Key usage rate).
+ *   agent, programmatic and service-account scopes keep their keys, scope_up 0: "Scopes down",
+ *   MongoDBApiKeyScopeDown, and the kept values); user FLAKY answers 500 three times, then recovers
+ *   (MongoDBApiKeyScopeErrors; a user, because a project fault would be shared by its three
+ *   scopes); user LIMITED answers 429 twice, then recovers (MongoDBApiKeyRateLimited); one personal
+ *   key is used 600 more times (Key usage rate).
  * Only panels whose value is a timing (poll duration, request rates and latency, time since the
  * last poll) are checked for their series and a sane range instead of exact values.
  */
@@ -24,7 +31,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { exporterConfigFor, generateDataset, isoSeconds, startSimulator, type Dataset, type Simulator } from '../../src/simulator/index.js';
+import {
+  exporterConfigFor,
+  generateDataset,
+  isoSeconds,
+  organizationsConfigFor,
+  redactPrivateKey,
+  startSimulator,
+  DEFAULT_RATE_LIMIT,
+  type Dataset,
+  type Simulator,
+} from '../../src/simulator/index.js';
 import { allPanels, dashboardQueries, durationMs, variableQueries, type Dashboard, type DashboardQuery } from '../dashboard/queries.js';
 import { parseMetrics, select, type Sample } from '../helpers/metrics.js';
 import { freePort, MAIN, spawnExporter, waitForStatus, type Exporter } from '../helpers/process.js';
@@ -32,6 +49,7 @@ import {
   DAY,
   ageAt,
   expectedKeys,
+  expiresInAt,
   idleAt,
   joinedLabels,
   keyIdentity,
@@ -63,9 +81,21 @@ const REASON_COUNT = 8;
 const SLACK_S = 3 * POLL_INTERVAL_S + 4;
 
 // The scene's actors, picked from the generated data set.
-const dataset: Dataset = generateDataset({ seed: 42, users: 3, keysPerUser: 8, projects: 4, keysPerProject: 3 });
+const dataset: Dataset = generateDataset({
+  seed: 42,
+  users: 3,
+  keysPerUser: 8,
+  projects: 4,
+  keysPerProject: 3,
+  orgs: 2,
+  programmaticKeysPerOrg: 4,
+  programmaticKeysPerProject: 1,
+  serviceAccountsPerOrg: 2,
+  secretsPerServiceAccount: 2,
+});
+const orgs = dataset.orgs!;
 const DOWN = dataset.projects[3]!.id;
-const FLAKY = dataset.projects[2]!.id;
+const FLAKY = dataset.users[1]!.id;
 const LIMITED = dataset.users[2]!.id;
 const BUMPED = dataset.users[0]!.keys.find((key) => (key['usedCount'] as number) > 0 && key['enabled'] === true)!;
 const BUMP = 600;
@@ -135,12 +165,28 @@ beforeAll(async () => {
     desc: 'E2E fresh agent key',
     key: '****************************e2e2',
   });
+  // Two organisation owners of the first organisation: one idle for 200 days, one never used.
+  const org0 = orgs[0]!;
+  const ownerKey = (id: string, publicKey: string, desc: string, secretTail: string) => ({
+    desc,
+    id,
+    privateKey: redactPrivateKey(`00000000-0000-0000-0000-${secretTail}`),
+    publicKey,
+    roles: [{ orgId: org0.id, roleName: 'ORG_OWNER' }],
+  });
+  org0.programmaticKeys.push(ownerKey('65e2e0000000000000000003', 'eeeidlea', 'E2E idle org owner', '00000000e2e3'));
+  org0.accessLists['65e2e0000000000000000003'] = [
+    { cidrBlock: '198.51.100.7/32', ipAddress: '198.51.100.7', count: 12, created: isoSeconds(now - 400 * DAY * 1000), lastUsed: isoSeconds(now - 200 * DAY * 1000), lastUsedAddress: '198.51.100.7' },
+  ];
+  org0.programmaticKeys.push(ownerKey('65e2e0000000000000000004', 'eeenever', 'E2E never-used org owner', '00000000e2e4'));
+  org0.accessLists['65e2e0000000000000000004'] = [{ cidrBlock: '198.51.100.8/32', ipAddress: '198.51.100.8', count: 0, created: isoSeconds(now - 30 * DAY * 1000) }];
 
   sim = await startSimulator({ dataset });
   folder = await mkdtemp(join(tmpdir(), 'apikey-e2e-'));
   const config = exporterConfigFor(sim, { interval: `${POLL_INTERVAL_S}s` }) as { poll: Record<string, unknown> };
   // One request per scope per cycle: each injected failure is exactly one scope error.
   Object.assign(config.poll, { timeout: `${POLL_INTERVAL_S}s`, retries: 0, staleAfter: '15m' });
+  (config as Record<string, unknown>)['organizations'] = organizationsConfigFor(sim);
   const configFile = join(folder, 'config.yaml');
   await writeFile(configFile, stringify(config), { mode: 0o600 });
   const port = await freePort();
@@ -152,13 +198,13 @@ beforeAll(async () => {
 
   prometheus = await startPrometheus({ targets: [instance], job: JOB, ruleFiles: [ALERTS_FILE], interval: SCRAPE });
   const promStartedAt = Date.now();
-  const scopes = dataset.users.length + dataset.projects.length;
+  const scopeCount = scopes().length;
   // Every scope, and every error counter at 0, before anything fails.
   await until(
     'the first scrape',
     async () =>
-      (await one('count(mongodb_apikey_scope_up == 1)')) === scopes &&
-      (await one('count(mongodb_apikey_scope_errors_total == 0)')) === scopes * REASON_COUNT,
+      (await one('count(mongodb_apikey_scope_up == 1)')) === scopeCount &&
+      (await one('count(mongodb_apikey_scope_errors_total == 0)')) === scopeCount * REASON_COUNT,
     20_000,
   );
 
@@ -173,7 +219,7 @@ beforeAll(async () => {
     'the faults to play out in Prometheus',
     async () => {
       const [flaky, limited, up, uses, alerts] = await Promise.all([
-        one(`mongodb_apikey_scope_errors_total{project_id="${FLAKY}", reason="server_error"}`),
+        one(`mongodb_apikey_scope_errors_total{user_id="${FLAKY}", reason="server_error"}`),
         one(`mongodb_apikey_scope_errors_total{user_id="${LIMITED}", reason="rate_limited"}`),
         prometheus!.query('mongodb_apikey_scope_up'),
         one(`mongodb_apikey_uses{key_id="${String(BUMPED['id'])}"}`),
@@ -216,7 +262,14 @@ const target = () => ({ job: JOB, instance });
 const byIdentity = (a: Record<string, string>, b: Record<string, string>) => seriesIdentity(a).localeCompare(seriesIdentity(b));
 const sortedLabels = (labels: Record<string, string>[]) => [...labels].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 type Extra = Parameters<typeof joinedLabels>[2];
-const INFO: Extra = ['description', 'key_suffix', 'owner_name'];
+/** The info labels the dashboard's key panels join. */
+const INFO: Extra = ['description', 'key_suffix', 'owner_name', 'account_name', 'public_key'];
+/** The info labels the existing per-key alerts join. */
+const ALERT_INFO: Extra = ['description', 'key_suffix', 'owner_name', 'account_name'];
+/** Service-account panels and alerts. */
+const SA_INFO: Extra = ['description', 'key_suffix', 'owner_name', 'account_name', 'client_id'];
+/** Programmatic-key panels and alerts. */
+const PK_INFO: Extra = ['description', 'key_suffix', 'owner_name', 'public_key'];
 
 /**
  * A per-key result: exactly `expected`'s keys (same identity set, then the same full label sets),
@@ -248,19 +301,35 @@ function expectByKind(result: Series[], selected: readonly ExpectedKey[]): void 
   expect(result.every((s) => Object.keys(s.metric).join() === 'kind')).toBe(true);
 }
 
-/** Scope label sets (job, instance, kind, owner) of every scope of the data set, with a value each. */
-function scopes(): { labels: Record<string, string>; id: string }[] {
+interface ExpectedScope {
+  labels: Record<string, string>;
+  kind: string;
+  id: string;
+}
+/**
+ * Every scope of the data set: users, agent projects, and per organisation the programmatic and
+ * service-account scopes of the organisation and (includeProjects) of each of its projects.
+ */
+function scopes(): ExpectedScope[] {
+  const scope = (kind: string, label: string, id: string): ExpectedScope => ({ labels: { ...target(), kind, [label]: id }, kind, id });
   return [
-    ...dataset.users.map((u) => ({ labels: { ...target(), kind: 'user', user_id: u.id }, id: u.id })),
-    ...dataset.projects.map((p) => ({ labels: { ...target(), kind: 'agent', project_id: p.id }, id: p.id })),
+    ...dataset.users.map((u) => scope('user', 'user_id', u.id)),
+    ...dataset.projects.map((p) => scope('agent', 'project_id', p.id)),
+    ...['programmatic', 'service_account'].flatMap((kind) => [
+      ...orgs.map((o) => scope(kind, 'org_id', o.id)),
+      ...orgs.flatMap((o) => o.projectIds).map((id) => scope(kind, 'project_id', id)),
+    ]),
   ];
 }
-function expectScopes(result: Series[], value: (id: string) => number | [number, number], name?: string): void {
+const scopeKey = (kind: string, id: string) => `${kind}/${id}`;
+function expectScopes(result: Series[], value: (scope: ExpectedScope) => number | [number, number], name?: string): void {
   const want = scopes();
   expect(sortedLabels(result.map((s) => s.metric))).toEqual(sortedLabels(want.map((w) => (name ? { __name__: name, ...w.labels } : w.labels))));
-  for (const { id } of want) {
-    const actual = result.find((s) => s.metric['user_id'] === id || s.metric['project_id'] === id)!.value;
-    const v = value(id);
+  const byScope = new Map(result.map((s) => [scopeKey(s.metric['kind']!, s.metric['user_id'] ?? s.metric['project_id'] ?? s.metric['org_id']!), s.value]));
+  for (const scope of want) {
+    const { id } = scope;
+    const actual = byScope.get(scopeKey(scope.kind, id))!;
+    const v = value(scope);
     if (Array.isArray(v)) {
       expect(actual, id).toBeGreaterThanOrEqual(v[0]);
       expect(actual, id).toBeLessThanOrEqual(v[1]);
@@ -279,7 +348,21 @@ function expectSeries(result: Series[], labels: Record<string, string>[], min: n
   }
 }
 
-const keysOfScope = (id: string) => keys.filter((k) => k.owner === id).length;
+const keysOfScope = (scope: ExpectedScope) => keys.filter((k) => k.kind === scope.kind && k.owner === scope.id).length;
+const sortedKeys = (o: Record<string, string>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+const downScopes = () => scopes().filter((scope) => scope.id === DOWN);
+const ofKind = (...kinds: ExpectedKey['kind'][]) => keys.filter((k) => kinds.includes(k.kind));
+/** One label set per role of each key, joined with the info labels of the Key roles table. */
+function roleLabels(list: readonly ExpectedKey[], extra: Extra): Record<string, string>[] {
+  return list.flatMap((k) =>
+    (k.roles ?? []).map((r) => ({
+      ...joinedLabels(k, target(), extra),
+      role: r.role,
+      ...(r.orgId ? { role_org_id: r.orgId } : {}),
+      ...(r.projectId ? { role_project_id: r.projectId } : {}),
+    })),
+  );
+}
 const sel = () => selections(keys, T);
 const userKeys = () => keys.filter((k) => k.kind === 'user');
 const exporterValue = (name: string, labels: Record<string, string>) =>
@@ -315,19 +398,49 @@ const PANEL_CHECKS: Record<string, Check> = {
   'Never-used keys / A': (r) => expectScalar(r, sel().neverUsed.length),
   'Idle keys / A': (r) => expectScalar(r, sel().idle.length),
   'Keys due for rotation / A': (r) => expectScalar(r, sel().rotationDue.length),
-  'Scopes down / A': (r) => expectScalar(r, 1),
+  'Scopes down / A': (r) => expectScalar(r, downScopes().length),
 
   // The table: each column is one query, joined with _info for description, suffix and owner name.
-  'API keys / A': (r) => expectKeys(r, keys, INFO, (k) => k.created * 1000, 1),
+  'API keys / A': (r) => expectKeys(r, keys.filter((k) => k.created !== undefined), INFO, (k) => k.created! * 1000, 1),
   'API keys / B': (r) => expectKeys(r, keys.filter((k) => k.lastUsed !== undefined), INFO, (k) => k.lastUsed! * 1000, 1),
   'API keys / C': (r) => expectKeys(r, keys.filter((k) => idleAt(k, T) !== undefined), INFO, (k) => idleAt(k, T)! / DAY, 5 / DAY),
-  'API keys / D': (r) => expectKeys(r, keys, INFO, (k) => ageAt(k, T) / DAY, 5 / DAY),
+  'API keys / D': (r) => expectKeys(r, keys.filter((k) => k.created !== undefined), INFO, (k) => ageAt(k, T)! / DAY, 5 / DAY),
   'API keys / E': (r) => expectKeys(r, userKeys(), INFO, (k) => (k.enabled ? 1 : 0)),
-  'API keys / F': (r) => expectKeys(r, userKeys(), INFO, (k) => k.usedCount!),
+  'API keys / F': (r) => expectKeys(r, ofKind('user', 'programmatic'), INFO, (k) => k.usedCount!),
+  'API keys / G': (r) => expectKeys(r, ofKind('service_account'), INFO, (k) => k.expiresAt! * 1000, 1),
+
+  // Programmatic keys and service accounts.
+  'Secrets expiring soon / A': (r) => expectScalar(r, sel().expiringWithin14d.length),
+  'Expired secrets / A': (r) => expectScalar(r, sel().expired.length),
+  'Unrestricted keys / A': (r) => expectScalar(r, sel().unrestricted.length),
+  'Organization owner keys / A': (r) => expectScalar(r, sel().orgOwner.length),
+  'Idle organization owner keys / A': (r) => expectScalar(r, sel().orgOwnerIdle.length),
+  'Never-used programmatic keys / A': (r) => expectScalar(r, sel().neverUsedProgrammatic.length),
+  'Service-account secrets / A': (r) => expectKeys(r, ofKind('service_account'), SA_INFO, (k) => k.created! * 1000, 1),
+  'Service-account secrets / B': (r) =>
+    expectKeys(r, ofKind('service_account').filter((k) => k.lastUsed !== undefined), SA_INFO, (k) => k.lastUsed! * 1000, 1),
+  'Service-account secrets / C': (r) => expectKeys(r, ofKind('service_account'), SA_INFO, (k) => k.expiresAt! * 1000, 1),
+  'Service-account secrets / D': (r) => expectKeys(r, ofKind('service_account'), SA_INFO, (k) => expiresInAt(k, T)! / DAY, 5 / DAY),
+  'Service-account secrets / E': (r) => expectKeys(r, ofKind('service_account'), SA_INFO, (k) => idleAt(k, T)! / DAY, 5 / DAY),
+  'Programmatic keys / A': (r) => expectKeys(r, ofKind('programmatic'), PK_INFO, (k) => k.usedCount!),
+  'Programmatic keys / B': (r) =>
+    expectKeys(r, ofKind('programmatic').filter((k) => k.lastUsed !== undefined), PK_INFO, (k) => k.lastUsed! * 1000, 1),
+  'Programmatic keys / C': (r) =>
+    expectKeys(r, ofKind('programmatic').filter((k) => k.lastUsed !== undefined), PK_INFO, (k) => idleAt(k, T)! / DAY, 5 / DAY),
+  'Programmatic keys / D': (r) => expectKeys(r, ofKind('programmatic'), PK_INFO, (k) => k.accessListEntries!),
+  'Programmatic keys / E': (r) => expectKeys(r, ofKind('programmatic'), PK_INFO, (k) => (k.unrestricted ? 1 : 0)),
+  'Key roles / A': (r) => {
+    const got = r.map((s) => JSON.stringify(sortedKeys(s.metric)));
+    const want = roleLabels(ofKind('programmatic', 'service_account'), INFO).map((l) => JSON.stringify(sortedKeys(l)));
+    expect({ missing: want.filter((w) => !got.includes(w)), unexpected: got.filter((g) => !want.includes(g)) }).toEqual({ missing: [], unexpected: [] });
+    expect(got.length).toBe(want.length);
+    expect(r.every((s) => s.value === 1)).toBe(true);
+  },
 
   'Key usage rate / A': (r) => {
-    // Every personal key (the join adds description, suffix, username); only the bumped one moves.
-    expectKeys(r, userKeys(), INFO);
+    // Every personal and organisation programmatic key (the join adds description, suffix, owner
+    // name); only the bumped one moves.
+    expectKeys(r, ofKind('user', 'programmatic'), ['description', 'key_suffix', 'owner_name']);
     for (const s of r) {
       if (s.metric['key_id'] === BUMPED['id']) expect(s.value, 'the bumped key').toBeGreaterThan(0);
       else expect(s.value, s.metric['key_id']).toBe(0);
@@ -336,14 +449,19 @@ const PANEL_CHECKS: Record<string, Check> = {
   'Key inventory by kind / A': (r) => expectByKind(r, keys),
   'Keys created in the last 24 h (rolling) / A': (r) => expectByKind(r, sel().createdLastDay),
   'Keys created in the last 24 h / A': (r) =>
-    expectKeys(r, sel().createdLastDay, [...INFO, 'created_by', 'created_ip', 'created_user_id'], (k) => k.created * 1000, 1),
+    expectKeys(r, sel().createdLastDay, [...INFO, 'created_by', 'created_ip', 'created_user_id'], (k) => k.created! * 1000, 1),
 
-  // Scopes: DOWN is down but keeps its keys and the time of its last success (before the fault).
-  'Scopes / A': (r) => expectScopes(r, (id) => (id === DOWN ? 0 : 1)),
+  // Scopes: DOWN's scopes are down but keep their keys and the time of their last success (before
+  // the fault). Project scopes of programmatic keys and service accounts hold no key: everything
+  // their listings hold is published under the organisation.
+  'Scopes / A': (r) => expectScopes(r, ({ id }) => (id === DOWN ? 0 : 1)),
   'Scopes / B': (r) => expectScopes(r, keysOfScope),
   'Scopes / C': (r) =>
-    expectScopes(r, (id) => (id === DOWN ? [exporterStartedAt * 1000, faultsSetAt * 1000] : [(T - SLACK_S) * 1000, T * 1000])),
-  'Scope status / A': (r) => expectScopes(r, (id) => (id === DOWN ? 0 : 1), 'mongodb_apikey_scope_up'),
+    // A cycle in flight when the fault was set may still succeed for DOWN: up to one poll later.
+    expectScopes(r, ({ id }) =>
+      id === DOWN ? [exporterStartedAt * 1000, (faultsSetAt + POLL_INTERVAL_S) * 1000] : [(T - SLACK_S) * 1000, T * 1000],
+    ),
+  'Scope status / A': (r) => expectScopes(r, ({ id }) => (id === DOWN ? 0 : 1), 'mongodb_apikey_scope_up'),
 
   'Scope errors by reason / A': (r) => {
     // 500 ×3 (FLAKY) and a 503 every cycle since (DOWN) are server_error; 429 ×2 (LIMITED) rate_limited.
@@ -378,6 +496,22 @@ const PANEL_CHECKS: Record<string, Check> = {
   },
   'API request latency / A': (r) => expectSeries(r, [{ api: 'atlas' }, { api: 'public' }], Number.MIN_VALUE, POLL_INTERVAL_S),
   'API request latency / B': (r) => expectSeries(r, [{ api: 'atlas' }, { api: 'public' }], Number.MIN_VALUE, POLL_INTERVAL_S),
+  'Discovery status / A': (r) => {
+    // Every credential that discovers: the Cloud Manager keys (GET /groups) and both credentials of
+    // each organisation (GET /orgs and /orgs/{id}/groups); all succeed.
+    const host = new URL(sim!.url).host;
+    const ids = [
+      ...dataset.credentials.map((c) => c.publicKey),
+      ...(dataset.orgCredentials ?? []).map((c) => (c.kind === 'digest' ? c.publicKey : c.clientId)),
+    ];
+    expectSeries(r, ids.map((id) => ({ __name__: 'mongodb_apikey_discovery_up', ...target(), credential: `${id}@${host}` })), 1, 1);
+  },
+  'API rate limit remaining / A': (r) => {
+    // One series per API that sent RateLimit-Remaining (the v2 API does), between 0 and the bucket.
+    const apis = [...new Set(select(exporterSamples, 'mongodb_apikey_api_ratelimit_remaining').map((s) => s.labels['api']!))];
+    expect(apis).toContain('atlas');
+    expectSeries(r, apis.map((api) => ({ api })), 0, DEFAULT_RATE_LIMIT.capacity);
+  },
 };
 
 describe('the data set', () => {
@@ -392,9 +526,23 @@ describe('the data set', () => {
     expect(s.createdLastDay.length).toBeGreaterThan(s.createdLastHour.length);
     // A never-used key idle for over 90 days: the idle stat and alert must leave it to never-used.
     const keysNow = expectedKeys(dataset);
-    expect(keysNow.some((k) => k.usedCount === 0 && ageAt(k, Date.now() / 1000) > 90 * DAY)).toBe(true);
+    expect(keysNow.some((k) => k.usedCount === 0 && (ageAt(k, Date.now() / 1000) ?? 0) > 90 * DAY)).toBe(true);
     // A disabled key that is also idle counts under both.
     expect(s.disabled.some((k) => s.idle.includes(k))).toBe(true);
+    // The new kinds: every expiry tier, both kinds of unrestricted list (open CIDR; empty and not
+    // required), both kinds of idle organisation owner, a never-used programmatic key, project keys
+    // and roles of both scopes.
+    expect(s.expiringSoon.length).toBeGreaterThan(0);
+    expect(s.expiringVerySoon.length).toBeGreaterThan(0);
+    expect(s.expired.length).toBeGreaterThan(0);
+    expect(keysNow.some((k) => k.kind === 'service_account' && k.lastUsed === undefined)).toBe(true);
+    expect(s.unrestricted.some((k) => k.accessListEntries === 0)).toBe(true);
+    expect(s.unrestricted.some((k) => k.accessListEntries! > 0)).toBe(true);
+    expect(keysNow.some((k) => k.kind === 'programmatic' && k.accessListEntries === 0 && !k.unrestricted)).toBe(true);
+    expect(s.orgOwnerIdle.map((k) => k.description).sort()).toEqual(['E2E idle org owner', 'E2E never-used org owner']);
+    expect(s.neverUsedProgrammatic.length).toBeGreaterThan(1);
+    expect(keysNow.some((k) => (k.roles ?? []).some((r) => r.projectId))).toBe(true);
+    expect(s.idle.some((k) => k.kind === 'programmatic')).toBe(true);
   });
 });
 
@@ -456,11 +604,15 @@ describe('every dashboard variable against Prometheus', () => {
   const sortByValue = (o: { value: string; text: string }[]) => [...o].sort((a, b) => a.value.localeCompare(b.value));
 
   it('has an expectation for every query variable', () => {
-    expect(queries().map((q) => q.variable).sort()).toEqual(['instance', 'job', 'kind', 'project', 'user']);
+    expect(queries().map((q) => q.variable).sort()).toEqual(['instance', 'job', 'kind', 'org', 'project', 'user']);
   });
   it('job: the scrape job', async () => expect(await options('job')).toEqual([{ value: JOB, text: JOB }]));
   it('instance: the exporter', async () => expect(await options('instance')).toEqual([{ value: instance, text: instance }]));
-  it('kind: agent and user', async () => expect((await options('kind')).map((o) => o.value).sort()).toEqual(['agent', 'user']));
+  it('kind: all four kinds', async () =>
+    expect((await options('kind')).map((o) => o.value).sort()).toEqual(['agent', 'programmatic', 'service_account', 'user']));
+  it('org: every organisation id, shown by name', async () => {
+    expect(sortByValue(await options('org'))).toEqual(sortByValue(orgs.map((o) => ({ value: o.id, text: o.name }))));
+  });
   it('project: every project id, shown by name', async () => {
     expect(sortByValue(await options('project'))).toEqual(sortByValue(dataset.projects.map((p) => ({ value: p.id, text: p.name }))));
   });
@@ -473,16 +625,22 @@ describe('every dashboard variable against Prometheus', () => {
 
 /** Expected series of each alert expression at T. */
 const ALERT_CHECKS: Record<string, Check> = {
-  MongoDBApiKeyIdle: (r) => expectKeys(r, sel().idle, INFO, (k) => idleAt(k, T)!, 5),
-  MongoDBApiKeyNeverUsed: (r) => expectKeys(r, sel().neverUsed, INFO, (k) => ageAt(k, T), 5),
-  MongoDBApiKeyRotationDue: (r) => expectKeys(r, sel().rotationDue, INFO, (k) => ageAt(k, T), 5),
+  MongoDBApiKeyIdle: (r) => expectKeys(r, sel().idle, ALERT_INFO, (k) => idleAt(k, T)!, 5),
+  MongoDBApiKeyNeverUsed: (r) => expectKeys(r, sel().neverUsed, ALERT_INFO, (k) => ageAt(k, T)!, 5),
+  MongoDBApiKeyRotationDue: (r) => expectKeys(r, sel().rotationDue, ALERT_INFO, (k) => ageAt(k, T)!, 5),
   MongoDBApiKeyCreated: (r) =>
-    expectKeys(r, sel().createdLastHour, [...INFO, 'created_by', 'created_ip', 'created_user_id'], (k) => ageAt(k, T), 5),
-  MongoDBApiKeyDisabled: (r) => expectKeys(r, sel().disabled, INFO, () => 0),
+    expectKeys(r, sel().createdLastHour, [...ALERT_INFO, 'created_by', 'created_ip', 'created_user_id'], (k) => ageAt(k, T)!, 5),
+  MongoDBApiKeyDisabled: (r) => expectKeys(r, sel().disabled, ALERT_INFO, () => 0),
+  MongoDBApiKeySecretExpiringSoon: (r) => expectKeys(r, sel().expiringSoon, SA_INFO, (k) => expiresInAt(k, T)!, 5),
+  MongoDBApiKeySecretExpiringVerySoon: (r) => expectKeys(r, sel().expiringVerySoon, SA_INFO, (k) => expiresInAt(k, T)!, 5),
+  MongoDBApiKeySecretExpired: (r) => expectKeys(r, sel().expired, SA_INFO, (k) => -expiresInAt(k, T)!, 5),
+  MongoDBApiKeyUnrestricted: (r) => expectKeys(r, sel().unrestricted, PK_INFO, () => 1),
+  // Idle ones carry their idle seconds, never-used ones 0.
+  MongoDBApiKeyOrgOwnerIdle: (r) => expectKeys(r, sel().orgOwnerIdle, PK_INFO, (k) => idleAt(k, T) ?? 0, 5),
   MongoDBApiKeyScopeDown: (r) =>
-    expectSeries(r, [{ __name__: 'mongodb_apikey_scope_up', ...target(), kind: 'agent', project_id: DOWN }], 0, 0),
+    expectSeries(r, downScopes().map((scope) => ({ __name__: 'mongodb_apikey_scope_up', ...scope.labels })), 0, 0),
   // FLAKY only: DOWN fails too, but a scope that is down is MongoDBApiKeyScopeDown's.
-  MongoDBApiKeyScopeErrors: (r) => expectSeries(r, [{ ...target(), kind: 'agent', project_id: FLAKY, reason: 'server_error' }], 3, 3.5),
+  MongoDBApiKeyScopeErrors: (r) => expectSeries(r, [{ ...target(), kind: 'user', user_id: FLAKY, reason: 'server_error' }], 3, 3.5),
   MongoDBApiKeyRateLimited: (r) => expectSeries(r, [{ ...target(), kind: 'user', user_id: LIMITED }], 2, 2.5),
   MongoDBApiKeyExporterNoRecentPoll: (r) => expect(r).toEqual([]),
   MongoDBApiKeyExporterDown: (r) => expect(r).toEqual([]),
@@ -532,8 +690,13 @@ describe('every alert expression against Prometheus', () => {
       ...s.rotationDue.map((k) => `MongoDBApiKeyRotationDue ${keyIdentity(k)}`),
       ...s.createdLastHour.map((k) => `MongoDBApiKeyCreated ${keyIdentity(k)}`),
       ...s.disabled.map((k) => `MongoDBApiKeyDisabled ${keyIdentity(k)}`),
-      `MongoDBApiKeyScopeDown agent/${DOWN}/`,
-      `MongoDBApiKeyScopeErrors agent/${FLAKY}/`,
+      ...s.expiringSoon.map((k) => `MongoDBApiKeySecretExpiringSoon ${keyIdentity(k)}`),
+      ...s.expiringVerySoon.map((k) => `MongoDBApiKeySecretExpiringVerySoon ${keyIdentity(k)}`),
+      ...s.expired.map((k) => `MongoDBApiKeySecretExpired ${keyIdentity(k)}`),
+      ...s.unrestricted.map((k) => `MongoDBApiKeyUnrestricted ${keyIdentity(k)}`),
+      ...s.orgOwnerIdle.map((k) => `MongoDBApiKeyOrgOwnerIdle ${keyIdentity(k)}`),
+      ...downScopes().map((scope) => `MongoDBApiKeyScopeDown ${scope.kind}/${DOWN}/`),
+      `MongoDBApiKeyScopeErrors user/${FLAKY}/`,
       `MongoDBApiKeyRateLimited user/${LIMITED}/`,
     ].map((line) => `${line} ${state(line.split(' ')[0]!)}`);
     const alerts = await prometheus!.alerts();
@@ -550,6 +713,15 @@ describe('every alert expression against Prometheus', () => {
     }
     const agentCreated = alerts.find((a) => a.labels['alertname'] === 'MongoDBApiKeyCreated' && a.labels['kind'] === 'agent')!;
     expect(agentCreated.labels).toMatchObject({ created_by: 'USER', created_ip: '203.0.113.77', project_name: dataset.projects[0]!.name });
+    // The new kinds name the service account and the public key, and the organisation by name.
+    const neverUsedOwner = alerts.find((a) => a.labels['alertname'] === 'MongoDBApiKeyOrgOwnerIdle' && a.labels['key_id'] === '65e2e0000000000000000004')!;
+    expect(neverUsedOwner.annotations['description']).toBe(
+      `programmatic API key "E2E never-used org owner" (…e2e4, public key eeenever, id 65e2e0000000000000000004) of organization ${orgs[0]!.name} holds the Organization Owner role and has never been used. Delete it, or give it a narrower role, if nobody needs it.`,
+    );
+    const expired = alerts.find((a) => a.labels['alertname'] === 'MongoDBApiKeySecretExpired')!;
+    expect(expired.annotations['description']).toMatch(
+      new RegExp(`^Secret \\(…\\w{4}, id [0-9a-f]{24}\\) of service account \\S+ \\(mdb_sa_id_[0-9a-f]{24}\\) "[^"]+" of organization (${orgs.map((o) => o.name).join('|')}) expired .+ ago\\.`),
+    );
     expect(agentCreated.annotations['description']).toMatch(
       new RegExp(`^agent API key "E2E fresh agent key" \\(…e2e2, id 65e2e0000000000000000002\\) of project ${dataset.projects[0]!.name} was created .+ ago by USER \\(user id 65e2e00000000000000000ff\\) from 203\\.0\\.113\\.77\\.`),
     );

@@ -157,6 +157,21 @@ describe('organizations: programmatic keys with access lists, and service-accoun
     expect(valueOf(samples, 'mongodb_apikey_scope_up', { kind: 'user' })).toBe(1);
   });
 
+  it('publishes each key once when two credentials read the same organisation and its projects', async () => {
+    const dataset = generateDataset(DATASET);
+    stack = await startStack({ dataset, configure: (config, sim) => (config.organizations = organizationsConfigFor(sim)) });
+    for (let cycle = 0; cycle < 3; cycle++) {
+      const samples = await stack.scrape();
+      for (const kind of ['programmatic', 'service_account']) {
+        const ids = select(samples, 'mongodb_apikey_info', { kind }).map((sample) => sample.labels.key_id);
+        expect(new Set(ids).size, kind).toBe(ids.length);
+      }
+      const keys = dataset.orgs!.flatMap((org) => orgListing(dataset, org.id).keys);
+      expect(select(samples, 'mongodb_apikey_info', { kind: 'programmatic' })).toHaveLength(keys.length);
+      await stack.cycle();
+    }
+  });
+
   it('never shows a private key, a client secret or a token', async () => {
     const dataset = generateDataset(DATASET);
     stack = await startStack({ dataset, configure: (config, sim) => (config.organizations = organizationsConfigFor(sim)) });

@@ -81,6 +81,11 @@ describe('alert rules', () => {
         'MongoDBApiKeyExporterAbsent',
         'MongoDBApiKeyScopeErrors',
         'MongoDBApiKeyRateLimited',
+        'MongoDBApiKeySecretExpiringSoon',
+        'MongoDBApiKeySecretExpiringVerySoon',
+        'MongoDBApiKeySecretExpired',
+        'MongoDBApiKeyUnrestricted',
+        'MongoDBApiKeyOrgOwnerIdle',
       ]),
     );
   });
@@ -103,6 +108,17 @@ describe('alert rules', () => {
       }
       expect(a.annotations?.description).toMatch(/\$labels\.username/);
       expect(a.annotations?.description).toMatch(/\$labels\.project_name/);
+      expect(a.annotations?.description).toMatch(/\$labels\.org_name/);
+      expect(a.expr).toMatch(/group_left\([^)]*\borg_name\b/);
+      // Service-account alerts name the account; programmatic-key alerts the public key.
+      if (a.expr.includes('mongodb_apikey_expires_in_seconds')) {
+        for (const k of ['summary', 'description'] as const) expect(a.annotations?.[k], k).toContain('$labels.account_name');
+        expect(a.expr).toMatch(/group_left\([^)]*\baccount_name\b[^)]*\bclient_id\b/);
+      }
+      if (a.expr.includes('kind="programmatic"') || a.expr.includes('mongodb_apikey_unrestricted')) {
+        expect(a.annotations?.description).toContain('$labels.public_key');
+        expect(a.expr).toMatch(/group_left\([^)]*\bpublic_key\b/);
+      }
     }
     // Thresholds are documented at the top of the file.
     const header = rulesText.slice(0, rulesText.indexOf('groups:'));

@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { AUDIT_CSP, escapeHtml, formatDuration, renderAuditPage, renderBadQueryPage, renderWaitingPage, STYLE_HASH } from '../../../src/http/audit-page.js';
+import { audit, DEFAULT_QUERY, parseAuditQuery, type AuditQuery } from '../../../src/http/audit-rows.js';
+import type { Snapshot } from '../../../src/model/snapshot.js';
+import { ALICE, EXPECTED_ORDER, NOW, SNAPSHOT, XSS, ZERO } from './audit-fixture.js';
+
+const CONTEXT = { version: '1.2.3', telemetryPath: '/metrics' };
+const parse = (search: string): AuditQuery => {
+  const parsed = parseAuditQuery(new URLSearchParams(search));
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.query;
+};
+const render = (search = '', snapshot: Snapshot = SNAPSHOT) => renderAuditPage(audit(snapshot, parse(search), NOW), CONTEXT);
+const rowIds = (html: string) => [...html.matchAll(/<tr data-key-id="([^"]*)"/g)].map((match) => match[1]);
+
+/** Every attribute value and text between tags, roughly: what a browser would treat as markup. */
+const tags = (html: string) => [...html.matchAll(/<([a-z][a-z0-9]*)\b/gi)].map((match) => match[1]!.toLowerCase());
+
+describe('escapeHtml', () => {
+  it('escapes the five characters that matter in content and quoted attributes', () => {
+    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&#60;a href=&#34;x&#34; title=&#39;y&#39;&#62;&#38;&#60;/a&#62;');
+    expect(escapeHtml('plain text, ünïcode ✓')).toBe('plain text, ünïcode ✓');
+  });
+});
+
+describe('renderAuditPage', () => {
+  it('lists the keys riskiest first, with a badge per risk', () => {
+    const html = render();
+    expect(rowIds(html)).toEqual(EXPECTED_ORDER);
+    expect(html).toContain('<span class="badge r-expired">expired</span>');
+    expect(html).toContain('<span class="badge r-never_used">never used</span><span class="badge r-disabled">disabled</span>');
+    expect(html).toContain('href="/metrics"');
+    expect(html).toContain('href="/healthz"');
+    expect(html).toContain('href="/readyz"');
+    // The thresholds are shown.
+    expect(html).toMatch(/within <b>14 d<\/b>.*more than <b>90 d<\/b>.*older than <b>30 d<\/b>/s);
+  });
+
+  it('shows an attacker-controlled description only escaped, and no script anywhere', () => {
+    const hostile: Snapshot = {
+      ...SNAPSHOT,
+      scopes: [
+        ...SNAPSHOT.scopes,
+        {
+          scope: { ...ALICE, id: 'u-"><em>', name: `javascript:alert(1)//"'<i>` },
+          up: true,
+          errors: ZERO,
+          keys: [{ id: `k"'<>&`, description: XSS, suffix: '<s>', tracksUse: true, createdAt: NOW - 1_000, roles: [{ name: '<img src=x onerror=alert(1)>' }] }],
+        },
+      ],
+    };
+    const html = render('q=', hostile) + render('q=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E', hostile);
+    expect(html).not.toContain('<script');
+    expect(html).not.toContain('"><script');
+    expect(html).not.toContain('<em>');
+    expect(html).not.toContain('<i>');
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('<s>');
+    expect(html).not.toMatch(/href="javascript:/i);
+    expect(html).toContain('&#34;&#62;&#60;script&#62;alert(1)&#60;/script&#62;&#38;');
+    expect(html).toContain('javascript:alert(1)//&#34;&#39;&#60;i&#62;');
+    expect(html).toContain('data-key-id="k&#34;&#39;&#60;&#62;&#38;"');
+    expect(new Set(tags(html))).toEqual(new Set(['html', 'head', 'meta', 'title', 'style', 'body', 'header', 'h1', 'span', 'nav', 'a', 'main', 'h2', 'div', 'b', 'p', 'table', 'thead', 'tr', 'th', 'tbody', 'td', 'br', 'form', 'input', 'button', 'footer']));
+    // Every link stays on this site.
+    for (const [, target] of html.matchAll(/href="([^"]*)"/g)) expect(target).toMatch(/^\/(?!\/)/);
+  });
+
+  it('filters and sorts through links that keep the other parameters', () => {
+    const html = render('kind=user&idleDays=30');
+    // A lower idle threshold makes uk-disabled (last used 5 d ago) no more idle, but uk-never-10 is still within its grace.
+    expect(rowIds(html)).toEqual(['uk-idle-200', 'uk-idle-100', 'uk-never-disabled', 'uk-never-60', 'uk-disabled', 'uk-never-10', 'uk-recent']);
+    expect(html).toContain('href="/?kind=user&#38;sort=age&#38;idleDays=30" data-sort="age"');
+    expect(html).toContain('href="/?kind=user&#38;filter=attention&#38;idleDays=30" data-filter="attention"');
+    expect(html).toContain('href="/?idleDays=30" data-kind="all"');
+    // The active sort column links to the other direction.
+    expect(render('sort=age')).toContain('href="/?sort=age&#38;dir=asc" data-sort="age">Age ▼</a>');
+    // The search form carries the other parameters.
+    expect(render('kind=user&q=ci')).toContain('<input type="hidden" name="kind" value="user"><input type="search" name="q" value="ci"');
+  });
+
+  it('renders one page of at most the limit, with previous and next links', () => {
+    const keys = Array.from({ length: 450 }, (_, index) => ({ id: `k${String(index).padStart(4, '0')}`, description: 'bulk', suffix: 'abcd', createdAt: NOW - index * 1_000, tracksUse: true, lastUsedAt: NOW - index * 1_000 }));
+    const big: Snapshot = { ...SNAPSHOT, scopes: [{ scope: ALICE, up: true, errors: ZERO, keys }] };
+    const first = render('', big);
+    expect(rowIds(first)).toHaveLength(200);
+    expect(first).toContain('Keys 1–200 of 450 · page 1 of 3');
+    expect(first).toContain('href="/?page=2" rel="next"');
+    expect(first).not.toContain('rel="prev"');
+    const last = render('page=3', big);
+    expect(rowIds(last)).toHaveLength(50);
+    expect(last).toContain('href="/?page=2" rel="prev"');
+    expect(rowIds(render('page=999', big))).toEqual(rowIds(last));
+    expect(rowIds(render('limit=10&page=2', big))).toEqual(rowIds(first).slice(10, 20));
+  });
+
+  it('lists failing scopes first with their last error reason', () => {
+    const html = render();
+    const scopes = [...html.matchAll(/<tr data-scope="([^"]*)"/g)].map((match) => match[1]);
+    expect(scopes[0]).toBe('agent/p-locked');
+    expect(html).toMatch(/<span class="down">● down<\/span>.*<span class="mono">forbidden<\/span> <span class="muted">\(HTTP 403\)<\/span>/);
+  });
+
+  it('carries a style whose hash is the one in the CSP, and no script', () => {
+    const html = render();
+    const style = /<style>([\s\S]*?)<\/style>/.exec(html)![1]!;
+    expect(`sha256-${createHash('sha256').update(style).digest('base64')}`).toBe(STYLE_HASH);
+    expect(AUDIT_CSP).toBe(`default-src 'none'; style-src '${STYLE_HASH}'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`);
+    expect(html).not.toMatch(/ style=|<script|<link|<img|<iframe| on[a-z]+=/i);
+  });
+
+  it('says so before the first poll, and names a bad parameter', () => {
+    expect(renderWaitingPage(DEFAULT_QUERY, CONTEXT)).toContain('The first poll has not completed yet');
+    expect(renderBadQueryPage('query parameter sort: expected one of <x>', CONTEXT, DEFAULT_QUERY)).toContain('query parameter sort: expected one of &#60;x&#62;');
+  });
+});
+
+describe('formatDuration', () => {
+  it.each([
+    [59_000, '0 min'],
+    [45 * 60_000, '45 min'],
+    [5 * 3_600_000, '5 h'],
+    [23 * 3_600_000, '23 h'],
+    [86_400_000, '1 d'],
+    [47 * 3_600_000, '1 d'],
+    [-3 * 86_400_000, '3 d'],
+    [1_234 * 86_400_000, '1,234 d'],
+  ])('%d ms is %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
+});
