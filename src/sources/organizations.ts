@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { Credential } from '../atlas/credential.js';
 import type { OrganizationEntry } from '../config/load.js';
 import { failureOf } from '../errors/failure.js';
-import type { KeyKind } from '../model/api-key.js';
+import type { ApiKey, KeyKind } from '../model/api-key.js';
 import type { Scope } from '../model/scope.js';
 import type { ScopeFailure } from '../model/snapshot.js';
 import { mapItems } from './fields.js';
-import type { ScopeListing, SourceContext } from './source.js';
+import type { ScopeListing, Source, SourceContext } from './source.js';
 
 /** The Atlas Admin API v2 versions its resources by media type. */
 export const V2_MEDIA_TYPE = 'application/vnd.atlas.2023-01-01+json';
@@ -153,4 +153,22 @@ function uniqueById(owners: readonly Owner[]): Owner[] {
 
 function withName(owner: Owner, name: string | undefined): Owner {
   return name === undefined ? owner : { ...owner, name };
+}
+
+/** What the kinds that read organisations share: one directory per entry, and the scopes it lists. */
+export abstract class OrganizationSource implements Source {
+  abstract readonly kind: KeyKind;
+  readonly credential: Credential;
+  protected readonly directory: OrganizationDirectory;
+
+  constructor(directory: OrganizationDirectory) {
+    this.directory = directory;
+    this.credential = directory.credential;
+  }
+
+  listScopes(context: SourceContext): Promise<ScopeListing> {
+    return this.directory.scopes(this.kind, context);
+  }
+
+  abstract fetchKeys(scope: Scope, context: SourceContext): Promise<readonly ApiKey[]>;
 }

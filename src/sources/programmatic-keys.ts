@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import type { Credential } from '../atlas/credential.js';
 import type { ApiKey, Role } from '../model/api-key.js';
 import type { Scope } from '../model/scope.js';
 import { keySuffix, mapItems, timestamp } from './fields.js';
-import type { OrganizationDirectory } from './organizations.js';
-import type { KeyKindDefinition, ScopeListing, Source, SourceContext } from './source.js';
+import { OrganizationSource } from './organizations.js';
+import type { KeyKindDefinition, SourceContext } from './source.js';
 
 /** A programmatic API key as `GET /orgs/{orgId}/apiKeys` documents it (v2 and Cloud/Ops Manager v1.0). */
 export const programmaticKeySchema = z.looseObject({
@@ -73,34 +72,23 @@ export function mapProgrammaticKeys(items: readonly unknown[], url: string, acce
 const idOf = (item: unknown): unknown => (item as { id?: unknown } | null)?.id;
 
 /** The programmatic API keys of the organisations (and, with includeProjects, projects) of one entry. */
-class ProgrammaticKeysSource implements Source {
+class ProgrammaticKeysSource extends OrganizationSource {
   readonly kind = 'programmatic' as const;
-  readonly credential: Credential;
-  readonly #directory: OrganizationDirectory;
-
-  constructor(directory: OrganizationDirectory) {
-    this.#directory = directory;
-    this.credential = directory.credential;
-  }
-
-  listScopes(context: SourceContext): Promise<ScopeListing> {
-    return this.#directory.scopes(this.kind, context);
-  }
 
   async fetchKeys(scope: Scope, context: SourceContext): Promise<readonly ApiKey[]> {
     const { client, signal } = context;
-    const accept = this.#directory.accept;
+    const accept = this.directory.accept;
     const options = accept ? { accept } : {};
     const base = scope.owner === 'org' ? `/orgs/${encodeURIComponent(scope.id)}` : `/groups/${encodeURIComponent(scope.id)}`;
     const url = `${this.credential.baseUrl}${base}/apiKeys`;
     const listing = () => client.getAllPages(this.credential, `${base}/apiKeys`, signal, options);
     if (scope.owner === 'project') {
       const items = await listing();
-      const shared = await this.#directory.sharedWithOrg(this.kind, scope.id, idOf);
+      const shared = await this.directory.sharedWithOrg(this.kind, scope.id, idOf);
       return mapProgrammaticKeys(items.filter((item) => !shared.has(idOf(item))), url);
     }
-    const items = await this.#directory.orgListing(this.kind, scope.id, listing);
-    if (!this.#directory.entry.accessLists) return mapProgrammaticKeys(items, url);
+    const items = await this.directory.orgListing(this.kind, scope.id, listing);
+    if (!this.directory.entry.accessLists) return mapProgrammaticKeys(items, url);
     const keys = mapItems(items, programmaticKeySchema, url);
     const required = await this.#accessListRequired(scope.id, context);
     const lists = await Promise.all(
@@ -115,9 +103,9 @@ class ProgrammaticKeysSource implements Source {
 
   // Only the Admin API v2 has organisation settings; elsewhere an empty list is taken as open.
   async #accessListRequired(orgId: string, context: SourceContext): Promise<boolean> {
-    if (!this.#directory.v2) return false;
+    if (!this.directory.v2) return false;
     const path = `/orgs/${encodeURIComponent(orgId)}/settings`;
-    const body = await context.client.getJson(this.credential, path, context.signal, { accept: this.#directory.accept ?? '' });
+    const body = await context.client.getJson(this.credential, path, context.signal, { accept: this.directory.accept ?? '' });
     const [settings] = mapItems([body], orgSettingsSchema, `${this.credential.baseUrl}${path}`);
     return settings?.apiAccessListRequired ?? false;
   }

@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import type { Credential } from '../atlas/credential.js';
 import type { ApiKey, Role } from '../model/api-key.js';
 import type { Scope } from '../model/scope.js';
 import { keySuffix, mapItems, timestamp } from './fields.js';
-import { SERVICE_ACCOUNTS_MEDIA_TYPE, type OrganizationDirectory } from './organizations.js';
-import type { KeyKindDefinition, ScopeListing, Source, SourceContext } from './source.js';
+import { OrganizationSource, SERVICE_ACCOUNTS_MEDIA_TYPE } from './organizations.js';
+import type { KeyKindDefinition, SourceContext } from './source.js';
 
 /** A service account as `GET /orgs/{orgId}/serviceAccounts` documents it (media type 2024-08-05). */
 export const serviceAccountSchema = z.looseObject({
@@ -49,28 +48,17 @@ export function mapServiceAccounts(items: readonly unknown[], url: string, scope
 const clientIdOf = (item: unknown): unknown => (item as { clientId?: unknown } | null)?.clientId;
 
 /** The service-account secrets of the organisations (and, with includeProjects, projects) of one entry. */
-class ServiceAccountsSource implements Source {
+class ServiceAccountsSource extends OrganizationSource {
   readonly kind = 'service_account' as const;
-  readonly credential: Credential;
-  readonly #directory: OrganizationDirectory;
-
-  constructor(directory: OrganizationDirectory) {
-    this.#directory = directory;
-    this.credential = directory.credential;
-  }
-
-  listScopes(context: SourceContext): Promise<ScopeListing> {
-    return this.#directory.scopes(this.kind, context);
-  }
 
   async fetchKeys(scope: Scope, context: SourceContext): Promise<readonly ApiKey[]> {
     const path = `${scope.owner === 'org' ? '/orgs' : '/groups'}/${encodeURIComponent(scope.id)}/serviceAccounts`;
     const listing = () => context.client.getAllPages(this.credential, path, context.signal, { accept: SERVICE_ACCOUNTS_MEDIA_TYPE });
     const url = `${this.credential.baseUrl}${path}`;
-    if (scope.owner === 'org') return mapServiceAccounts(await this.#directory.orgListing(this.kind, scope.id, listing), url, scope);
+    if (scope.owner === 'org') return mapServiceAccounts(await this.directory.orgListing(this.kind, scope.id, listing), url, scope);
     // An account of the organisation assigned to this project is published once, under the organisation.
     const items = await listing();
-    const shared = await this.#directory.sharedWithOrg(this.kind, scope.id, clientIdOf);
+    const shared = await this.directory.sharedWithOrg(this.kind, scope.id, clientIdOf);
     return mapServiceAccounts(items.filter((item) => !shared.has(clientIdOf(item))), url, scope);
   }
 }
