@@ -553,6 +553,10 @@ line(
 );
 
 // ---------------------------------------------------------------- Exporter health
+// Sharding (--shard.count): each replica polls its own shard of the scopes, so key and scope series
+// of different replicas are disjoint; the counts above (count by kind, key_id), the joins (on job and
+// instance, where the key's series live) and sum/count across instances are right as they are. The
+// panels below stay per instance (= per shard) where a replica's own health is meant.
 row('Exporter health');
 const scopeQ = (refId, expr) =>
   target(refId, `max by (job, instance, kind, user_id, project_id, org_id) (${expr})`, { instant: true, format: 'table' });
@@ -613,7 +617,7 @@ line(
   timeseries({
     title: 'Scope errors by reason',
     description:
-      'Failed scope polls per reason (unauthorized, forbidden, not_found, rate_limited, server_error, timeout, network, invalid_response), after the client\'s retries.',
+      'Failed scope polls per reason (unauthorized, forbidden, not_found, rate_limited, server_error, timeout, network, invalid_response), after the client\'s retries, summed over every exporter (all shards when sharded).',
     w: 8,
     unit: 'short',
     interval: '5m',
@@ -626,7 +630,7 @@ line(
   timeseries({
     title: 'Poll duration',
     description:
-      'Duration of one full poll cycle over all scopes (mongodb_apikey_poll_duration_seconds). One cycle runs per poll interval (5 min by default), hence the 5m minimum interval.',
+      'Duration of one full poll cycle over the scopes of each exporter (mongodb_apikey_poll_duration_seconds), per instance: with sharding, one line per shard, each polling its share of the scopes. One cycle runs per poll interval (5 min by default), hence the 5m minimum interval.',
     w: 8,
     unit: 's',
     interval: '5m',
@@ -651,7 +655,7 @@ line(
   stat({
     title: 'Time since last completed poll',
     description:
-      'Seconds since the end of the last completed poll cycle, per exporter. Orange after two poll intervals (10 min), red after three (15 min, the MongoDBApiKeyExporterNoRecentPoll alert).',
+      'Seconds since the end of the last completed poll cycle, per exporter (per shard when sharded). Orange after two poll intervals (10 min), red after three (15 min, the MongoDBApiKeyExporterNoRecentPoll alert).',
     w: 4,
     unit: 's',
     colorMode: 'background',
@@ -676,7 +680,7 @@ line(
   timeseries({
     title: 'API requests by status code',
     description:
-      'Requests to the MongoDB Cloud APIs per second, by API (atlas = personal keys and the Admin API v2 of programmatic keys and service accounts, public = agent keys and Cloud/Ops Manager) and HTTP status code. 401 responses are digest challenges: the client reuses a nonce, so they appear when a session starts or its nonce expires, a few per poll, not one per request. A steady stream of 401s means wrong credentials.',
+      'Requests to the MongoDB Cloud APIs per second, by API (atlas = personal keys and the Admin API v2 of programmatic keys and service accounts, public = agent keys and Cloud/Ops Manager) and HTTP status code, summed over every exporter (all shards when sharded: the load the API sees). 401 responses are digest challenges: the client reuses a nonce, so they appear when a session starts or its nonce expires, a few per poll, not one per request. A steady stream of 401s means wrong credentials.',
     w: 12,
     unit: 'reqps',
     interval: '5m',
@@ -727,6 +731,65 @@ line(
     w: 12,
     unit: 'short',
     targets: [target('A', `min by (api) (${t('mongodb_apikey_api_ratelimit_remaining')})`, { legend: '{{api}}' })],
+  }),
+);
+
+// Shards: each replica reports its shard (shard_info{index, count}), the scopes it polls
+// (shard_scopes) and every scope listed before sharding (listed_scopes, the same on every replica).
+// Coverage is complete when the shards' scopes add up to the listed ones; a kind that no shard
+// reports (its only shard is down) counts as 0 polled. Grouped by job and namespace (when scraped by
+// a ServiceMonitor) so that two deployments are not added up.
+const SHARD_GROUP = 'job, namespace, kind';
+const listed = `max by (${SHARD_GROUP}) (${t('mongodb_apikey_listed_scopes', 'kind=~"$kind"')})`;
+const polled = `(sum by (${SHARD_GROUP}) (${t('mongodb_apikey_shard_scopes', 'kind=~"$kind"')}) or 0 * ${listed})`;
+line(
+  7,
+  stat({
+    title: 'Shards',
+    description:
+      'Exporter replicas reporting, by the shard count they run with (--shard.count; 1 when not sharded): count(mongodb_apikey_shard_info). Fewer than the count means a shard is down or missing and its scopes are not polled (alert MongoDBApiKeyShardCoverageIncomplete). Two counts at once: a change of sharding is rolling out.',
+    w: 4,
+    unit: 'short',
+    colorMode: 'value',
+    textMode: 'value_and_name',
+    thresholds: steps(['blue', null]),
+    targets: [target('A', `count by (count) (${t('mongodb_apikey_shard_info')})`, { instant: true, legend: 'of {{count}} shards' })],
+  }),
+  stat({
+    title: 'Shard coverage',
+    description:
+      'Per kind, the scopes the shards poll (sum of mongodb_apikey_shard_scopes) over the scopes listed before sharding (max of mongodb_apikey_listed_scopes, the same on every replica). 100 % when every shard is up; less while a shard is down or missing (alert MongoDBApiKeyShardCoverageIncomplete). An unsharded HA pair shows 200 %: both poll everything.',
+    w: 6,
+    unit: 'percentunit',
+    colorMode: 'background',
+    textMode: 'value_and_name',
+    thresholds: steps(['red', null], ['green', 1]),
+    targets: [target('A', `${polled} / ${listed}`, { instant: true, legend: '{{kind}} {{namespace}}' })],
+  }),
+  timeseries({
+    title: 'Scopes polled vs listed',
+    description:
+      'Per kind, the scopes the shards poll (sum over the replicas of mongodb_apikey_shard_scopes) and the scopes listed before sharding (mongodb_apikey_listed_scopes). The lines coincide while every shard is up; a gap is scopes nobody polls.',
+    w: 7,
+    unit: 'short',
+    targets: [
+      target('A', polled, { legend: 'polled {{kind}} {{namespace}}' }),
+      target('B', listed, { legend: 'listed {{kind}} {{namespace}}' }),
+    ],
+  }),
+  timeseries({
+    title: 'Scopes per shard',
+    description:
+      'Scopes each replica polls (mongodb_apikey_shard_scopes), by shard index (mongodb_apikey_shard_info) and kind. Scopes go to shards by a consistent hash of their owner\'s id, so the shards hold about the same number; going from N to N + 1 shards moves about 1/(N + 1) of the scopes, all to the new shard.',
+    w: 7,
+    unit: 'short',
+    targets: [
+      target(
+        'A',
+        `${t('mongodb_apikey_shard_scopes', 'kind=~"$kind"')} * on(job, instance) group_left(index) ${t('mongodb_apikey_shard_info')}`,
+        { legend: 'shard {{index}} {{kind}} ({{instance}})' },
+      ),
+    ],
   }),
 );
 

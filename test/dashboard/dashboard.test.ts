@@ -217,11 +217,17 @@ describe('queries (dashboard-linter target rules)', () => {
       expect(a.rangeCalls.length, `${sel.metric} without rate()/increase()`).toBeGreaterThan(0);
     }
     expect(contractProblems(a)).toEqual([]);
-    // Per-key/per-scope families honour the kind/org/project/user variables.
+    // Per-key/per-scope families honour the kind/org/project/user variables. Per-kind counts
+    // (shard_scopes, listed_scopes) honour kind only: they have no owner, and an owner matcher would
+    // blank them as soon as one organisation is picked.
     for (const sel of a.selectors) {
       const fam = familyOf(sel.metric);
-      if (fam?.spec.labels.includes('kind')) {
-        for (const l of ['kind', 'org_id', 'project_id', 'user_id']) expect(sel.matchers.map((m) => m.label), `${sel.text}`).toContain(l);
+      const labels = sel.matchers.map((m) => m.label);
+      if (fam?.spec.labels.includes('user_id')) {
+        for (const l of ['kind', 'org_id', 'project_id', 'user_id']) expect(labels, `${sel.text}`).toContain(l);
+      } else if (fam?.spec.labels.includes('kind')) {
+        expect(labels, `${sel.text}`).toContain('kind');
+        for (const l of ['org_id', 'project_id', 'user_id']) expect(labels, `${sel.text}`).not.toContain(l);
       }
     }
   });
@@ -251,7 +257,7 @@ describe('queries (dashboard-linter target rules)', () => {
   });
 
   it('joins key panels with mongodb_apikey_info on the full identity (HA-safe)', () => {
-    for (const q of defaultQueries.filter((q) => q.expr.includes('group_left'))) {
+    for (const q of defaultQueries.filter((q) => /group_left\([^)]*\)\s*mongodb_apikey_info\{/.test(q.expr))) {
       expect(q.expr, key(q)).toMatch(/on\(job, instance, kind, user_id, project_id, org_id, key_id\) group_left\(/);
     }
   });
@@ -286,8 +292,63 @@ describe('queries (dashboard-linter target rules)', () => {
       'Key roles',
       'Discovery status',
       'API rate limit remaining',
+      'Shards',
+      'Shard coverage',
+      'Scopes polled vs listed',
+      'Scopes per shard',
     ]) {
       expect(titles).toContain(t);
+    }
+  });
+});
+
+describe('sharding: queries aggregate across shards', () => {
+  const query = (panel: string, refId = 'A'): string => defaultQueries.find((q) => q.panel === panel && q.refId === refId)!.expr;
+  const inExporterHealth = (title: string): boolean => {
+    const rows = panels.filter((p) => p.type === 'row');
+    const health = rows.find((r) => r.title === 'Exporter health')!;
+    const y = (p: Panel): number => (p.gridPos as { y: number }).y;
+    return y(dataPanels.find((p) => p.title === title)!) > y(health);
+  };
+
+  it('has the Shards panels in Exporter health', () => {
+    for (const title of ['Shards', 'Shard coverage', 'Scopes polled vs listed', 'Scopes per shard']) expect(inExporterHealth(title), title).toBe(true);
+  });
+
+  it('Shards counts the replicas by the shard count they run with', () => {
+    expect(query('Shards')).toBe('count by (count) (mongodb_apikey_shard_info{job=~".+", instance=~".+"})');
+  });
+
+  it('coverage: the sum of the shards\' scopes over the max of the listed ones, per deployment and kind, 0 polled when no shard reports a kind', () => {
+    const listed = 'max by (job, namespace, kind) (mongodb_apikey_listed_scopes{job=~".+", instance=~".+", kind=~".+"})';
+    const polled = `(sum by (job, namespace, kind) (mongodb_apikey_shard_scopes{job=~".+", instance=~".+", kind=~".+"}) or 0 * ${listed})`;
+    expect(query('Shard coverage')).toBe(`${polled} / ${listed}`);
+    expect(query('Scopes polled vs listed', 'A')).toBe(polled);
+    expect(query('Scopes polled vs listed', 'B')).toBe(listed);
+    // Never grouped by what differs between the shards of one deployment.
+    for (const q of [query('Shard coverage'), query('Scopes polled vs listed', 'A'), query('Scopes polled vs listed', 'B')]) {
+      expect(analyze(q).groupingLabels).not.toContain('instance');
+      expect(analyze(q).groupingLabels).not.toContain('pod');
+    }
+  });
+
+  it('exporter-health panels about one replica stay per instance (per shard)', () => {
+    for (const [panel, refId] of [
+      ['Poll duration', 'A'],
+      ['Poll duration', 'B'],
+      ['Poll duration', 'C'],
+    ] as const) {
+      expect(query(panel, refId)).toMatch(/by \(job, instance(, le)?\)/);
+    }
+    expect(query('Time since last completed poll')).not.toMatch(/\b(sum|max|min|avg|count)\b/);
+    expect(query('Scopes per shard')).toMatch(/\* on\(job, instance\) group_left\(index\) mongodb_apikey_shard_info\{/);
+  });
+
+  it('counts of keys and scopes add up across shards (their series are disjoint): no instance in their grouping', () => {
+    for (const panel of ['Keys', 'Keys by kind', 'Disabled keys', 'Never-used keys', 'Idle keys', 'Keys due for rotation', 'Scopes down', 'Scope errors by reason', 'API requests by status code']) {
+      // instance appears only in on(...) joins of a key's series with its own info, on the shard that polls it.
+      const byClauses = [...query(panel).matchAll(/\b(?:by|without) \(([^)]*)\)/g)].flatMap((m) => m[1]!.split(/,\s*/));
+      expect(byClauses, panel).not.toContain('instance');
     }
   });
 });

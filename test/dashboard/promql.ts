@@ -119,9 +119,10 @@ export function familyOf(metric: string): { family: string; spec: MetricSpec; ex
   return undefined;
 }
 
-/** Every label name any contract series may carry, plus job/instance and le. */
+/** Every label name any contract series may carry, plus job/instance, a ServiceMonitor's target labels and le. */
 export const knownLabels = new Set<string>([
   ...contract.scrapeLabels,
+  ...contract.kubernetesTargetLabels.labels,
   'le',
   ...Object.values(families).flatMap((f) => f.labels),
 ]);

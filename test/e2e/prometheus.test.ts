@@ -367,6 +367,13 @@ const sel = () => selections(keys, T);
 const userKeys = () => keys.filter((k) => k.kind === 'user');
 const exporterValue = (name: string, labels: Record<string, string>) =>
   select(exporterSamples, name, labels).reduce((sum, s) => sum + s.value, 0);
+/** One series per kind of scope, with `labels` + kind, worth its number of scopes (or `value`). */
+function expectPerKind(result: Series[], labels: Record<string, string>, value?: number): void {
+  const counts: Record<string, number> = {};
+  for (const scope of scopes()) counts[scope.kind] = (counts[scope.kind] ?? 0) + 1;
+  expect(sortedLabels(result.map((s) => s.metric))).toEqual(sortedLabels(Object.keys(counts).map((kind) => ({ ...labels, kind }))));
+  for (const [kind, n] of Object.entries(counts)) expect(result.find((s) => s.metric['kind'] === kind)?.value, kind).toBe(value ?? n);
+}
 
 // ------------------------------------------------------------------------------------ the dashboard
 
@@ -506,6 +513,12 @@ const PANEL_CHECKS: Record<string, Check> = {
     ];
     expectSeries(r, ids.map((id) => ({ __name__: 'mongodb_apikey_discovery_up', ...target(), credential: `${id}@${host}` })), 1, 1);
   },
+  // Sharding: the unsharded exporter is shard 0 of 1 and polls every scope it lists.
+  'Shards / A': (r) => expectSeries(r, [{ count: '1' }], 1, 1),
+  'Shard coverage / A': (r) => expectPerKind(r, { job: JOB }, 1),
+  'Scopes polled vs listed / A': (r) => expectPerKind(r, { job: JOB }),
+  'Scopes polled vs listed / B': (r) => expectPerKind(r, { job: JOB }),
+  'Scopes per shard / A': (r) => expectPerKind(r, { ...target(), index: '0' }),
   'API rate limit remaining / A': (r) => {
     // One series per API that sent RateLimit-Remaining (the v2 API does), between 0 and the bucket.
     const apis = [...new Set(select(exporterSamples, 'mongodb_apikey_api_ratelimit_remaining').map((s) => s.labels['api']!))];
@@ -645,6 +658,7 @@ const ALERT_CHECKS: Record<string, Check> = {
   MongoDBApiKeyExporterNoRecentPoll: (r) => expect(r).toEqual([]),
   MongoDBApiKeyExporterDown: (r) => expect(r).toEqual([]),
   MongoDBApiKeyExporterAbsent: (r) => expect(r).toEqual([]),
+  MongoDBApiKeyShardCoverageIncomplete: (r) => expect(r).toEqual([]),
 };
 
 describe('every alert expression against Prometheus', () => {

@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { parseFlags } from '../../src/config/flags.js';
 import { loadConfig, parseConfigText } from '../../src/config/load.js';
+import { shardFor } from '../../src/poller/shard.js';
 import { validateObject } from './k8s-validate.js';
 import { chartDir, engine, pick, render, renderNotes, renderRaw, repoRoot, RenderError, type K8sObject } from './render.js';
 
@@ -546,6 +548,188 @@ describe(`Helm chart (rendered with ${engine()})`, () => {
   it('NOTES.txt renders and warns when no scope is configured', () => {
     expect(renderNotes()).toContain('WARNING: config.users, config.projects and config.organizations are all empty');
     expect(renderNotes({ values: [allOptIns] })).not.toContain('WARNING');
+  });
+});
+
+/** A Kubernetes label selector (matchLabels and matchExpressions) against a set of labels. */
+function selects(selector: Json, labels: Record<string, string>): boolean {
+  const byLabels = Object.entries((selector.matchLabels ?? {}) as Record<string, string>).every(([k, v]) => labels[k] === v);
+  const byExpressions = ((selector.matchExpressions ?? []) as Json[]).every((e) => {
+    const value = labels[e.key as string];
+    switch (e.operator) {
+      case 'In':
+        return value !== undefined && (e.values as string[]).includes(value);
+      case 'NotIn':
+        return value === undefined || !(e.values as string[]).includes(value);
+      case 'Exists':
+        return value !== undefined;
+      case 'DoesNotExist':
+        return value === undefined;
+      default:
+        throw new Error(`unknown operator ${String(e.operator)}`);
+    }
+  });
+  return byLabels && byExpressions;
+}
+
+describe('sharding (sharding.replicas > 1)', () => {
+  const HEADLESS = `${FULLNAME}-headless`;
+  const SHARDED = { sharding: { replicas: 3 } };
+  let sharded: K8sObject[] = [];
+  let shardedOptIns: K8sObject[] = [];
+  const statefulSetOf = (objects: readonly K8sObject[]): Json => pick(objects, 'StatefulSet') as Json;
+  const services = (objects: readonly K8sObject[]): Json[] => objects.filter((o) => o.kind === 'Service') as Json[];
+  const serviceOf = (objects: readonly K8sObject[]): Json => services(objects).find((svc) => svc.metadata.name === FULLNAME)!;
+  const headlessOf = (objects: readonly K8sObject[]): Json => services(objects).find((svc) => svc.metadata.name === HEADLESS)!;
+
+  beforeAll(() => {
+    sharded = render({ values: [SHARDED] });
+    shardedOptIns = render({ values: [allOptIns, SHARDED] });
+  }, 300_000);
+
+  it('sharding.replicas: 1 (the default) renders exactly what the chart rendered before: the Deployment', () => {
+    expect(render({ values: [{ sharding: { replicas: 1 } }] })).toEqual(defaults);
+    expect(renderRaw({ values: [allOptIns, { sharding: { replicas: 1 } }] })).toBe(renderRaw({ values: [allOptIns] }));
+  });
+
+  it('renders a StatefulSet, a headless Service and a PodDisruptionBudget instead of the Deployment', () => {
+    expect(kindNames(sharded)).toEqual([
+      `ConfigMap/${FULLNAME}`,
+      `PodDisruptionBudget/${FULLNAME}`,
+      `Secret/${FULLNAME}`,
+      `Service/${FULLNAME}`,
+      `Service/${HEADLESS}`,
+      `ServiceAccount/${FULLNAME}`,
+      `StatefulSet/${FULLNAME}`,
+    ]);
+    expect(shardedOptIns.filter((o) => o.kind === 'Deployment')).toEqual([]);
+    expect(kindNames(shardedOptIns)).toEqual(
+      [...kindNames(optIns).filter((n) => !n.startsWith('Deployment/')), `PodDisruptionBudget/${FULLNAME}`, `Service/${HEADLESS}`, `StatefulSet/${FULLNAME}`].sort(),
+    );
+  });
+
+  it('renders only valid Kubernetes / prometheus-operator objects (kubernetes-models)', () => {
+    for (const obj of [...sharded, ...shardedOptIns]) expect(() => validateObject(obj), `${obj.kind}/${obj.metadata.name}`).not.toThrow();
+    const broken = structuredClone(statefulSetOf(sharded)) as K8sObject & Json;
+    broken.spec.replicas = 'three';
+    expect(() => validateObject(broken)).toThrow(/replicas/);
+  });
+
+  it('StatefulSet: N replicas, podManagementPolicy Parallel, serviceName the headless Service, the stable selector', () => {
+    const sts = statefulSetOf(sharded);
+    expect(sts.spec.replicas).toBe(3);
+    expect(sts.spec.podManagementPolicy).toBe('Parallel');
+    expect(sts.spec.serviceName).toBe(HEADLESS);
+    expect(sts.spec.updateStrategy).toEqual({ type: 'RollingUpdate' });
+    expect(sts.spec.selector.matchLabels).toEqual(deploymentOf(defaults).spec.selector.matchLabels);
+    expect(sts.spec.template.metadata.labels).toMatchObject(sts.spec.selector.matchLabels);
+    expect(sts.spec.volumeClaimTemplates).toBeUndefined();
+    expect(statefulSetOf(render({ values: [{ sharding: { replicas: 1000 } }] })).spec.replicas).toBe(1000);
+  });
+
+  it('runs the same pod as the Deployment (hardening, probes, mounts, checksums), plus the shard flags', () => {
+    for (const [withSharding, without] of [
+      [sharded, defaults],
+      [shardedOptIns, optIns],
+    ] as const) {
+      const expected = structuredClone(deploymentOf(without).spec.template) as Json;
+      const container = expected.spec.containers[0] as Json;
+      const logFormat = (container.args as string[]).findIndex((a) => a.startsWith('--log.format='));
+      (container.args as string[]).splice(logFormat + 1, 0, '--shard.count=3', '--shard.index-from-hostname');
+      expect(statefulSetOf(withSharding).spec.template).toEqual(expected);
+    }
+    const pod = statefulSetOf(shardedOptIns).spec.template as Json;
+    expect(pod.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
+    expect(pod.metadata.annotations['checksum/secret']).toMatch(/^[0-9a-f]{64}$/);
+    expect(pod.spec.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(pod.spec.automountServiceAccountToken).toBe(false);
+  });
+
+  it('passes --shard.count=N --shard.index-from-hostname, which the exporter accepts and maps pod <name>-I to shard I', () => {
+    const sts = statefulSetOf(sharded);
+    const args = sts.spec.template.spec.containers[0].args as string[];
+    expect(args.filter((a) => a.startsWith('--shard.'))).toEqual(['--shard.count=3', '--shard.index-from-hostname']);
+    expect(containerOf(defaults).args.some((a: string) => a.startsWith('--shard.'))).toBe(false);
+    const flags = parseFlags(args);
+    expect(flags).toMatchObject({ shardCount: 3, shardIndexFromHostname: true });
+    // A StatefulSet pod's hostname is its name, <statefulset>-<ordinal>.
+    for (const ordinal of [0, 1, 2]) expect(shardFor(flags, `${sts.metadata.name as string}-${ordinal}`)).toMatchObject({ index: ordinal, count: 3 });
+    expect(() => shardFor(flags, `${sts.metadata.name as string}-3`)).toThrow(/ordinal/);
+  });
+
+  it('adds a headless Service (clusterIP None, port 9947 http) next to the normal Service, both selecting the pods', () => {
+    const headless = headlessOf(sharded);
+    expect(headless.spec.clusterIP).toBe('None');
+    expect(headless.spec.ports).toEqual([{ name: 'http', port: 9947, targetPort: 'http', protocol: 'TCP' }]);
+    const podLabels = statefulSetOf(sharded).spec.template.metadata.labels as Record<string, string>;
+    const service = serviceOf(sharded);
+    expect(service).toEqual(pick(defaults, 'Service'));
+    for (const svc of [service, headless]) expect(selects({ matchLabels: svc.spec.selector }, podLabels), svc.metadata.name).toBe(true);
+    expect(statefulSetOf(sharded).spec.template.spec.containers[0].ports).toEqual([{ name: 'http', containerPort: 9947, protocol: 'TCP' }]);
+  });
+
+  it('ServiceMonitor: its selector matches the Service, which selects every StatefulSet pod, and not the headless Service', () => {
+    const sm = pick(shardedOptIns, 'ServiceMonitor') as Json;
+    const service = serviceOf(shardedOptIns);
+    const headless = headlessOf(shardedOptIns);
+    const sts = statefulSetOf(shardedOptIns);
+    // Prometheus scrapes the endpoints of each Service the ServiceMonitor selects: the Service's
+    // endpoints are every pod it selects, so each shard is a target of its own ...
+    expect(selects(sm.spec.selector, service.metadata.labels), 'ServiceMonitor selects the Service').toBe(true);
+    expect(sm.spec.namespaceSelector.matchNames).toContain(service.metadata.namespace);
+    expect(selects({ matchLabels: service.spec.selector }, sts.spec.template.metadata.labels), 'the Service selects the StatefulSet pods').toBe(true);
+    expect(service.spec.ports.map((p: Json) => p.name)).toContain(sm.spec.endpoints[0].port);
+    expect(service.spec.clusterIP).toBeUndefined();
+    // ... and once only: the headless Service lists the same pods.
+    expect(selects(sm.spec.selector, headless.metadata.labels), 'ServiceMonitor leaves out the headless Service').toBe(false);
+    const matched = shardedOptIns.filter((o) => o.kind === 'Service' && selects(sm.spec.selector, o.metadata.labels ?? {}));
+    expect(matched.map((o) => o.metadata.name)).toEqual([FULLNAME]);
+    // Without sharding, the ServiceMonitor is what it was.
+    expect((pick(optIns, 'ServiceMonitor') as Json).spec.selector.matchExpressions).toBeUndefined();
+    expect({ ...sm.spec, selector: undefined }).toEqual({ ...(pick(optIns, 'ServiceMonitor') as Json).spec, selector: undefined });
+  });
+
+  it('NetworkPolicy selects the StatefulSet pods', () => {
+    const np = pick(shardedOptIns, 'NetworkPolicy') as Json;
+    expect(selects(np.spec.podSelector, statefulSetOf(shardedOptIns).spec.template.metadata.labels)).toBe(true);
+  });
+
+  it('PodDisruptionBudget: at most maxUnavailable shards down at a time, optional', () => {
+    const pdb = pick(sharded, 'PodDisruptionBudget') as Json;
+    expect(pdb.spec.maxUnavailable).toBe(1);
+    expect(pdb.spec.minAvailable).toBeUndefined();
+    expect(selects(pdb.spec.selector, statefulSetOf(sharded).spec.template.metadata.labels)).toBe(true);
+    const two = render({ values: [{ sharding: { replicas: 5, podDisruptionBudget: { maxUnavailable: 2 } } }] });
+    expect((pick(two, 'PodDisruptionBudget') as Json).spec.maxUnavailable).toBe(2);
+    const none = render({ values: [{ sharding: { replicas: 3, podDisruptionBudget: { enabled: false } } }] });
+    expect(none.filter((o) => o.kind === 'PodDisruptionBudget')).toEqual([]);
+  });
+
+  it('rolls every shard when the config changes (checksum annotations)', () => {
+    const checksum = (objects: K8sObject[]): string => statefulSetOf(objects).spec.template.metadata.annotations['checksum/config'] as string;
+    expect(checksum(render({ values: [SHARDED, { config: { poll: { interval: '15m' } } }] }))).not.toBe(checksum(sharded));
+  });
+
+  it('NOTES.txt names the shards and how to check their coverage', () => {
+    const notes = renderNotes({ values: [allOptIns, SHARDED] });
+    expect(notes).toContain('runs as 3 shards');
+    expect(notes).toContain(`${FULLNAME}-0 … ${FULLNAME}-2`);
+    expect(notes).toContain('MongoDBApiKeyShardCoverageIncomplete');
+    expect(notes).toContain(`port-forward pod/${FULLNAME}-0 9947:9947`);
+    expect(renderNotes({ values: [allOptIns] })).not.toMatch(/shard/i);
+  });
+
+  it('refuses a StatefulSet name longer than 52 characters (the pod ordinal must survive)', () => {
+    const long = 'x'.repeat(53);
+    expect(() => render({ values: [SHARDED, { fullnameOverride: long }] })).toThrow(/may not exceed 52 characters/);
+    expect(statefulSetOf(render({ values: [SHARDED, { fullnameOverride: 'x'.repeat(52) }] })).metadata.name).toHaveLength(52);
+    expect(() => render({ values: [{ fullnameOverride: long }] })).not.toThrow();
+  });
+
+  it('refuses replicaCount > 1 and --shard.* in extraArgs together with sharding', () => {
+    expect(() => render({ values: [SHARDED, { replicaCount: 2 }] })).toThrow(/leave replicaCount at 1/);
+    expect(() => render({ values: [SHARDED, { extraArgs: ['--shard.index=1'] }] })).toThrow(/extraArgs must not set --shard\.index=1/);
+    expect(() => render({ values: [SHARDED, { extraArgs: ['--log.level=debug'] }] })).not.toThrow();
   });
 });
 

@@ -2,8 +2,9 @@
  * Validates rendered objects against the Kubernetes and prometheus-operator OpenAPI schemas
  * (kubernetes-models, @kubernetes-models/prometheus-operator).
  */
-import { Deployment } from 'kubernetes-models/apps/v1';
+import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import type { K8sObject } from './render.js';
@@ -15,6 +16,8 @@ const MODELS: Record<string, (obj: K8sObject) => Validatable> = {
   'v1/Service': (o) => new Service(o as never),
   'v1/ServiceAccount': (o) => new ServiceAccount(o as never),
   'apps/v1/Deployment': (o) => new Deployment(o as never),
+  'apps/v1/StatefulSet': (o) => new StatefulSet(o as never),
+  'policy/v1/PodDisruptionBudget': (o) => new PodDisruptionBudget(o as never),
   'networking.k8s.io/v1/NetworkPolicy': (o) => new NetworkPolicy(o as never),
   'monitoring.coreos.com/v1/ServiceMonitor': (o) => new ServiceMonitor(o as never),
   'monitoring.coreos.com/v1/PrometheusRule': (o) => new PrometheusRule(o as never),

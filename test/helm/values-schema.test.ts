@@ -118,6 +118,30 @@ describe('values.schema.json', () => {
     expect(errorsOf(withPath(path, value))).not.toBe('');
   });
 
+  describe('sharding.replicas: an integer from 1 to 1000, strictly', () => {
+    it.each([1, 2, 3, 1000])('accepts %s', (replicas) => {
+      expect(errorsOf(withPath(['sharding', 'replicas'], replicas))).toBe('');
+    });
+    it.each([
+      ['0', 0],
+      ['1001 (the exporter allows 1000 shards)', 1001],
+      ['-1', -1],
+      ['a fraction', 2.5],
+      ['a string', '3'],
+      ['null', null],
+      ['a boolean', true],
+    ] as const)('rejects %s', (_name, replicas) => {
+      expect(errorsOf(withPath(['sharding', 'replicas'], replicas))).not.toBe('');
+    });
+    it('rejects unknown keys and a bad PodDisruptionBudget', () => {
+      expect(errorsOf(withPath(['sharding', 'count'], 3))).toMatch(/must NOT have additional properties/);
+      expect(errorsOf(withPath(['sharding', 'podDisruptionBudget', 'minAvailable'], 1))).toMatch(/must NOT have additional properties/);
+      expect(errorsOf(withPath(['sharding', 'podDisruptionBudget', 'maxUnavailable'], 0))).not.toBe('');
+      expect(errorsOf(withPath(['sharding', 'podDisruptionBudget', 'enabled'], 'yes'))).not.toBe('');
+      expect(errorsOf(withPath(['sharding'], {}))).toMatch(/replicas/);
+    });
+  });
+
   it('rejects config entries the exporter would reject', () => {
     const users = (list: unknown[]): Json => withPath(['config', 'users'], list);
     const projects = (list: unknown[]): Json => withPath(['config', 'projects'], list);

@@ -205,3 +205,21 @@ The web config file (exporter-toolkit format).
 {{- define "mongodb-apikey-exporter.scheme" -}}
 {{- if and .Values.webConfig.enabled .Values.webConfig.tls.enabled }}HTTPS{{ else }}HTTP{{ end }}
 {{- end }}
+
+{{/* Whether the exporter runs sharded (sharding.replicas > 1): a StatefulSet instead of the Deployment. */}}
+{{- define "mongodb-apikey-exporter.sharded" -}}
+{{- if gt (int .Values.sharding.replicas) 1 }}true{{ end }}
+{{- end }}
+
+{{/* Name of the headless Service that governs the StatefulSet (pod DNS names). */}}
+{{- define "mongodb-apikey-exporter.headlessServiceName" -}}
+{{- printf "%s-headless" (include "mongodb-apikey-exporter.fullname" . | trunc 54 | trimSuffix "-") }}
+{{- end }}
+
+{{/*
+Label that tells the headless Service from the Service: the ServiceMonitor leaves the headless one
+out, or it would scrape every pod twice (both Services list every pod).
+*/}}
+{{- define "mongodb-apikey-exporter.headlessLabelKey" -}}
+mongodb-apikey-exporter/headless
+{{- end }}
