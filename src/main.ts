@@ -87,10 +87,9 @@ async function demo(argv: readonly string[]): Promise<void> {
   const configFile = join(folder, 'config.yaml');
   const config = { ...exporterConfigFor(simulator, { interval: '30s' }), organizations: organizationsConfigFor(simulator) };
   await writeFile(configFile, stringify(config), { mode: 0o600 });
-  process.stderr.write(
-    `demo: simulator at ${simulator.url}, config ${configFile}\n` +
-      'demo: open http://localhost:9947/ and http://localhost:9947/metrics (Ctrl-C to stop)\n',
-  );
+  const address = argv.find((arg) => arg.startsWith('--web.listen-address='))?.split('=')[1] ?? ':9947';
+  const base = `http://${address.startsWith(':') ? `localhost${address}` : address}`;
+  process.stderr.write(`demo: simulator at ${simulator.url}, config ${configFile}\ndemo: open ${base}/ and ${base}/metrics (Ctrl-C to stop)\n`);
   await run([`--config.file=${configFile}`, '--log.format=pretty', ...argv]);
 }
 
