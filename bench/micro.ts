@@ -4,7 +4,7 @@
  * `node --expose-gc dist-bench/bench/micro.js [projects]`
  */
 import { performance } from 'node:perf_hooks';
-import { buildKeyExposition, renderTimedSeries } from '../src/metrics/key-exposition.js';
+import { buildKeyExpositionBytes, buildKeyExpositionBytesAsync, renderTimedBytes } from '../src/metrics/key-exposition.js';
 import type { Snapshot, ScopeState } from '../src/model/snapshot.js';
 import { generateDataset } from '../src/simulator/index.js';
 import { mapAgentKeys } from '../src/sources/agent-keys.js';
@@ -36,24 +36,10 @@ const time = <T>(label: string, run: () => T, times = 5): T => {
 
 if (process.argv[1]?.endsWith('micro.js')) {
   const snapshot = snapshotOf(Number(process.argv[2] ?? 10_000));
-  const exposition = time('buildKeyExposition', () => buildKeyExposition(snapshot));
-  console.log(`series ${exposition.series}, fixed ${exposition.fixed.length} chars`);
-  time('renderTimedSeries', () => renderTimedSeries(exposition, Date.now()), 10);
-  time('Buffer.from(fixed)', () => Buffer.from(exposition.fixed), 3);
-}
-
-if (process.argv[1]?.endsWith('micro.js')) {
-  const { buildKeyExpositionBytes, buildKeyExpositionBytesAsync, renderTimedBytes } = await import('../src/metrics/key-exposition.js');
-  const snapshot = snapshotOf(Number(process.argv[2] ?? 10_000));
   const bytes = time('buildKeyExpositionBytes', () => buildKeyExpositionBytes(snapshot));
+  console.log(`series ${bytes.series}, fixed ${bytes.fixed.reduce((sum, chunk) => sum + chunk.length, 0)} bytes`);
   const started = performance.now();
   await buildKeyExpositionBytesAsync(snapshot);
   console.log(`buildKeyExpositionBytesAsync: ${(performance.now() - started).toFixed(1)} ms wall`);
   time('renderTimedBytes (all)', () => bytes.timed.map((timed) => renderTimedBytes(timed, Date.now())), 10);
-  // Equivalence with the string renderer.
-  const strings = buildKeyExposition(snapshot);
-  const now = Date.now();
-  const a = strings.fixed + renderTimedSeries(strings, now);
-  const b = Buffer.concat([...bytes.fixed, ...bytes.timed.flatMap((timed) => [timed.header, renderTimedBytes(timed, now, 0, 1000), renderTimedBytes(timed, now, 1000)])]).toString('utf8');
-  console.log(`same text: ${a === b} (${a.length} chars)`);
 }

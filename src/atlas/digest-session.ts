@@ -76,8 +76,4 @@ export class SessionPool {
   release(session: AuthSession): void {
     this.#idle.push(session);
   }
-
-  get size(): number {
-    return this.#idle.length;
-  }
 }

@@ -322,32 +322,26 @@ export async function loadWebConfig(path: string): Promise<WebConfig> {
   const key = await read(tls.key);
   const clientCa = tls.clientCa ? await read(tls.clientCa) : undefined;
 
-  const certificates = pemBlocks(cert, 'CERTIFICATE');
-  if (certificates.length === 0) fail(tls.cert.field, 'no PEM certificate (-----BEGIN CERTIFICATE-----) found');
-  for (const block of certificates) {
-    try {
-      new X509Certificate(block);
-    } catch {
-      fail(tls.cert.field, 'not a valid PEM certificate');
+  // Every certificate of a PEM bundle must parse; the field names the file the user must fix.
+  const checkCertificates = (pem: string, field: string) => {
+    const blocks = pemBlocks(pem, 'CERTIFICATE');
+    if (blocks.length === 0) fail(field, 'no PEM certificate (-----BEGIN CERTIFICATE-----) found');
+    for (const block of blocks) {
+      try {
+        new X509Certificate(block);
+      } catch {
+        fail(field, 'not a valid PEM certificate');
+      }
     }
-  }
+  };
+  checkCertificates(cert, tls.cert.field);
   try {
     createPrivateKey(key);
   } catch (error) {
     const encrypted = /passphrase/i.test(String((error as Error).message));
     fail(tls.key.field, encrypted ? 'the private key is encrypted; give an unencrypted PEM key' : 'not a valid PEM private key');
   }
-  if (clientCa !== undefined && tls.clientCa) {
-    const cas = pemBlocks(clientCa, 'CERTIFICATE');
-    if (cas.length === 0) fail(tls.clientCa.field, 'no PEM certificate (-----BEGIN CERTIFICATE-----) found');
-    for (const block of cas) {
-      try {
-        new X509Certificate(block);
-      } catch {
-        fail(tls.clientCa.field, 'not a valid PEM certificate');
-      }
-    }
-  }
+  if (clientCa !== undefined && tls.clientCa) checkCertificates(clientCa, tls.clientCa.field);
   const options: TlsOptions = {
     cert,
     key,

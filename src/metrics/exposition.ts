@@ -105,13 +105,6 @@ export class Exposition {
     members.push(handled(this.#metrics.registry.metrics().then((text) => gzip(Buffer.from(text, 'utf8')))));
     for (const member of members) yield await member;
   }
-
-  /** The whole body as chunks; see {@link chunks}. */
-  async render(nowMs: number, compress: boolean): Promise<Buffer[]> {
-    const all: Buffer[] = [];
-    for await (const chunk of this.chunks(nowMs, compress)) all.push(chunk);
-    return all;
-  }
 }
 
 /** Marks a promise awaited later as handled, so that its failure is not reported before then. */

@@ -3,32 +3,11 @@ import type { ScopeState, Snapshot } from '../model/snapshot.js';
 import { EXPORTER_FAMILIES, KEY_FAMILIES, LABELS, OWNER_LABEL, OWNER_NAME_LABEL, REASONS, SCOPE_FAMILIES, type Family } from './contract.js';
 
 /**
- * The key and scope series of one snapshot, rendered once when the snapshot lands. Only `age`,
- * `idle` and `expires_in` depend on the scrape time; for those the label blocks are kept ready and just the
- * value is written per scrape, so a scrape of 200k series does not rebuild 200k label strings.
- *
- * Two forms of the same rendering: {@link buildKeyExpositionBytes} (what `/metrics` serves: bytes
- * only, nothing per series on the JS heap) and {@link buildKeyExposition} (strings, for tests and
- * tools). Both come from one builder, so they cannot drift apart.
+ * The key and scope series of one snapshot, rendered once when the snapshot lands, as bytes only
+ * (nothing per series stays on the JS heap). Only `age`, `idle` and `expires_in` depend on the
+ * scrape time; for those the label blocks are kept ready and just the value is written per scrape,
+ * so a scrape of 200k series does not rebuild 200k label strings.
  */
-export interface KeyExposition {
-  /** Every family whose values change only with the snapshot, as exposition text. */
-  readonly fixed: string;
-  readonly age: TimedSeries;
-  readonly idle: TimedSeries;
-  readonly expiresIn: TimedSeries;
-  /** Number of series in `fixed` and the timed families. */
-  readonly series: number;
-}
-
-/** Label blocks and the time (Unix ms) each value counts from (or, for a countdown, to). */
-export interface TimedSeries {
-  readonly labels: readonly string[];
-  readonly since: Float64Array;
-  readonly countdown: boolean;
-}
-
-/** The snapshot's series as bytes: what a scrape writes. */
 export interface KeyExpositionBytes {
   /**
    * Every family whose values change only with the snapshot, as UTF-8 exposition text in chunks of
@@ -271,44 +250,13 @@ export async function buildKeyExpositionBytesAsync(snapshot: Snapshot | undefine
   }
 }
 
-/** Renders the snapshot's series as text. Pure; the same rendering as {@link buildKeyExpositionBytes}. */
-export function buildKeyExposition(snapshot: Snapshot | undefined): KeyExposition {
-  const bytes = buildKeyExpositionBytes(snapshot);
-  const timed = (family: Family): TimedSeries => {
-    const found = bytes.timed.find((candidate) => candidate.family === family);
-    if (found === undefined) return { labels: [], since: new Float64Array(0), countdown: family === KEY_FAMILIES.expiresIn };
-    const labels: string[] = [];
-    for (let index = 0, start = 0; index < found.ends.length; start = found.ends[index]!, index++) {
-      labels.push(found.labels.toString('utf8', start, found.ends[index]));
-    }
-    return { labels, since: found.since, countdown: found.countdown };
-  };
-  return {
-    fixed: Buffer.concat(bytes.fixed).toString('utf8'),
-    age: timed(KEY_FAMILIES.age),
-    idle: timed(KEY_FAMILIES.idle),
-    expiresIn: timed(KEY_FAMILIES.expiresIn),
-    series: bytes.series,
-  };
-}
-
-/** The families whose values are computed at scrape time. */
-export function renderTimedSeries(exposition: KeyExposition, nowMs: number): string {
-  let out = '';
-  for (const [family, timed] of [
-    [KEY_FAMILIES.age, exposition.age],
-    [KEY_FAMILIES.idle, exposition.idle],
-    [KEY_FAMILIES.expiresIn, exposition.expiresIn],
-  ] as const) {
-    const { labels, since, countdown } = timed;
-    if (labels.length === 0) continue;
-    out += familyHeader(family);
-    for (let index = 0; index < labels.length; index++) {
-      const ms = countdown ? (since[index] ?? 0) - nowMs : nowMs - (since[index] ?? 0);
-      out += `${labels[index]}${(ms / 1000).toString()}\n`;
-    }
-  }
-  return out;
+/**
+ * The key and scope series of a snapshot valued at `nowMs`, as exposition text: the bytes a scrape
+ * writes for them, joined. Pure; for tests and tools.
+ */
+export function renderKeyExposition(snapshot: Snapshot | undefined, nowMs: number): string {
+  const { fixed, timed } = buildKeyExpositionBytes(snapshot);
+  return Buffer.concat([...fixed, ...timed.flatMap((family) => [family.header, renderTimedBytes(family, nowMs)])]).toString('utf8');
 }
 
 /** More than the longest value {@link writeSeconds} writes with its newline (String() of a double is at most 25 characters). */

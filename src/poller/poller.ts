@@ -77,8 +77,8 @@ export class Poller {
     const signal = this.#stop.signal;
     const context: SourceContext = { cycle: (this.#snapshot?.cycle ?? 0) + 1, client, signal, log };
     const claimed = new Set<string>();
-    const holders = new Map<string, Source>();
-    const discovery: DiscoveryResult[] = [];
+    // Kinds that share a credential's directory report its one discovery: once per credential.
+    const discovery = new Map<string, DiscoveryResult>();
     const listed: Partial<Record<KeyKind, number>> = {};
     const shard = this.#options.shard ?? new Shard();
     let polled: Polled[];
@@ -86,20 +86,19 @@ export class Poller {
       const perSource = await Promise.all(
         sources.map(async (source): Promise<Polled[]> => {
           const listing = await source.listScopes(context);
-          if (listing.discovery) discovery.push({ credentialId: source.credential.id, ...listing.discovery });
-          if (listing.discovery?.failure) {
-            log.warn({ credential: source.credential.id, ...listing.discovery.failure }, 'project discovery failed; polling the last known projects');
+          const credentialId = source.credential.id;
+          if (listing.discovery && !discovery.has(credentialId)) {
+            discovery.set(credentialId, { credentialId, ...listing.discovery });
+            if (listing.discovery.failure) log.warn({ credential: credentialId, ...listing.discovery.failure }, 'discovery failed; polling the last known list');
           }
-          // Two credentials may reach the same scope; the first one to list it polls it. A project
-          // read through its organisation goes with the organisation's source, whose listing tells
-          // what the project repeats. Every replica lists every scope, and polls only its shard.
+          // Two credentials may reach the same scope; the first one to list it polls it. A source's
+          // listing is claimed in one go, so an organisation and the projects read through it stay
+          // with one source, whose listing tells what the projects repeat. Every replica lists
+          // every scope, and polls only its shard.
           const mine = [...listing.failed.map(({ scope }) => scope), ...listing.scopes].filter((scope) => {
             const key = scopeKey(scope);
-            const group = scope.orgId === undefined ? key : scopeKey({ kind: scope.kind, owner: 'org', id: scope.orgId });
-            const holder = holders.get(group);
-            if (claimed.has(key) || (holder !== undefined && holder !== source)) return false;
+            if (claimed.has(key)) return false;
             claimed.add(key);
-            holders.set(group, source);
             listed[scope.kind] = (listed[scope.kind] ?? 0) + 1;
             return shard.owns(scope);
           });
@@ -131,7 +130,7 @@ export class Poller {
       snapshot,
       durationSeconds: (performance.now() - started) / 1000,
       requests: client.requests - requestsBefore,
-      discovery,
+      discovery: [...discovery.values()],
       listed,
     };
     for (const state of snapshot.scopes) {

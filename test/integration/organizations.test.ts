@@ -172,6 +172,20 @@ describe('organizations: programmatic keys with access lists, and service-accoun
     }
   });
 
+  it('keeps polling the last known organisations when discovery fails, and says so once per credential', async () => {
+    const dataset = generateDataset(DATASET);
+    stack = await startStack({ dataset, configure: (config, sim) => (config.organizations = organizations(sim, 'digest')) });
+    stack.sim.setFault('orgs', { type: 'status', status: 503 });
+    const before = stack.logs.length;
+    await stack.cycle();
+    const samples = await stack.scrape();
+    expect(select(samples, 'mongodb_apikey_discovery_up').map((sample) => sample.value).sort()).toEqual([0, 0, 1]);
+    expect(select(samples, 'mongodb_apikey_scope_up', { kind: 'programmatic' }).every((sample) => sample.value === 1)).toBe(true);
+    expect(select(samples, 'mongodb_apikey_scope_up', { kind: 'service_account' }).every((sample) => sample.value === 1)).toBe(true);
+    // Two kinds read each credential's organisations; the failed discovery is logged once per credential.
+    expect(stack.logs.slice(before).filter((line) => line.includes('"msg":"discovery failed; polling the last known list"'))).toHaveLength(dataset.orgs!.length);
+  });
+
   it('never shows a private key, a client secret or a token', async () => {
     const dataset = generateDataset(DATASET);
     stack = await startStack({ dataset, configure: (config, sim) => (config.organizations = organizationsConfigFor(sim)) });

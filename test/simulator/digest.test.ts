@@ -1,23 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateDataset, parseDigestAuthorization, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
-import { digestHeader, fetchChallenge, rawRequest, requestTarget, TestDigestClient } from './helpers.js';
+import { generateDataset, parseDigestAuthorization, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
+import { digestHeader, fetchChallenge, rawRequest, requestTarget } from './helpers.js';
+import { SimulatorFixture } from './fixture.js';
 
 const REALM = 'MMS Public API';
 const dataset = () => generateDataset({ seed: 3, now: Date.UTC(2025, 0, 1) });
 
 describe('simulator digest auth', () => {
-  let sim: Simulator | undefined;
-  const clients: TestDigestClient[] = [];
-
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
-    await sim?.close();
-    sim = undefined;
-  });
+  const fixture = new SimulatorFixture();
+  afterEach(() => fixture.close());
 
   async function start(options: Partial<SimulatorOptions> = {}): Promise<Simulator> {
-    sim = await startSimulator({ dataset: dataset(), ...options });
-    return sim;
+    return fixture.start({ dataset: dataset(), ...options });
   }
 
   function keysUrl(s: Simulator, index = 0): { url: string; username: string; password: string } {
@@ -45,8 +39,7 @@ describe('simulator digest auth', () => {
   it('answers 200 to a correct qop=auth digest and counts it as a data request', async () => {
     const s = await start();
     const target = keysUrl(s);
-    const client = new TestDigestClient(target.username, target.password);
-    clients.push(client);
+    const client = fixture.client(target.username, target.password);
     const response = await client.get(target.url);
     expect(response.status).toBe(200);
     expect(response.headers['connection']).toBe('keep-alive');
@@ -59,8 +52,7 @@ describe('simulator digest auth', () => {
   it('accepts the RFC 2069 form without qop (what op-style clients send)', async () => {
     const s = await start({ challengeStyle: 'op' });
     const target = keysUrl(s);
-    const client = new TestDigestClient(target.username, target.password);
-    clients.push(client);
+    const client = fixture.client(target.username, target.password);
     const response = await client.get(target.url);
     expect(response.status).toBe(200);
     expect(client.authorizationFor(target.url)).not.toContain('qop=');
@@ -73,8 +65,7 @@ describe('simulator digest auth', () => {
       [target.username, 'not-the-api-key'],
       ['nobody@example.com', target.password],
     ] as const) {
-      const client = new TestDigestClient(username, password);
-      clients.push(client);
+      const client = fixture.client(username, password);
       const response = await client.get(target.url);
       expect(response.status).toBe(401);
       expect(response.headers['www-authenticate']).toMatch(/stale=false$/);
@@ -102,8 +93,7 @@ describe('simulator digest auth', () => {
   it('answers stale=true to a valid digest with an expired nonce, then accepts the fresh nonce', async () => {
     const s = await start({ nonceTtlMs: 50 });
     const target = keysUrl(s);
-    const client = new TestDigestClient(target.username, target.password);
-    clients.push(client);
+    const client = fixture.client(target.username, target.password);
     expect((await client.get(target.url)).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 80));
     const stale = await rawRequest(target.url, { headers: { Authorization: client.authorizationFor(target.url)! } });
@@ -117,8 +107,7 @@ describe('simulator digest auth', () => {
   it('expireNonces() makes every issued nonce stale', async () => {
     const s = await start();
     const target = keysUrl(s);
-    const client = new TestDigestClient(target.username, target.password);
-    clients.push(client);
+    const client = fixture.client(target.username, target.password);
     expect((await client.get(target.url)).status).toBe(200);
     s.expireNonces();
     const stale = await rawRequest(target.url, { headers: { Authorization: client.authorizationFor(target.url)! } });

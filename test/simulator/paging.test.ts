@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateDataset, startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { TestDigestClient } from './helpers.js';
+import { generateDataset, type Simulator } from '../../src/simulator/index.js';
+import type { TestDigestClient } from './helpers.js';
+import { SimulatorFixture } from './fixture.js';
 
 interface Link {
   rel: string;
@@ -15,21 +16,13 @@ interface PageBody {
 const NOW = Date.UTC(2025, 0, 1);
 
 describe('simulator paging', () => {
-  let sim: Simulator | undefined;
-  const clients: TestDigestClient[] = [];
-
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
-    await sim?.close();
-    sim = undefined;
-  });
+  const fixture = new SimulatorFixture();
+  afterEach(() => fixture.close());
 
   async function userClient(keys: number): Promise<{ s: Simulator; client: TestDigestClient; url: string }> {
-    const s = await startSimulator({ dataset: generateDataset({ users: 1, keysPerUser: keys, projects: 0, now: NOW }) });
-    sim = s;
+    const s = await fixture.start({ dataset: generateDataset({ users: 1, keysPerUser: keys, projects: 0, now: NOW }) });
     const user = s.dataset.users[0]!;
-    const client = new TestDigestClient(user.username, user.apiKey);
-    clients.push(client);
+    const client = fixture.client(user.username, user.apiKey);
     return { s, client, url: `${s.atlasBaseUrl}/users/${user.id}/keys` };
   }
 
@@ -124,11 +117,9 @@ describe('simulator paging', () => {
   });
 
   it('pages GET /groups for a credential', async () => {
-    const s = await startSimulator({ dataset: generateDataset({ users: 0, projects: 12, now: NOW }) });
-    sim = s;
+    const s = await fixture.start({ dataset: generateDataset({ users: 0, projects: 12, now: NOW }) });
     const credential = s.dataset.credentials[0]!;
-    const client = new TestDigestClient(credential.publicKey, credential.privateKey);
-    clients.push(client);
+    const client = fixture.client(credential.publicKey, credential.privateKey);
     const pages: PageBody[] = [];
     for (let pageNum = 1; pageNum <= 3; pageNum++) pages.push(await client.json<PageBody>(`${s.publicBaseUrl}/groups?pageNum=${pageNum}&itemsPerPage=5`));
     expect(pages.map((page) => page.results.length)).toEqual([5, 5, 2]);

@@ -1,25 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateDataset, startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { rawRequest, TestDigestClient } from './helpers.js';
+import { generateDataset } from '../../src/simulator/index.js';
+import { rawRequest } from './helpers.js';
+import { SimulatorFixture } from './fixture.js';
 
 describe('simulator stats', () => {
-  let sim: Simulator | undefined;
-  const clients: TestDigestClient[] = [];
-
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
-    await sim?.close();
-    sim = undefined;
-  });
+  const fixture = new SimulatorFixture();
+  afterEach(() => fixture.close());
 
   it('counts maxInFlight under parallel requests, challenges included', async () => {
-    const s = await startSimulator({ dataset: generateDataset({ seed: 2, projects: 10, now: Date.UTC(2025, 0, 1) }), latencyMs: 100 });
-    sim = s;
+    const s = await fixture.start({ dataset: generateDataset({ seed: 2, projects: 10, now: Date.UTC(2025, 0, 1) }), latencyMs: 100 });
     const credential = s.dataset.credentials[0]!;
     const responses = await Promise.all(
       credential.projectIds.map(async (id) => {
-        const client = new TestDigestClient(credential.publicKey, credential.privateKey);
-        clients.push(client);
+        const client = fixture.client(credential.publicKey, credential.privateKey);
         return client.get(`${s.publicBaseUrl}/groups/${id}/agentapikeys`);
       }),
     );
@@ -29,11 +22,9 @@ describe('simulator stats', () => {
   });
 
   it('counts by route template and resets in place', async () => {
-    const s = await startSimulator({ dataset: generateDataset({ seed: 2, now: Date.UTC(2025, 0, 1) }) });
-    sim = s;
+    const s = await fixture.start({ dataset: generateDataset({ seed: 2, now: Date.UTC(2025, 0, 1) }) });
     const user = s.dataset.users[0]!;
-    const client = new TestDigestClient(user.username, user.apiKey);
-    clients.push(client);
+    const client = fixture.client(user.username, user.apiKey);
     await client.get(`${s.atlasBaseUrl}/users/byName/${encodeURIComponent(user.username)}`);
     await client.get(`${s.publicBaseUrl}/users/${user.id}/keys`);
     await client.get(`${s.url}/nowhere`);

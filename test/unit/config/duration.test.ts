@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from '../../../src/config/duration.js';
+import { parseDuration } from '../../../src/config/duration.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -43,26 +43,5 @@ describe('parseDuration', () => {
 
   it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])('rejects the number %d', (input) => {
     expect(parseDuration(input)).toBeUndefined();
-  });
-});
-
-describe('formatDuration', () => {
-  it.each([
-    [3_600_000, '1h'],
-    [7_200_000, '2h'],
-    [300_000, '5m'],
-    [5_400_000, '90m'],
-    [30_000, '30s'],
-    [90_000, '90s'],
-    [1_500, '1500ms'],
-    [250, '250ms'],
-  ])('%d ms is %s', (ms, expected) => {
-    expect(formatDuration(ms)).toBe(expected);
-  });
-
-  it('round-trips through parseDuration', () => {
-    for (const ms of [250, 1_000, 45_000, 300_000, 5_400_000, 86_400_000]) {
-      expect(parseDuration(formatDuration(ms))).toBe(ms);
-    }
   });
 });

@@ -1,5 +1,5 @@
-// Golden-file test: the whole key exposition (`fixed` + the timed series at FIXED_NOW) of the literal
-// snapshot in ../fixtures/key-snapshot.ts, compared byte for byte with
+// Golden-file test: the key and scope series of the literal snapshot in ../fixtures/key-snapshot.ts, as a
+// scrape at FIXED_NOW writes them (the production byte path), compared byte for byte with
 // ../fixtures/key-exposition.golden.txt.
 //
 // To rewrite the golden file after an intended change of the output, run
@@ -8,15 +8,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { buildKeyExposition, renderTimedSeries } from '../../../src/metrics/key-exposition.js';
+import { renderKeyExposition } from '../../../src/metrics/key-exposition.js';
 import { FIXED_NOW, SNAPSHOT } from '../fixtures/key-snapshot.js';
 
 const GOLDEN = fileURLToPath(new URL('../fixtures/key-exposition.golden.txt', import.meta.url));
 
 describe('key exposition golden file', () => {
   it('renders the fixed snapshot at the fixed clock exactly as the golden file', () => {
-    const exposition = buildKeyExposition(SNAPSHOT);
-    const actual = exposition.fixed + renderTimedSeries(exposition, FIXED_NOW);
+    const actual = renderKeyExposition(SNAPSHOT, FIXED_NOW);
     if (process.env.UPDATE_GOLDEN === '1') {
       writeFileSync(GOLDEN, actual);
       return;

@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildKeyExposition, escapeLabelValue, labelBlock, renderTimedSeries } from '../../../src/metrics/key-exposition.js';
+import { buildKeyExpositionBytes, escapeLabelValue, labelBlock, renderKeyExposition, renderTimedBytes } from '../../../src/metrics/key-exposition.js';
 import { FIXED_NOW, SNAPSHOT } from '../fixtures/key-snapshot.js';
 
-const render = (nowMs = FIXED_NOW) => {
-  const exposition = buildKeyExposition(SNAPSHOT);
-  return exposition.fixed + renderTimedSeries(exposition, nowMs);
-};
+const render = (nowMs = FIXED_NOW) => renderKeyExposition(SNAPSHOT, nowMs);
 
 const samples = (text: string) => text.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
 
@@ -52,7 +49,7 @@ describe('labelBlock', () => {
   });
 });
 
-describe('buildKeyExposition + renderTimedSeries', () => {
+describe('renderKeyExposition', () => {
   const text = render();
 
   it.each([
@@ -87,7 +84,7 @@ describe('buildKeyExposition + renderTimedSeries', () => {
   });
 
   it('counts its series', () => {
-    expect(buildKeyExposition(SNAPSHOT).series).toBe(samples(text).length);
+    expect(buildKeyExpositionBytes(SNAPSHOT).series).toBe(samples(text).length);
   });
 
   it('computes age exactly at the scrape time', () => {
@@ -166,16 +163,24 @@ describe('buildKeyExposition + renderTimedSeries', () => {
     }
   });
 
+  it('renders a scrape-time family in slices (as /metrics streams it) exactly as in one piece', () => {
+    const { timed } = buildKeyExpositionBytes(SNAPSHOT);
+    expect(timed.length).toBeGreaterThan(0);
+    for (const family of timed) {
+      const whole = renderTimedBytes(family, FIXED_NOW).toString();
+      for (let cut = 1; cut < family.ends.length; cut++) {
+        expect(renderTimedBytes(family, FIXED_NOW, 0, cut).toString() + renderTimedBytes(family, FIXED_NOW, cut).toString()).toBe(whole);
+      }
+    }
+  });
+
   it('has nothing but an empty text before the first snapshot', () => {
-    const empty = buildKeyExposition(undefined);
-    expect(empty.fixed).toBe('');
-    expect(empty.series).toBe(0);
-    expect(renderTimedSeries(empty, FIXED_NOW)).toBe('');
+    expect(renderKeyExposition(undefined, FIXED_NOW)).toBe('');
+    expect(buildKeyExpositionBytes(undefined).series).toBe(0);
   });
 
   it('a snapshot with no scopes has only the last poll time', () => {
-    const exposition = buildKeyExposition({ scopes: [], completedAt: FIXED_NOW, cycle: 1 });
-    expect(samples(exposition.fixed + renderTimedSeries(exposition, FIXED_NOW))).toStrictEqual(['mongodb_apikey_last_poll_timestamp_seconds 1748779200']);
+    expect(samples(renderKeyExposition({ scopes: [], completedAt: FIXED_NOW, cycle: 1 }, FIXED_NOW))).toStrictEqual(['mongodb_apikey_last_poll_timestamp_seconds 1748779200']);
   });
 });
 
@@ -207,8 +212,7 @@ describe('organisation kinds', () => {
       },
     ],
   } as const;
-  const exposition = buildKeyExposition(snapshot as never);
-  const text = exposition.fixed + renderTimedSeries(exposition, NOW);
+  const text = renderKeyExposition(snapshot as never, NOW);
   const key = `kind="programmatic",org_id="${ORG}",key_id="k1"`;
   const secret = (id: string) => `kind="service_account",org_id="${ORG}",key_id="${id}"`;
 
@@ -230,7 +234,7 @@ describe('organisation kinds', () => {
     expect(valueOf(text, `mongodb_apikey_expiry_timestamp_seconds{${secret('s1')}}`)).toBe(String((NOW + 3_600_000) / 1000));
     expect(valueOf(text, `mongodb_apikey_expires_in_seconds{${secret('s1')}}`)).toBe('3600');
     expect(valueOf(text, `mongodb_apikey_expires_in_seconds{${secret('s2')}}`)).toBe('-60');
-    expect(valueOf(renderTimedSeries(exposition, NOW + 1_000), `mongodb_apikey_expires_in_seconds{${secret('s1')}}`)).toBe('3599');
+    expect(valueOf(renderKeyExposition(snapshot as never, NOW + 1_000), `mongodb_apikey_expires_in_seconds{${secret('s1')}}`)).toBe('3599');
     expect(valueOf(text, `mongodb_apikey_idle_seconds{${secret('s1')}}`)).toBe('86400');
     expect(valueOf(text, `mongodb_apikey_idle_seconds{${secret('s2')}}`)).toBe('120');
   });
