@@ -1,16 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset, startSimulator, type SimCredential, type Simulator, type SimUser } from '../../src/simulator/index.js';
-import { TestDigestClient, type RawResponse } from './helpers.js';
+import { TestDigestClient } from './helpers.js';
+import { vendorError } from './fixture.js';
 
 const NOW = Date.UTC(2025, 0, 1);
-
-function vendorError(response: RawResponse): Record<string, unknown> {
-  expect(response.headers['content-type']).toBe('application/json');
-  const body = JSON.parse(response.body) as Record<string, unknown>;
-  expect(Object.keys(body).sort()).toEqual(['detail', 'error', 'errorCode', 'parameters', 'reason']);
-  expect(body['error']).toBe(response.status);
-  return body;
-}
 
 describe('simulator routes', () => {
   let sim: Simulator;

@@ -9,20 +9,13 @@ import {
   type Simulator,
 } from '../../src/simulator/index.js';
 import { rawRequest, TestDigestClient, type RawResponse } from './helpers.js';
+import { vendorError } from './fixture.js';
 
 const NOW = Date.UTC(2025, 0, 1);
 const V2023 = 'application/vnd.atlas.2023-01-01+json';
 const V2024 = 'application/vnd.atlas.2024-08-05+json';
 type Digest = Extract<SimOrgCredential, { kind: 'digest' }>;
 type OAuth = Extract<SimOrgCredential, { kind: 'oauth' }>;
-
-function vendorError(response: RawResponse): Record<string, unknown> {
-  expect(response.headers['content-type']).toBe('application/json');
-  const body = JSON.parse(response.body) as Record<string, unknown>;
-  expect(Object.keys(body).sort()).toEqual(['detail', 'error', 'errorCode', 'parameters', 'reason']);
-  expect(body['error']).toBe(response.status);
-  return body;
-}
 
 /** A minimal OAuth 2.0 client-credentials client over fetch, independent of the simulator. */
 async function fetchToken(url: string, clientId: string, secret: string, body = 'grant_type=client_credentials'): Promise<Response> {
