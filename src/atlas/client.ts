@@ -6,7 +6,7 @@ import { NetworkError } from '../errors/network-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import type { Api, Credential } from './credential.js';
 import { DigestSession, SessionPool } from './digest-session.js';
-import { HttpTransport, type HttpRequest, type HttpResponse } from './http-transport.js';
+import { HttpTransport, type AbortLike, type HttpRequest, type HttpResponse } from './http-transport.js';
 import { BearerSession, TokenSource } from './oauth.js';
 import { Pacer, sleep } from './pacer.js';
 import { nextLink, pageCount, pagePath, pageSchema, type Page } from './paging.js';
@@ -134,7 +134,7 @@ export class AtlasClient {
     const deadline = new Deadline(signal, this.#options.timeoutMs);
     let sound = false;
     try {
-      const response = await session.get(url, { method: 'GET', headers: { Accept: accept }, signal: deadline.signal });
+      const response = await session.get(url, { method: 'GET', headers: { Accept: accept }, signal: deadline });
       const text = await response.text();
       sound = true;
       if (!response.ok) throw apiErrorOf(url, response, text);
@@ -215,33 +215,48 @@ function classify(error: unknown, url: string, signal: AbortSignal, expired: boo
 }
 
 /**
- * The abort signal of one request: the poller's stop signal or the request timeout, whichever
- * comes first. Built by hand because Node 20's AbortSignal.any() keeps every signal it makes
- * reachable from the long-lived stop signal: a leak of one object per request.
+ * What aborts one request: the poller's stop signal or the request timeout, whichever comes
+ * first. Not an AbortController: Node 20's AbortSignal objects outlive their requests (see
+ * AbortLike), and AbortSignal.any() kept every signal it made reachable from the stop signal.
  */
-class Deadline {
-  readonly #controller = new AbortController();
+class Deadline implements AbortLike {
   readonly #parent: AbortSignal;
   readonly #timer: NodeJS.Timeout;
-  readonly #onAbort = () => this.#controller.abort(this.#parent.reason);
+  readonly #onAbort = () => this.#abort(this.#parent.reason);
+  #listeners: (() => void)[] = [];
+  aborted = false;
+  reason: unknown;
   expired = false;
 
   constructor(parent: AbortSignal, timeoutMs: number) {
     this.#parent = parent;
     this.#timer = setTimeout(() => {
       this.expired = true;
-      this.#controller.abort(new Error(`timed out after ${timeoutMs} ms`));
+      this.#abort(new Error(`timed out after ${timeoutMs} ms`));
     }, timeoutMs);
     if (parent.aborted) this.#onAbort();
     else parent.addEventListener('abort', this.#onAbort, { once: true });
   }
 
-  get signal(): AbortSignal {
-    return this.#controller.signal;
+  addEventListener(_type: 'abort', listener: () => void): void {
+    this.#listeners.push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    this.#listeners = this.#listeners.filter((candidate) => candidate !== listener);
   }
 
   clear(): void {
     clearTimeout(this.#timer);
     this.#parent.removeEventListener('abort', this.#onAbort);
+  }
+
+  #abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    const listeners = this.#listeners;
+    this.#listeners = [];
+    for (const listener of listeners) listener();
   }
 }

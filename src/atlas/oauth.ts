@@ -3,7 +3,7 @@ import { ApiError } from '../errors/api-error.js';
 import { InvalidResponseError } from '../errors/invalid-response-error.js';
 import type { Credential } from './credential.js';
 import type { Transport } from './digest-session.js';
-import type { HttpRequest, HttpResponse } from './http-transport.js';
+import type { AbortLike, HttpRequest, HttpResponse } from './http-transport.js';
 
 /** Refresh this long before the token expires, so no request goes out with a token about to lapse. */
 const REFRESH_MARGIN_MS = 60_000;
@@ -34,7 +34,7 @@ export class TokenSource {
   }
 
   /** A valid token: the cached one, or a new one (single flight). */
-  token(signal: AbortSignal): Promise<string> {
+  token(signal: AbortLike): Promise<string> {
     if (this.#token && this.#now() < this.#token.refreshAt) return Promise.resolve(this.#token.value);
     this.#pending ??= this.#fetch(signal).finally(() => {
       this.#pending = undefined;
@@ -58,7 +58,7 @@ export class TokenSource {
     if (!response.ok) throw new ApiError('POST', url, response.status);
   }
 
-  async #fetch(signal: AbortSignal): Promise<string> {
+  async #fetch(signal: AbortLike): Promise<string> {
     const url = this.#tokenUrl();
     const response = await this.#transport(url, this.#post(new URLSearchParams({ grant_type: 'client_credentials' }), signal));
     const text = await response.text();
@@ -76,7 +76,7 @@ export class TokenSource {
     return parsed.data.access_token;
   }
 
-  #post(body: URLSearchParams, signal: AbortSignal): HttpRequest {
+  #post(body: URLSearchParams, signal: AbortLike): HttpRequest {
     const basic = Buffer.from(`${this.#credential.username}:${this.#credential.secret()}`).toString('base64');
     return {
       method: 'POST',
