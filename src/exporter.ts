@@ -57,6 +57,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     client,
     intervalMs: config.poll.intervalMs,
     staleAfterMs: config.poll.staleAfterMs,
+    scopesInFlight: 2 * config.poll.concurrency,
     log,
     ...(options.shard ? { shard: options.shard } : {}),
     onCycle: (report) => {

@@ -8,6 +8,8 @@ import type { Source, SourceContext } from '../sources/index.js';
 import { nextSnapshot, type Polled } from './next-snapshot.js';
 import { Shard } from './shard.js';
 import type { KeyKind } from '../model/api-key.js';
+import { keepUnchanged } from './unchanged.js';
+import { mapInWindow } from './window.js';
 
 /** How discovery went for one credential in a cycle. */
 export interface DiscoveryResult {
@@ -33,6 +35,11 @@ export interface PollerOptions {
   readonly log: Logger;
   /** This replica's share of the scopes; all of them by default. */
   readonly shard?: Shard;
+  /**
+   * Scopes of one source polled at a time. Each scope has at most one request in flight, so
+   * twice the client's concurrency keeps every request slot busy.
+   */
+  readonly scopesInFlight: number;
   /** Called after every completed cycle, with the new snapshot already in place. */
   readonly onCycle?: (report: CycleReport) => void;
   readonly now?: () => number;
@@ -81,6 +88,7 @@ export class Poller {
     const discovery = new Map<string, DiscoveryResult>();
     const listed: Partial<Record<KeyKind, number>> = {};
     const shard = this.#options.shard ?? new Shard();
+    const previousKeys = new Map(this.#snapshot?.scopes.map((state) => [scopeKey(state.scope), state.keys]));
     let polled: Polled[];
     try {
       const perSource = await Promise.all(
@@ -103,18 +111,18 @@ export class Poller {
             return shard.owns(scope);
           });
           const failed = new Map(listing.failed.map(({ scope, failure }) => [scopeKey(scope), failure]));
-          return Promise.all(
-            mine.map(async (scope): Promise<Polled> => {
-              const failure = failed.get(scopeKey(scope));
-              if (failure) return { scope, outcome: { ok: false, failure } };
-              try {
-                return { scope, outcome: { ok: true, keys: await source.fetchKeys(scope, context) } };
-              } catch (error) {
-                if (signal.aborted) throw error;
-                return { scope, outcome: { ok: false, failure: failureOf(error) } };
-              }
-            }),
-          );
+          return mapInWindow(mine, this.#options.scopesInFlight, async (scope): Promise<Polled> => {
+            const key = scopeKey(scope);
+            const failure = failed.get(key);
+            if (failure) return { scope, outcome: { ok: false, failure } };
+            try {
+              const keys = keepUnchanged(previousKeys.get(key), await source.fetchKeys(scope, context));
+              return { scope, outcome: { ok: true, keys } };
+            } catch (error) {
+              if (signal.aborted) throw error;
+              return { scope, outcome: { ok: false, failure: failureOf(error) } };
+            }
+          });
         }),
       );
       polled = perSource.flat();
