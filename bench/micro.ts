@@ -4,7 +4,8 @@
  * `node --expose-gc dist-bench/bench/micro.js [projects]`
  */
 import { performance } from 'node:perf_hooks';
-import { buildKeyExpositionBytes, buildKeyExpositionBytesAsync, renderTimedBytes } from '../src/metrics/key-exposition.js';
+import { UNPOOLED } from '../src/metrics/slabs.js';
+import { buildKeyExpositionBytes, buildKeyExpositionBytesAsync, renderTimed } from '../src/metrics/key-exposition.js';
 import type { Snapshot, ScopeState } from '../src/model/snapshot.js';
 import { generateDataset } from '../src/simulator/index.js';
 import { mapAgentKeys } from '../src/sources/agent-keys.js';
@@ -41,5 +42,5 @@ if (process.argv[1]?.endsWith('micro.js')) {
   const started = performance.now();
   await buildKeyExpositionBytesAsync(snapshot);
   console.log(`buildKeyExpositionBytesAsync: ${(performance.now() - started).toFixed(1)} ms wall`);
-  time('renderTimedBytes (all)', () => bytes.timed.map((timed) => renderTimedBytes(timed, Date.now())), 10);
+  time('renderTimedBytes (all)', () => bytes.timed.map((timed) => [...renderTimed(timed, Date.now(), UNPOOLED.take)]), 10);
 }

@@ -42,6 +42,8 @@ export function createApp(options: AppOptions): express.Express {
     [
       telemetryPath,
       async (request, response) => {
+        // Closed once everything is sent or the client is gone: the body's buffers are free again.
+        const released = new Promise<void>((resolve) => response.once('close', resolve));
         const compress = acceptsGzip(request.get('accept-encoding'));
         const setHeaders = () => {
           response.status(200).set('Content-Type', CONTENT_TYPE).set('Cache-Control', 'no-store');
@@ -55,7 +57,7 @@ export function createApp(options: AppOptions): express.Express {
         // Streamed (chunked): the fixed part goes out while the scrape-time series are rendered
         // slice by slice, and the event loop gets a turn between slices. The headers wait for the
         // first chunk, so that a failure before it is still a clean 500.
-        const chunks = exposition.chunks(now(), compress);
+        const chunks = exposition.chunks(now(), compress, released);
         const first = await chunks.next();
         setHeaders();
         if (!first.done) response.write(first.value);

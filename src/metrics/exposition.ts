@@ -1,33 +1,41 @@
 import { promisify } from 'node:util';
 import { createGzip, gzip as gzipCallback, constants } from 'node:zlib';
 import type { Snapshot } from '../model/snapshot.js';
-import { buildKeyExpositionBytes, buildKeyExpositionBytesAsync, renderTimedBytes, type KeyExpositionBytes } from './key-exposition.js';
+import { buildKeyExpositionBytes, buildKeyExpositionBytesAsync, renderTimed, type KeyExpositionBytes } from './key-exposition.js';
+import { SlabPool, SlabWriter } from './slabs.js';
 import type { ExporterMetrics } from './exporter-metrics.js';
 
 const gzipAsync = promisify(gzipCallback);
 const gzip = (data: Buffer): Promise<Buffer> => gzipAsync(data, { level: constants.Z_BEST_SPEED });
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/**
- * Scrape-time series rendered per slice; between slices the event loop gets a turn, so a scrape
- * of any size never blocks other requests (or the poller) for long. About 1 MB of text a slice.
- */
-export const TIMED_SLICE_SERIES = 8192;
+/** Slabs of scrape-time series written between two turns of the event loop: about 1 MB of text. */
+const SLABS_PER_TURN = 8;
 
-/** One published snapshot: its bytes, and its fixed part compressed once (as its own gzip member). */
+/** Free slabs kept beyond a snapshot's own: enough for a few scrapes at once. */
+const SCRAPE_SLABS = 64;
+
+/** One published snapshot: its bytes, its fixed part compressed once (as its own gzip member), and who reads it. */
 interface Published {
   readonly keys: KeyExpositionBytes;
-  readonly fixedGzip: Promise<Buffer>;
+  readonly fixedGzip: Promise<readonly Buffer[]>;
+  /** Scrapes whose response has not closed, and the render of the next snapshot, which shares its chunks. */
+  readers: number;
+  /** A later snapshot has been published: once nobody reads this one, it releases its slabs. */
+  retired: boolean;
+  released: boolean;
 }
 
 /**
  * What `/metrics` serves: the snapshot's fixed series (rendered, and gzipped, once per
  * snapshot), the scrape-time series, and the exporter's own metrics. A scrape only reads.
- * Only Buffers are kept per snapshot: nothing per series stays on the JS heap.
+ * Only Buffers are kept per snapshot, in slabs that later snapshots and scrapes reuse, and that
+ * a snapshot shares with the last one where its text did not change.
  */
 export class Exposition {
   readonly #metrics: ExporterMetrics;
-  #published: Published = publish(buildKeyExpositionBytes(undefined));
+  readonly #pool = new SlabPool();
+  #published: Published;
   /** The render of the latest update, while it runs; a scrape waits for it. */
   #pending: Promise<void> | undefined;
   #buildError: unknown;
@@ -35,6 +43,7 @@ export class Exposition {
 
   constructor(metrics: ExporterMetrics) {
     this.#metrics = metrics;
+    this.#published = this.#publish(buildKeyExpositionBytes(undefined, this.#pool));
   }
 
   /**
@@ -44,21 +53,35 @@ export class Exposition {
    */
   update(snapshot: Snapshot): void {
     const generation = ++this.#generation;
-    const pending = buildKeyExpositionBytesAsync(snapshot).then(
-      (keys) => {
-        // A later update supersedes this one, even when it finishes first.
-        if (generation !== this.#generation) return;
-        this.#published = publish(keys);
-        this.#buildError = undefined;
-      },
-      (error: unknown) => {
-        if (generation === this.#generation) this.#buildError = error;
-      },
-    );
+    const previous = this.#read(this.#published);
+    const pending = buildKeyExpositionBytesAsync(snapshot, this.#pool, previous.keys)
+      .then(
+        (keys) => {
+          // A later update supersedes this one, even when it finishes first.
+          if (generation !== this.#generation) {
+            this.#pool.release(keys.held);
+            return;
+          }
+          const replaced = this.#published;
+          this.#published = this.#publish(keys);
+          this.#buildError = undefined;
+          replaced.retired = true;
+          this.#release(replaced);
+        },
+        (error: unknown) => {
+          if (generation === this.#generation) this.#buildError = error;
+        },
+      )
+      .finally(() => this.#unread(previous));
     this.#pending = pending;
     void pending.finally(() => {
       if (this.#pending === pending) this.#pending = undefined;
     });
+  }
+
+  /** Slabs free and held right now (tests and the bench check that none leak). */
+  get slabStats(): { free: number; held: number } {
+    return this.#pool.stats;
   }
 
   /** Series in the key and scope families of the current snapshot. */
@@ -77,33 +100,81 @@ export class Exposition {
    * The body, chunk by chunk, to write in order as they come. With gzip, each chunk is a gzip
    * member of its own: RFC 1952 allows a series of members, and the fixed part is compressed once
    * per snapshot. Every chunk belongs to the snapshot current when the first one was asked for.
+   * The chunks are slabs that are reused once `released` settles (the response has closed, so
+   * nothing still queued for the socket points into them) and this generator has ended.
    */
-  async *chunks(nowMs: number, compress: boolean): AsyncGenerator<Buffer, void, undefined> {
-    const { keys, fixedGzip } = await this.#current();
-    if (!compress) {
-      yield* keys.fixed;
-      for (const timed of keys.timed) {
-        yield timed.header;
-        for (let from = 0; from < timed.ends.length; from += TIMED_SLICE_SERIES) {
-          await turn();
-          yield renderTimedBytes(timed, nowMs, from, Math.min(from + TIMED_SLICE_SERIES, timed.ends.length));
+  async *chunks(nowMs: number, compress: boolean, released: Promise<unknown>): AsyncGenerator<Buffer, void, undefined> {
+    const published = this.#read(await this.#current());
+    const slabs: Buffer[] = [];
+    const take = (): Buffer => {
+      const slab = this.#pool.take();
+      slabs.push(slab);
+      return slab;
+    };
+    let ended = (): void => undefined;
+    void Promise.allSettled([released, new Promise<void>((resolve) => (ended = resolve))]).then(() => {
+      this.#pool.release(slabs);
+      this.#unread(published);
+    });
+    const members: Promise<Buffer>[] = [];
+    try {
+      if (!compress) {
+        yield* published.keys.fixed;
+        for (const timed of published.keys.timed) {
+          yield timed.header;
+          let written = 0;
+          for (const slab of renderTimed(timed, nowMs, take)) {
+            if (written++ % SLABS_PER_TURN === 0) await turn();
+            yield slab;
+          }
+        }
+        yield Buffer.from(await this.#metrics.registry.metrics(), 'utf8');
+        return;
+      }
+      yield* await published.fixedGzip;
+      // Compression runs on the thread pool; rendering the next slab overlaps it.
+      for (const timed of published.keys.timed) {
+        let written = 0;
+        for (const slab of renderTimed(timed, nowMs, take)) {
+          if (written % SLABS_PER_TURN === 0) await turn();
+          members.push(handled(gzip(written++ === 0 ? Buffer.concat([timed.header, slab]) : slab)));
         }
       }
-      yield Buffer.from(await this.#metrics.registry.metrics(), 'utf8');
-      return;
+      members.push(handled(this.#metrics.registry.metrics().then((text) => gzip(Buffer.from(text, 'utf8')))));
+      for (const member of members) yield await member;
+    } finally {
+      // Compression still reading a slab (the response closed early) keeps it held.
+      await Promise.allSettled(members);
+      ended();
     }
-    yield await fixedGzip;
-    // Compression runs on the thread pool; rendering the next slice overlaps it.
-    const members: Promise<Buffer>[] = [];
-    for (const timed of keys.timed) {
-      for (let from = 0; from < timed.ends.length; from += TIMED_SLICE_SERIES) {
-        await turn();
-        const slice = renderTimedBytes(timed, nowMs, from, Math.min(from + TIMED_SLICE_SERIES, timed.ends.length));
-        members.push(handled(gzip(from === 0 ? Buffer.concat([timed.header, slice]) : slice)));
-      }
-    }
-    members.push(handled(this.#metrics.registry.metrics().then((text) => gzip(Buffer.from(text, 'utf8')))));
-    for (const member of members) yield await member;
+  }
+
+  #publish(keys: KeyExpositionBytes): Published {
+    // Compressed on the thread pool as soon as the snapshot lands; a scrape without gzip never awaits it.
+    const fixedGzip = handled(gzipChunks(keys.fixed, new SlabWriter(this.#pool)));
+    // Free slabs for the next render, and some for scrapes.
+    this.#pool.keep(keys.held.length + SCRAPE_SLABS);
+    return { keys, fixedGzip, readers: 0, retired: false, released: false };
+  }
+
+  #read(published: Published): Published {
+    published.readers++;
+    return published;
+  }
+
+  #unread(published: Published): void {
+    published.readers--;
+    this.#release(published);
+  }
+
+  /** A retired snapshot that nobody reads releases its slabs, once its compression has ended. */
+  #release(published: Published): void {
+    if (!published.retired || published.readers > 0 || published.released) return;
+    published.released = true;
+    void published.fixedGzip.then(
+      (gzipped) => this.#pool.release([...published.keys.held, ...gzipped]),
+      () => this.#pool.release(published.keys.held),
+    );
   }
 }
 
@@ -113,18 +184,12 @@ function handled<T>(promise: Promise<T>): Promise<T> {
   return promise;
 }
 
-function publish(keys: KeyExpositionBytes): Published {
-  // Compressed on the thread pool as soon as the snapshot lands; a scrape without gzip never awaits it.
-  return { keys, fixedGzip: handled(gzipChunks(keys.fixed)) };
-}
-
-/** One gzip member of chunks that are never joined, compressed on the thread pool. */
-function gzipChunks(chunks: readonly Buffer[]): Promise<Buffer> {
+/** One gzip member of chunks that are never joined, compressed on the thread pool into slabs. */
+function gzipChunks(chunks: readonly Buffer[], out: SlabWriter): Promise<readonly Buffer[]> {
   return new Promise((resolve, reject) => {
     const stream = createGzip({ level: constants.Z_BEST_SPEED });
-    const out: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => out.push(chunk));
-    stream.on('end', () => resolve(Buffer.concat(out)));
+    stream.on('data', (chunk: Buffer) => out.copy(chunk));
+    stream.on('end', () => resolve(out.finish()));
     stream.on('error', reject);
     for (const chunk of chunks) stream.write(chunk);
     stream.end();

@@ -1,32 +1,36 @@
 import type { ApiKey } from '../model/api-key.js';
 import type { ScopeState, Snapshot } from '../model/snapshot.js';
+import { SlabWriter, UNPOOLED, type Slabs } from './slabs.js';
 import { EXPORTER_FAMILIES, KEY_FAMILIES, LABELS, OWNER_LABEL, OWNER_NAME_LABEL, REASONS, SCOPE_FAMILIES, type Family } from './contract.js';
 
 /**
  * The key and scope series of one snapshot, rendered once when the snapshot lands, as bytes only
- * (nothing per series stays on the JS heap). Only `age`, `idle` and `expires_in` depend on the
- * scrape time; for those the label blocks are kept ready and just the value is written per scrape,
- * so a scrape of 200k series does not rebuild 200k label strings.
+ * (nothing per series stays on the JS heap), in slabs (see SlabPool). Only `age`, `idle` and
+ * `expires_in` depend on the scrape time; for those the label blocks are kept ready and just the
+ * value is written per scrape, so a scrape of 200k series does not rebuild 200k label strings.
  */
 export interface KeyExpositionBytes {
-  /**
-   * Every family whose values change only with the snapshot, as UTF-8 exposition text in chunks of
-   * about 64 kB: never joined, so a snapshot of 40 MB costs 40 MB and not twice that while it lands.
-   */
+  /** Every family whose values change only with the snapshot, as UTF-8 exposition text, in chunks. */
   readonly fixed: readonly Buffer[];
   /** `age`, `idle`, then `expires_in`; a family without series is left out. */
   readonly timed: readonly TimedBytes[];
   /** Number of series in `fixed` and `timed`. */
   readonly series: number;
+  /** The chunks of each fixed family, by name, for the next snapshot to share what did not change. */
+  readonly families: ReadonlyMap<string, readonly Buffer[]>;
+  /** Every chunk above that lies in a slab: this snapshot holds each once, until it releases them. */
+  readonly held: readonly Buffer[];
 }
 
 /** One scrape-time family: its HELP/TYPE lines and, per series, `name{labels} ` and a start time. */
 export interface TimedBytes {
   readonly family: Family;
   readonly header: Buffer;
-  /** Every series' `name{labels} `, back to back. */
-  readonly labels: Buffer;
-  /** `ends[i]`: where series i's label prefix ends in `labels` (it starts at `ends[i - 1]`, or 0). */
+  /** Every series' `name{labels} `, back to back, in chunks; a series never straddles two. */
+  readonly labels: readonly Buffer[];
+  /** `firsts[k]`: the first series in `labels[k]`. */
+  readonly firsts: Uint32Array;
+  /** `ends[i]`: where series i's label prefix ends in its chunk (it starts where series i - 1 ends, or at 0). */
   readonly ends: Uint32Array;
   /** Unix ms each value counts from; for a countdown, the time it counts to. */
   readonly since: Float64Array;
@@ -57,66 +61,54 @@ export function familyHeader(family: Family): string {
 
 const seconds = (ms: number): string => String(ms / 1000);
 
-/** Text gathered in strings of about this many characters, each then encoded once. */
-const SINK_CHUNK_CHARS = 1 << 16;
-
-/** The lines of one family, kept as UTF-8 chunks while the snapshot is rendered. */
+/** The lines of one family, written into slabs while the snapshot is rendered. */
 class FamilySink {
   readonly family: Family;
-  readonly chunks: Buffer[] = [];
-  bytes = 0;
+  readonly writer: SlabWriter;
   lines = 0;
-  #pending = '';
 
-  constructor(family: Family) {
+  constructor(family: Family, slabs: Slabs, previous?: readonly Buffer[]) {
     this.family = family;
+    this.writer = new SlabWriter(slabs, previous);
   }
 
   line(text: string): void {
-    this.#pending += text;
+    this.writer.text(text);
     this.lines++;
-    if (this.#pending.length >= SINK_CHUNK_CHARS) this.flush();
-  }
-
-  flush(): void {
-    if (this.#pending === '') return;
-    const chunk = Buffer.from(this.#pending, 'utf8');
-    this.#pending = '';
-    this.chunks.push(chunk);
-    this.bytes += chunk.length;
   }
 }
 
 /** The label prefixes and start times of one scrape-time family, gathered while rendering. */
 class TimedSink {
   readonly sink: FamilySink;
-  readonly ends: number[] = [];
-  readonly since: number[] = [];
+  readonly #firsts: number[] = [];
+  readonly #ends: number[] = [];
+  readonly #since: number[] = [];
   readonly #countdown: boolean;
-  #end = 0;
 
-  constructor(family: Family, countdown = false) {
-    this.sink = new FamilySink(family);
+  constructor(family: Family, slabs: Slabs, previous: KeyExpositionBytes | undefined, countdown = false) {
+    this.sink = new FamilySink(family, slabs, previous?.timed.find((timed) => timed.family === family)?.labels);
     this.#countdown = countdown;
   }
 
   series(prefix: string, since: number): void {
-    this.sink.line(prefix);
-    this.#end += Buffer.byteLength(prefix, 'utf8');
-    this.ends.push(this.#end);
-    this.since.push(since);
+    const chunk = this.sink.writer.text(prefix);
+    if (chunk === this.#firsts.length) this.#firsts.push(this.#ends.length);
+    this.#ends.push(this.sink.writer.offset);
+    this.#since.push(since);
   }
 
   done(): TimedBytes | undefined {
-    this.sink.flush();
-    if (this.ends.length === 0) return undefined;
+    const labels = this.sink.writer.finish();
+    if (this.#ends.length === 0) return undefined;
     const { family } = this.sink;
     return {
       family,
       header: Buffer.from(familyHeader(family), 'utf8'),
-      labels: Buffer.concat(this.sink.chunks, this.sink.bytes),
-      ends: Uint32Array.from(this.ends),
-      since: Float64Array.from(this.since),
+      labels,
+      firsts: Uint32Array.from(this.#firsts),
+      ends: Uint32Array.from(this.#ends),
+      since: Float64Array.from(this.#since),
       countdown: this.#countdown,
     };
   }
@@ -126,24 +118,25 @@ class TimedSink {
  * Renders the snapshot, one scope per step: the generator yields between scopes so that an
  * asynchronous caller can give the event loop a turn (see {@link buildKeyExpositionBytesAsync}).
  */
-function* buildSteps(snapshot: Snapshot | undefined): Generator<void, KeyExpositionBytes> {
-  const info = new FamilySink(KEY_FAMILIES.info);
-  const created = new FamilySink(KEY_FAMILIES.created);
-  const enabled = new FamilySink(KEY_FAMILIES.enabled);
-  const usedCount = new FamilySink(KEY_FAMILIES.usedCount);
-  const lastUsed = new FamilySink(KEY_FAMILIES.lastUsed);
-  const expiry = new FamilySink(KEY_FAMILIES.expiry);
-  const roles = new FamilySink(KEY_FAMILIES.role);
-  const accessListEntries = new FamilySink(KEY_FAMILIES.accessListEntries);
-  const unrestricted = new FamilySink(KEY_FAMILIES.unrestricted);
-  const keys = new FamilySink(SCOPE_FAMILIES.keys);
-  const up = new FamilySink(SCOPE_FAMILIES.up);
-  const lastSuccess = new FamilySink(SCOPE_FAMILIES.lastSuccess);
-  const errors = new FamilySink(SCOPE_FAMILIES.errors);
-  const lastPoll = new FamilySink(EXPORTER_FAMILIES.lastPoll);
-  const age = new TimedSink(KEY_FAMILIES.age);
-  const idle = new TimedSink(KEY_FAMILIES.idle);
-  const expiresIn = new TimedSink(KEY_FAMILIES.expiresIn, true);
+function* buildSteps(snapshot: Snapshot | undefined, slabs: Slabs, previous: KeyExpositionBytes | undefined): Generator<void, KeyExpositionBytes> {
+  const sink = (family: Family) => new FamilySink(family, slabs, previous?.families.get(family.name));
+  const info = sink(KEY_FAMILIES.info);
+  const created = sink(KEY_FAMILIES.created);
+  const enabled = sink(KEY_FAMILIES.enabled);
+  const usedCount = sink(KEY_FAMILIES.usedCount);
+  const lastUsed = sink(KEY_FAMILIES.lastUsed);
+  const expiry = sink(KEY_FAMILIES.expiry);
+  const roles = sink(KEY_FAMILIES.role);
+  const accessListEntries = sink(KEY_FAMILIES.accessListEntries);
+  const unrestricted = sink(KEY_FAMILIES.unrestricted);
+  const keys = sink(SCOPE_FAMILIES.keys);
+  const up = sink(SCOPE_FAMILIES.up);
+  const lastSuccess = sink(SCOPE_FAMILIES.lastSuccess);
+  const errors = sink(SCOPE_FAMILIES.errors);
+  const lastPoll = sink(EXPORTER_FAMILIES.lastPoll);
+  const age = new TimedSink(KEY_FAMILIES.age, slabs, previous);
+  const idle = new TimedSink(KEY_FAMILIES.idle, slabs, previous);
+  const expiresIn = new TimedSink(KEY_FAMILIES.expiresIn, slabs, previous, true);
 
   for (const state of snapshot?.scopes ?? []) {
     const { scope } = state;
@@ -190,21 +183,22 @@ function* buildSteps(snapshot: Snapshot | undefined): Generator<void, KeyExposit
   }
   if (snapshot) lastPoll.line(`${EXPORTER_FAMILIES.lastPoll.name} ${seconds(snapshot.completedAt)}\n`);
 
-  const parts: Buffer[] = [];
-  let bytes = 0;
+  const fixed: Buffer[] = [];
+  const families = new Map<string, readonly Buffer[]>();
   let series = 0;
-  for (const sink of [info, created, enabled, usedCount, lastUsed, expiry, roles, accessListEntries, unrestricted, keys, up, lastSuccess, errors, lastPoll]) {
-    sink.flush();
+  const sinks = [info, created, enabled, usedCount, lastUsed, expiry, roles, accessListEntries, unrestricted, keys, up, lastSuccess, errors, lastPoll];
+  for (const sink of sinks) {
+    const chunks = sink.writer.finish();
     if (sink.lines === 0) continue;
-    const header = Buffer.from(familyHeader(sink.family), 'utf8');
-    parts.push(header, ...sink.chunks);
-    bytes += header.length + sink.bytes;
+    fixed.push(Buffer.from(familyHeader(sink.family), 'utf8'), ...chunks);
+    families.set(sink.family.name, chunks);
     series += sink.lines;
   }
-  const fixed = parts;
-  const timed = [age.done(), idle.done(), expiresIn.done()].filter((family): family is TimedBytes => family !== undefined);
+  const timedSinks = [age, idle, expiresIn];
+  const timed = timedSinks.map((sink) => sink.done()).filter((family): family is TimedBytes => family !== undefined);
   for (const family of timed) series += family.ends.length;
-  return { fixed, timed, series };
+  const held = [...sinks, ...timedSinks.map((sink) => sink.sink)].flatMap((sink) => sink.writer.chunks);
+  return { fixed, timed, series, families, held };
 }
 
 function infoInner(state: ScopeState, key: ApiKey, identityInner: string): string {
@@ -222,9 +216,12 @@ function infoInner(state: ScopeState, key: ApiKey, identityInner: string): strin
   );
 }
 
-/** Renders the snapshot's series as bytes, at once. Pure. */
-export function buildKeyExpositionBytes(snapshot: Snapshot | undefined): KeyExpositionBytes {
-  const steps = buildSteps(snapshot);
+/**
+ * Renders the snapshot's series as bytes, at once, into `slabs`; a chunk equal to the one at its
+ * place in `previous` is shared with it.
+ */
+export function buildKeyExpositionBytes(snapshot: Snapshot | undefined, slabs: Slabs = UNPOOLED, previous?: KeyExpositionBytes): KeyExpositionBytes {
+  const steps = buildSteps(snapshot, slabs, previous);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
@@ -237,8 +234,8 @@ const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
  * Like {@link buildKeyExpositionBytes}, but gives the event loop a turn whenever it has worked for
  * `sliceMs`, so that rendering a large snapshot never blocks scrapes and polling for long.
  */
-export async function buildKeyExpositionBytesAsync(snapshot: Snapshot | undefined, sliceMs = 10): Promise<KeyExpositionBytes> {
-  const steps = buildSteps(snapshot);
+export async function buildKeyExpositionBytesAsync(snapshot: Snapshot | undefined, slabs: Slabs = UNPOOLED, previous?: KeyExpositionBytes, sliceMs = 10): Promise<KeyExpositionBytes> {
+  const steps = buildSteps(snapshot, slabs, previous);
   let sliceStart = performance.now();
   for (;;) {
     const step = steps.next();
@@ -256,7 +253,7 @@ export async function buildKeyExpositionBytesAsync(snapshot: Snapshot | undefine
  */
 export function renderKeyExposition(snapshot: Snapshot | undefined, nowMs: number): string {
   const { fixed, timed } = buildKeyExpositionBytes(snapshot);
-  return Buffer.concat([...fixed, ...timed.flatMap((family) => [family.header, renderTimedBytes(family, nowMs)])]).toString('utf8');
+  return Buffer.concat([...fixed, ...timed.flatMap((family) => [family.header, ...renderTimed(family, nowMs, UNPOOLED.take)])]).toString('utf8');
 }
 
 /** More than the longest value {@link writeSeconds} writes with its newline (String() of a double is at most 25 characters). */
@@ -302,21 +299,32 @@ function writeSeconds(out: Buffer, at: number, ms: number): number {
 }
 
 /**
- * Series `from` (inclusive) to `to` (exclusive) of a scrape-time family, valued at `nowMs`, as
- * exposition text (the HELP/TYPE lines are in `timed.header`). One allocation; no strings.
+ * The series of a scrape-time family valued at `nowMs`, as exposition text (the HELP/TYPE lines
+ * are in `timed.header`), written into slabs from `take`: each slab is yielded once full, so the
+ * caller can send it, and give the event loop a turn, before the next one is written. No strings.
  */
-export function renderTimedBytes(timed: TimedBytes, nowMs: number, from = 0, to = timed.ends.length): Buffer {
-  const { labels, ends, since, countdown } = timed;
-  const start = from === 0 ? 0 : ends[from - 1]!;
-  const end = to === 0 ? 0 : ends[to - 1]!;
-  const out = Buffer.allocUnsafe(end - start + (to - from) * MAX_VALUE_BYTES);
+export function* renderTimed(timed: TimedBytes, nowMs: number, take: () => Buffer): Generator<Buffer, void, undefined> {
+  const { labels, firsts, ends, since, countdown } = timed;
+  let out = take();
   let at = 0;
-  let labelStart = start;
-  for (let index = from; index < to; index++) {
-    const labelEnd = ends[index]!;
-    at += labels.copy(out, at, labelStart, labelEnd);
-    labelStart = labelEnd;
-    at = writeSeconds(out, at, countdown ? since[index]! - nowMs : nowMs - since[index]!);
+  for (let chunk = 0; chunk < labels.length; chunk++) {
+    const source = labels[chunk]!;
+    const last = chunk + 1 < firsts.length ? firsts[chunk + 1]! : ends.length;
+    let labelStart = 0;
+    for (let index = firsts[chunk]!; index < last; index++) {
+      const labelEnd = ends[index]!;
+      const need = labelEnd - labelStart + MAX_VALUE_BYTES;
+      if (at + need > out.length) {
+        if (at > 0) yield out.subarray(0, at);
+        out = take();
+        // A series longer than a slab (never seen: label values are short) gets a Buffer of its own.
+        if (need > out.length) out = Buffer.allocUnsafe(need);
+        at = 0;
+      }
+      at += source.copy(out, at, labelStart, labelEnd);
+      labelStart = labelEnd;
+      at = writeSeconds(out, at, countdown ? since[index]! - nowMs : nowMs - since[index]!);
+    }
   }
-  return out.subarray(0, at);
+  if (at > 0) yield out.subarray(0, at);
 }

@@ -1,6 +1,41 @@
 import { describe, expect, it } from 'vitest';
-import { buildKeyExpositionBytes, escapeLabelValue, labelBlock, renderKeyExposition, renderTimedBytes } from '../../../src/metrics/key-exposition.js';
+import { buildKeyExpositionBytes, escapeLabelValue, labelBlock, renderKeyExposition, renderTimed } from '../../../src/metrics/key-exposition.js';
 import { FIXED_NOW, SNAPSHOT } from '../fixtures/key-snapshot.js';
+import type { Slabs } from '../../../src/metrics/slabs.js';
+
+/** Small slabs whose holders are counted, as the pool counts them. */
+class CountedSlabs implements Slabs {
+  readonly #counts = new Map<ArrayBufferLike, number>();
+  readonly #size: number;
+  taken = 0;
+
+  constructor(size: number) {
+    this.#size = size;
+  }
+
+  take(): Buffer {
+    const slab = Buffer.alloc(this.#size);
+    this.#counts.set(slab.buffer, 1);
+    this.taken++;
+    return slab;
+  }
+
+  retain(chunk: Buffer): void {
+    this.#counts.set(chunk.buffer, this.holders(chunk) + 1);
+  }
+
+  release(chunks: readonly Buffer[]): void {
+    for (const chunk of chunks) this.#counts.set(chunk.buffer, this.holders(chunk) - 1);
+  }
+
+  holders(chunk: Buffer): number {
+    return this.#counts.get(chunk.buffer) ?? 0;
+  }
+
+  get heldSlabs(): number {
+    return [...this.#counts.values()].filter((count) => count > 0).length;
+  }
+}
 
 const render = (nowMs = FIXED_NOW) => renderKeyExposition(SNAPSHOT, nowMs);
 
@@ -163,15 +198,56 @@ describe('renderKeyExposition', () => {
     }
   });
 
-  it('renders a scrape-time family in slices (as /metrics streams it) exactly as in one piece', () => {
+  it('renders a scrape-time family into slabs of any size (as /metrics streams it) exactly as in one piece', () => {
     const { timed } = buildKeyExpositionBytes(SNAPSHOT);
     expect(timed.length).toBeGreaterThan(0);
     for (const family of timed) {
-      const whole = renderTimedBytes(family, FIXED_NOW).toString();
-      for (let cut = 1; cut < family.ends.length; cut++) {
-        expect(renderTimedBytes(family, FIXED_NOW, 0, cut).toString() + renderTimedBytes(family, FIXED_NOW, cut).toString()).toBe(whole);
+      const whole = Buffer.concat([...renderTimed(family, FIXED_NOW, () => Buffer.alloc(1 << 20))]).toString();
+      expect(whole.split('\n').filter(Boolean)).toHaveLength(family.ends.length);
+      // From one series per slab (and slabs too small for one series) up to all of them in one.
+      for (const size of [1, 60, 100, 150, 250, 400, 1000]) {
+        const slabs = [...renderTimed(family, FIXED_NOW, () => Buffer.alloc(size))];
+        expect(Buffer.concat(slabs).toString()).toBe(whole);
       }
     }
+  });
+
+  it('keeps every line in one chunk, and every chunk held once, when it renders into small slabs', () => {
+    const slabs = new CountedSlabs(300);
+    const bytes = buildKeyExpositionBytes(SNAPSHOT, slabs);
+    expect(slabs.taken).toBeGreaterThan(10);
+    expect(bytes.held).toHaveLength(slabs.taken);
+    for (const chunk of bytes.held) expect(slabs.holders(chunk)).toBe(1);
+    for (const chunk of bytes.fixed) expect(chunk.toString().endsWith('\n')).toBe(true);
+    const text = Buffer.concat([...bytes.fixed, ...bytes.timed.flatMap((family) => [family.header, ...renderTimed(family, FIXED_NOW, () => Buffer.alloc(4096))])]).toString();
+    expect(text).toBe(renderKeyExposition(SNAPSHOT, FIXED_NOW));
+  });
+
+  it('shares the chunks that did not change with the last snapshot, and only those', () => {
+    const slabs = new CountedSlabs(400);
+    const first = buildKeyExpositionBytes(SNAPSHOT, slabs);
+    // The next cycle: every scope polled again (a new success time), keys unchanged.
+    const next = { ...SNAPSHOT, cycle: SNAPSHOT.cycle + 1, scopes: SNAPSHOT.scopes.map((state) => (state.up ? { ...state, lastSuccessAt: FIXED_NOW + 60_000 } : state)) };
+    const second = buildKeyExpositionBytes(next, slabs, first);
+    const text = (bytes: typeof first) => Buffer.concat([...bytes.fixed, ...bytes.timed.flatMap((family) => [family.header, ...renderTimed(family, FIXED_NOW, () => Buffer.alloc(4096))])]).toString();
+    expect(text(second)).toBe(renderKeyExposition(next, FIXED_NOW));
+    expect(text(second)).not.toBe(text(first));
+    expect(second.families.get('mongodb_apikey_info')).toStrictEqual(first.families.get('mongodb_apikey_info'));
+    for (const [name, chunks] of second.families) {
+      const before = first.families.get(name) ?? [];
+      chunks.forEach((chunk, index) => {
+        const shared = chunk === before[index];
+        // A shared chunk is the same Buffer, held by both; a new one differs from the old one there.
+        expect(slabs.holders(chunk)).toBe(shared ? 2 : 1);
+        if (!shared) expect(before[index]?.equals(chunk) ?? false).toBe(false);
+      });
+    }
+    const changed = second.families.get('mongodb_apikey_scope_last_success_timestamp_seconds')!;
+    expect(changed.some((chunk, index) => chunk !== first.families.get('mongodb_apikey_scope_last_success_timestamp_seconds')![index])).toBe(true);
+    expect(second.families.get('mongodb_apikey_created_timestamp_seconds')!.every((chunk, index) => chunk === first.families.get('mongodb_apikey_created_timestamp_seconds')![index])).toBe(true);
+    for (const family of second.timed) expect(family.labels).toStrictEqual(first.timed.find((old) => old.family === family.family)!.labels);
+    // Every slab taken for an equal chunk went straight back.
+    expect(slabs.heldSlabs).toBe(new Set([...first.held, ...second.held].map((chunk) => chunk.buffer)).size);
   });
 
   it('has nothing but an empty text before the first snapshot', () => {

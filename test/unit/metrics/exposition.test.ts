@@ -1,0 +1,105 @@
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { ExporterMetrics } from '../../../src/metrics/exporter-metrics.js';
+import { Exposition } from '../../../src/metrics/exposition.js';
+import { renderKeyExposition } from '../../../src/metrics/key-exposition.js';
+import type { ApiKey } from '../../../src/model/api-key.js';
+import { REASONS, type Reason } from '../../../src/model/reason.js';
+import type { Snapshot } from '../../../src/model/snapshot.js';
+
+const NOW = 1_748_779_200_000;
+const NO_ERRORS = Object.fromEntries(REASONS.map((reason) => [reason, 0])) as Record<Reason, number>;
+
+/** 200 projects × 10 keys: about 3 MB of text, a few dozen slabs. `label` goes into every description. */
+function snapshotOf(label: string, cycle: number): Snapshot {
+  const scopes = Array.from({ length: 200 }, (_, project) => ({
+    scope: { kind: 'agent' as const, owner: 'project' as const, id: `project-${project}`, name: `Project ${project}`, credentialId: 'cm' },
+    up: true,
+    keys: Array.from({ length: 10 }, (_, index): ApiKey => ({ id: `key-${project}-${index}`, description: `${label} key ${index}`, suffix: 'abcd', createdAt: NOW - (project + 1) * 86_400_000 - index })),
+    lastSuccessAt: NOW - cycle * 1000,
+    errors: NO_ERRORS,
+  }));
+  return { scopes, completedAt: NOW - cycle * 1000, cycle };
+}
+
+/** Waits until the exposition serves `snapshot` (a scrape waits for a pending render). */
+async function settled(exposition: Exposition): Promise<void> {
+  const drained = exposition.chunks(NOW, false, Promise.resolve());
+  for await (const chunk of drained) void chunk;
+}
+
+/** The key and scope series: the body up to the exporter's own metrics (prom-client's registry). */
+const keyText = (body: string, expected: string) => body.slice(0, expected.length);
+
+describe('Exposition', () => {
+  it('keeps the bytes of a slow scrape intact while later snapshots are rendered into recycled slabs', async () => {
+    const exposition = new Exposition(new ExporterMetrics('test'));
+    const first = snapshotOf('first', 1);
+    exposition.update(first);
+    let close = (): void => undefined;
+    const released = new Promise<void>((resolve) => (close = resolve));
+    const slow = exposition.chunks(NOW, false, released);
+    const read: Buffer[] = [];
+    const head = await slow.next();
+    read.push(Buffer.from(head.value as Buffer));
+    const kept = [head.value as Buffer];
+    // Three more snapshots, each rendered and served, while the slow scrape holds the first.
+    for (const [cycle, label] of [[2, 'second'], [3, 'third'], [4, 'fourth']] as const) {
+      exposition.update(snapshotOf(label, cycle));
+      await settled(exposition);
+    }
+    for await (const chunk of slow) {
+      kept.push(chunk);
+      read.push(Buffer.from(chunk));
+    }
+    // What the socket would send now is what was asked for then, byte for byte.
+    expect(Buffer.concat(kept).equals(Buffer.concat(read))).toBe(true);
+    const expected = renderKeyExposition(first, NOW);
+    expect(keyText(Buffer.concat(kept).toString(), expected)).toBe(expected);
+    close();
+  });
+
+  it('gives every slab back once scrapes close: what it holds stays the size of one snapshot', async () => {
+    const exposition = new Exposition(new ExporterMetrics('test'));
+    const held: number[] = [];
+    for (let cycle = 1; cycle <= 12; cycle++) {
+      // Every third cycle the keys change; in between only the scope success times do.
+      const snapshot = snapshotOf(`label ${Math.floor(cycle / 3)}`, cycle);
+      exposition.update(snapshot);
+      for (const compress of [false, true]) {
+        let close = (): void => undefined;
+        const released = new Promise<void>((resolve) => (close = resolve));
+        const body: Buffer[] = [];
+        for await (const chunk of exposition.chunks(NOW, compress, released)) body.push(compress ? gunzipSync(chunk) : Buffer.from(chunk));
+        const expected = renderKeyExposition(snapshot, NOW);
+        expect(keyText(Buffer.concat(body).toString(), expected)).toBe(expected);
+        close();
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      held.push(exposition.slabStats.held);
+    }
+    const one = held[0]!;
+    expect(one).toBeGreaterThan(10);
+    // The last snapshot's slabs (text and its gzip) and nothing else: no slab leaks from cycle to cycle.
+    for (const count of held) expect(count).toBeLessThanOrEqual(one + 2);
+    expect(exposition.slabStats.free).toBeGreaterThan(0);
+  });
+
+  it('shares unchanged text with the last snapshot instead of holding it twice', async () => {
+    const exposition = new Exposition(new ExporterMetrics('test'));
+    exposition.update(snapshotOf('same', 1));
+    await settled(exposition);
+    const alone = exposition.slabStats.held;
+    let close = (): void => undefined;
+    const released = new Promise<void>((resolve) => (close = resolve));
+    const reader = exposition.chunks(NOW, false, released);
+    await reader.next();
+    // The next cycle changes only success times: while the old snapshot is still read, the two share.
+    exposition.update(snapshotOf('same', 2));
+    await settled(exposition);
+    const both = exposition.slabStats.held;
+    expect(both).toBeLessThan(alone * 1.3);
+    for await (const chunk of reader) void chunk;
+    close();
+  });
+});
