@@ -9,6 +9,7 @@ import { loadConfig, redactConfig } from './config/load.js';
 import { isConfigError } from './errors/config-error.js';
 import { startExporter } from './exporter.js';
 import { createLogger } from './log/logger.js';
+import { limitHeapGrowth } from './runtime/heap-growth.js';
 import { shardFor } from './poller/shard.js';
 import { demoDatasetOptions, exporterConfigFor, generateDataset, organizationsConfigFor, runSimulatorCommand, startSimulator } from './simulator/index.js';
 import { VERSION } from './version.js';
@@ -26,6 +27,7 @@ export async function run(argv: readonly string[]): Promise<void> {
       process.stdout.write(flags.help ? USAGE : `mongodb-apikey-exporter ${VERSION} (node ${process.version})\n`);
       return;
     }
+    limitHeapGrowth(flags.heapGrowthPercent);
     config = await loadConfig(flags.configFile);
     shard = shardFor(flags, hostname());
   } catch (error) {

@@ -18,6 +18,8 @@ export interface Flags {
   readonly shardIndex: number;
   /** Take the shard index from the ordinal of a StatefulSet pod's hostname (`…-2` → 2). */
   readonly shardIndexFromHostname: boolean;
+  /** How far the V8 heap may grow past its live set before a full collection, in percent; 0 is V8's default. */
+  readonly heapGrowthPercent: number;
   readonly version: boolean;
   readonly help: boolean;
 }
@@ -42,6 +44,7 @@ Flags:
   --shard.count=N                split the scopes among N replicas       [default: 1]
   --shard.index=I                this replica's share, 0 to N-1          [default: 0]
   --shard.index-from-hostname    take I from the hostname's ordinal (StatefulSet pod name-I)
+  --runtime.heap-growth-percent=P  heap growth past the live set before a full GC; 0: V8's [default: 30]
   --version                      print the version and exit
   --help                         print this help and exit
 `;
@@ -64,6 +67,7 @@ export function parseFlags(argv: readonly string[]): Flags {
         'shard.count': { type: 'string', default: '1' },
         'shard.index': { type: 'string' },
         'shard.index-from-hostname': { type: 'boolean', default: false },
+        'runtime.heap-growth-percent': { type: 'string', default: '30' },
         version: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -91,6 +95,7 @@ export function parseFlags(argv: readonly string[]): Flags {
     throw new ConfigError('--shard.index and --shard.index-from-hostname exclude each other');
   }
   const shardIndex = values['shard.index'] === undefined ? 0 : wholeNumber('--shard.index', String(values['shard.index']), 0, shardCount - 1);
+  const heapGrowthPercent = wholeNumber('--runtime.heap-growth-percent', String(values['runtime.heap-growth-percent']), 0, 1_000);
   return {
     configFile: String(values['config.file']),
     listenHost: host,
@@ -102,6 +107,7 @@ export function parseFlags(argv: readonly string[]): Flags {
     shardCount,
     shardIndex,
     shardIndexFromHostname: fromHostname,
+    heapGrowthPercent,
     version: values.version === true,
     help: values.help === true,
   };

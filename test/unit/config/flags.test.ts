@@ -16,6 +16,7 @@ describe('parseFlags', () => {
       shardCount: 1,
       shardIndex: 0,
       shardIndexFromHostname: false,
+      heapGrowthPercent: 30,
       version: false,
       help: false,
     });
@@ -32,6 +33,7 @@ describe('parseFlags', () => {
         '--log.format=pretty',
         '--shard.count=3',
         '--shard.index=2',
+        '--runtime.heap-growth-percent=0',
       ]),
     ).toStrictEqual({
       configFile: '/etc/exporter/config.yaml',
@@ -44,6 +46,7 @@ describe('parseFlags', () => {
       shardCount: 3,
       shardIndex: 2,
       shardIndexFromHostname: false,
+      heapGrowthPercent: 0,
       version: false,
       help: false,
     });
@@ -124,6 +127,22 @@ describe('--shard.*', () => {
     [['--shard.count=3', '--shard.index=1', '--shard.index-from-hostname'], '--shard.index and --shard.index-from-hostname exclude each other'],
   ])('rejects %j', (argv, message) => {
     expect(thrownBy(() => parseFlags(argv), ConfigError).message).toBe(message);
+  });
+});
+
+describe('--runtime.heap-growth-percent', () => {
+  it.each([
+    ['0', 0],
+    ['30', 30],
+    ['1000', 1000],
+  ])('reads %s', (text, percent) => {
+    expect(parseFlags([`--runtime.heap-growth-percent=${text}`]).heapGrowthPercent).toBe(percent);
+  });
+
+  it.each(['-1', '1001', '12.5', 'fast', ''])('rejects %j', (text) => {
+    expect(thrownBy(() => parseFlags([`--runtime.heap-growth-percent=${text}`]), ConfigError).message).toBe(
+      `--runtime.heap-growth-percent: must be a whole number from 0 to 1000, not ${JSON.stringify(text)}`,
+    );
   });
 });
 
