@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { AtlasClient } from '../atlas/client.js';
 import { sleep } from '../atlas/pacer.js';
@@ -57,6 +58,8 @@ export class Poller {
 
   constructor(options: PollerOptions) {
     this.#options = options;
+    // Every request in flight listens to it: poll.concurrency listeners is no leak.
+    setMaxListeners(0, this.#stop.signal);
   }
 
   /** The last completed snapshot; undefined until the first cycle ends. */

@@ -166,6 +166,28 @@ describe('exporter against the simulator', () => {
     expect(stack.sim.stats.challenges).toBe(0);
   });
 
+  it('polls at a concurrency above 10 without a listener-leak warning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      stack = await startStack({
+        dataset: generateDataset({ seed: 7, users: 2, keysPerUser: 3, projects: 60, keysPerProject: 1 }),
+        simulator: { latencyMs: 10 },
+        configure: (config) => {
+          config.poll.concurrency = 24;
+        },
+      });
+      stack.sim.resetStats();
+      await stack.cycle();
+      expect(stack.sim.stats.maxInFlight).toBeGreaterThan(10);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((warning) => warning.name)).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('answers a stale nonce by re-challenging once, and recovers within the cycle', async () => {
     const dataset = generateDataset({ seed: 8, users: 2, keysPerUser: 3, projects: 2 });
     stack = await startStack({ dataset });
