@@ -262,56 +262,73 @@ class ScrapeClient {
     const socket = await this.#connect();
     this.#length = 0;
     this.#failure = undefined;
+    const walk = new ResponseWalk();
     const started = performance.now();
     socket.write(`GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:${this.#port}\r\nUser-Agent: apikey-bench\r\nAccept: text/plain\r\n${gzip ? 'Accept-Encoding: gzip\r\n' : ''}\r\n`);
-    const response = await new Promise<{ status: number; headers: Map<string, string>; body: Buffer }>((resolveResponse, reject) => {
+    await new Promise<void>((resolveResponse, reject) => {
       this.#onData = () => {
         if (this.#failure) return reject(this.#failure);
-        const parsed = this.#parse();
-        if (parsed) resolveResponse(parsed);
+        if (walk.complete(this.#data.subarray(0, this.#length))) resolveResponse();
       };
     });
+    // Latency ends with the last byte; joining the body afterwards is the client's business.
     const ms = performance.now() - started;
     this.#onData = undefined;
-    if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
-    return { ms, body: response.body, encoding: response.headers.get('content-encoding') };
-  }
-
-  /** The complete response in the buffer, or undefined while it is not complete. */
-  #parse(): { status: number; headers: Map<string, string>; body: Buffer } | undefined {
-    const data = this.#data.subarray(0, this.#length);
-    const headEnd = data.indexOf('\r\n\r\n');
-    if (headEnd === -1) return undefined;
-    const [statusLine, ...lines] = data.toString('latin1', 0, headEnd).split('\r\n');
-    const status = Number(statusLine?.split(' ')[1]);
-    const headers = new Map(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
-    const bodyStart = headEnd + 4;
-    const length = headers.get('content-length');
-    if (length !== undefined) {
-      const end = bodyStart + Number(length);
-      return data.length >= end ? { status, headers, body: Buffer.from(data.subarray(bodyStart, end)) } : undefined;
-    }
-    if (headers.get('transfer-encoding') !== 'chunked') throw new Error('neither Content-Length nor chunked');
-    // Walk the chunk framing; only the complete response is decoded.
-    let at = bodyStart;
-    const spans: [number, number][] = [];
-    for (;;) {
-      const lineEnd = data.indexOf('\r\n', at);
-      if (lineEnd === -1) return undefined;
-      const size = parseInt(data.toString('latin1', at, lineEnd), 16);
-      if (size === 0) {
-        if (data.length < lineEnd + 4) return undefined;
-        break;
-      }
-      if (data.length < lineEnd + 2 + size + 2) return undefined;
-      spans.push([lineEnd + 2, lineEnd + 2 + size]);
-      at = lineEnd + 2 + size + 2;
-    }
-    return { status, headers, body: Buffer.concat(spans.map(([from, to]) => data.subarray(from, to))) };
+    if (walk.status !== 200) throw new Error(`/metrics answered ${walk.status}`);
+    return { ms, body: walk.body(this.#data), encoding: walk.headers.get('content-encoding') };
   }
 
   close(): void {
     this.#socket?.destroy();
+  }
+}
+
+/**
+ * One HTTP/1.1 response as it arrives: headers, then Content-Length or the chunk framing, walked
+ * once (each call goes on from where the last one stopped).
+ */
+class ResponseWalk {
+  status = 0;
+  headers = new Map<string, string>();
+  readonly #spans: [number, number][] = [];
+  #at = -1;
+  #end = -1;
+  #done = false;
+
+  complete(data: Buffer): boolean {
+    if (this.#done) return true;
+    if (this.#at === -1) {
+      const headEnd = data.indexOf('\r\n\r\n');
+      if (headEnd === -1) return false;
+      const [statusLine, ...lines] = data.toString('latin1', 0, headEnd).split('\r\n');
+      this.status = Number(statusLine?.split(' ')[1]);
+      this.headers = new Map(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      this.#at = headEnd + 4;
+      const length = this.headers.get('content-length');
+      if (length !== undefined) this.#end = this.#at + Number(length);
+      else if (this.headers.get('transfer-encoding') !== 'chunked') throw new Error('neither Content-Length nor chunked');
+    }
+    if (this.#end !== -1) {
+      this.#done = data.length >= this.#end;
+      if (this.#done) this.#spans.push([this.#at, this.#end]);
+      return this.#done;
+    }
+    for (;;) {
+      const lineEnd = data.indexOf('\r\n', this.#at);
+      if (lineEnd === -1) return false;
+      const size = parseInt(data.toString('latin1', this.#at, lineEnd), 16);
+      if (size === 0) {
+        this.#done = data.length >= lineEnd + 4;
+        return this.#done;
+      }
+      if (data.length < lineEnd + 2 + size + 2) return false;
+      this.#spans.push([lineEnd + 2, lineEnd + 2 + size]);
+      this.#at = lineEnd + 2 + size + 2;
+    }
+  }
+
+  body(data: Buffer): Buffer {
+    return Buffer.concat(this.#spans.map(([from, to]) => data.subarray(from, to)));
   }
 }
 
