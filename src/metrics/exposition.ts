@@ -1,15 +1,12 @@
-import { promisify } from 'node:util';
-import { createGzip, gzip as gzipCallback, constants } from 'node:zlib';
+import { createGzip, constants } from 'node:zlib';
 import type { Snapshot } from '../model/snapshot.js';
 import { buildKeyExpositionBytes, buildKeyExpositionBytesAsync, renderTimed, type KeyExpositionBytes } from './key-exposition.js';
-import { SlabPool, SlabWriter } from './slabs.js';
+import { SlabPool, SlabWriter, type Slabs } from './slabs.js';
 import type { ExporterMetrics } from './exporter-metrics.js';
 
-const gzipAsync = promisify(gzipCallback);
-const gzip = (data: Buffer): Promise<Buffer> => gzipAsync(data, { level: constants.Z_BEST_SPEED });
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** Slabs of scrape-time series written between two turns of the event loop: about 1 MB of text. */
+/** Slabs of text rendered or handed to the socket between two turns of the event loop: about 1 MB. */
 const SLABS_PER_TURN = 8;
 
 /** Free slabs kept beyond a snapshot's own: enough for a few scrapes at once. */
@@ -103,7 +100,7 @@ export class Exposition {
    * The chunks are slabs that are reused once `released` settles (the response has closed, so
    * nothing still queued for the socket points into them) and this generator has ended.
    */
-  async *chunks(nowMs: number, compress: boolean, released: Promise<unknown>): AsyncGenerator<Buffer, void, undefined> {
+  async *chunks(nowMs: number, gzipped: boolean, released: Promise<unknown>): AsyncGenerator<Buffer, void, undefined> {
     const published = this.#read(await this.#current());
     const slabs: Buffer[] = [];
     const take = (): Buffer => {
@@ -116,10 +113,20 @@ export class Exposition {
       this.#pool.release(slabs);
       this.#unread(published);
     });
-    const members: Promise<Buffer>[] = [];
+    const members: Promise<readonly Buffer[]>[] = [];
+    const compress = (chunks: readonly Buffer[]): Promise<readonly Buffer[]> => {
+      const member = gzipChunks(chunks, this.#pool);
+      // Its output lies in slabs too: held by this scrape.
+      return handled(member.then((output) => (slabs.push(...output), output)));
+    };
     try {
-      if (!compress) {
-        yield* published.keys.fixed;
+      if (!gzipped) {
+        // Text handed to the socket between two turns is ~1 MB: queueing the whole fixed part at
+        // once held the event loop for ~10 ms per scrape.
+        for (let index = 0; index < published.keys.fixed.length; index++) {
+          if (index % SLABS_PER_TURN === SLABS_PER_TURN - 1) await turn();
+          yield published.keys.fixed[index]!;
+        }
         for (const timed of published.keys.timed) {
           yield timed.header;
           let written = 0;
@@ -132,16 +139,21 @@ export class Exposition {
         return;
       }
       yield* await published.fixedGzip;
-      // Compression runs on the thread pool; rendering the next slab overlaps it.
+      // Compression runs on the thread pool, one member per ~1 MB of text; rendering the next
+      // slabs overlaps it.
       for (const timed of published.keys.timed) {
-        let written = 0;
+        let group: Buffer[] = [timed.header];
         for (const slab of renderTimed(timed, nowMs, take)) {
-          if (written % SLABS_PER_TURN === 0) await turn();
-          members.push(handled(gzip(written++ === 0 ? Buffer.concat([timed.header, slab]) : slab)));
+          group.push(slab);
+          if (group.length < SLABS_PER_TURN) continue;
+          members.push(compress(group));
+          group = [];
+          await turn();
         }
+        if (group.length > 0) members.push(compress(group));
       }
-      members.push(handled(this.#metrics.registry.metrics().then((text) => gzip(Buffer.from(text, 'utf8')))));
-      for (const member of members) yield await member;
+      members.push(handled(this.#metrics.registry.metrics().then((text) => compress([Buffer.from(text, 'utf8')]))));
+      for (const member of members) yield* await member;
     } finally {
       // Compression still reading a slab (the response closed early) keeps it held.
       await Promise.allSettled(members);
@@ -151,7 +163,7 @@ export class Exposition {
 
   #publish(keys: KeyExpositionBytes): Published {
     // Compressed on the thread pool as soon as the snapshot lands; a scrape without gzip never awaits it.
-    const fixedGzip = handled(gzipChunks(keys.fixed, new SlabWriter(this.#pool)));
+    const fixedGzip = handled(gzipChunks(keys.fixed, this.#pool));
     // Free slabs for the next render, and some for scrapes.
     this.#pool.keep(keys.held.length + SCRAPE_SLABS);
     return { keys, fixedGzip, readers: 0, retired: false, released: false };
@@ -185,12 +197,16 @@ function handled<T>(promise: Promise<T>): Promise<T> {
 }
 
 /** One gzip member of chunks that are never joined, compressed on the thread pool into slabs. */
-function gzipChunks(chunks: readonly Buffer[], out: SlabWriter): Promise<readonly Buffer[]> {
+function gzipChunks(chunks: readonly Buffer[], slabs: Slabs): Promise<readonly Buffer[]> {
+  const out = new SlabWriter(slabs);
   return new Promise((resolve, reject) => {
     const stream = createGzip({ level: constants.Z_BEST_SPEED });
     stream.on('data', (chunk: Buffer) => out.copy(chunk));
     stream.on('end', () => resolve(out.finish()));
-    stream.on('error', reject);
+    stream.on('error', (error) => {
+      slabs.release(out.finish());
+      reject(error);
+    });
     for (const chunk of chunks) stream.write(chunk);
     stream.end();
   });
