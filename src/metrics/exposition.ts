@@ -76,7 +76,7 @@ export class Exposition {
     });
   }
 
-  /** Slabs free and held right now (tests and the bench check that none leak). */
+  /** Slabs free and held right now (the tests check that none leak). */
   get slabStats(): { free: number; held: number } {
     return this.#pool.stats;
   }

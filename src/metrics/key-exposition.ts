@@ -86,8 +86,8 @@ class TimedSink {
   readonly #since: number[] = [];
   readonly #countdown: boolean;
 
-  constructor(family: Family, slabs: Slabs, previous: KeyExpositionBytes | undefined, countdown = false) {
-    this.sink = new FamilySink(family, slabs, previous?.timed.find((timed) => timed.family === family)?.labels);
+  constructor(family: Family, slabs: Slabs, previous: readonly Buffer[] | undefined, countdown = false) {
+    this.sink = new FamilySink(family, slabs, previous);
     this.#countdown = countdown;
   }
 
@@ -134,9 +134,10 @@ function* buildSteps(snapshot: Snapshot | undefined, slabs: Slabs, previous: Key
   const lastSuccess = sink(SCOPE_FAMILIES.lastSuccess);
   const errors = sink(SCOPE_FAMILIES.errors);
   const lastPoll = sink(EXPORTER_FAMILIES.lastPoll);
-  const age = new TimedSink(KEY_FAMILIES.age, slabs, previous);
-  const idle = new TimedSink(KEY_FAMILIES.idle, slabs, previous);
-  const expiresIn = new TimedSink(KEY_FAMILIES.expiresIn, slabs, previous, true);
+  const timedSink = (family: Family, countdown = false) => new TimedSink(family, slabs, previous?.timed.find((timed) => timed.family === family)?.labels, countdown);
+  const age = timedSink(KEY_FAMILIES.age);
+  const idle = timedSink(KEY_FAMILIES.idle);
+  const expiresIn = timedSink(KEY_FAMILIES.expiresIn, true);
 
   for (const state of snapshot?.scopes ?? []) {
     const { scope } = state;

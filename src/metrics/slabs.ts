@@ -74,7 +74,6 @@ export const UNPOOLED: Slabs = {
  */
 export class SlabWriter {
   readonly chunks: Buffer[] = [];
-  bytes = 0;
   readonly #slabs: Slabs;
   readonly #previous: readonly Buffer[];
   #slab: Buffer | undefined;
@@ -95,7 +94,6 @@ export class SlabWriter {
     }
     const written = this.#slab!.write(text, this.#at, 'utf8');
     this.#at += written;
-    this.bytes += written;
     return this.chunks.length;
   }
 
@@ -112,7 +110,6 @@ export class SlabWriter {
       const copied = bytes.copy(this.#slab!, this.#at, from);
       from += copied;
       this.#at += copied;
-      this.bytes += copied;
     }
   }
 
