@@ -728,7 +728,8 @@ function addMoreKinds(dataset: Dataset, seed: number, now: number, options: Data
     const round = Math.floor(o / COMPANIES.length);
     const org: SimOrg = {
       id,
-      name: `${company} ${ORG_SUFFIXES[o % ORG_SUFFIXES.length] ?? 'Org'}${round === 0 ? '' : ` ${round + 1}`}`,
+      // The document's name pattern (^[\p{L}\p{N}\-_.(),:&@+']{1,64}$) has no space.
+      name: `${company.replaceAll(' ', '-')}-${ORG_SUFFIXES[o % ORG_SUFFIXES.length] ?? 'Org'}${round === 0 ? '' : `-${round + 1}`}`,
       // Alternate, so a two-org demo shows both the required and the optional access list.
       apiAccessListRequired: o % 2 === 1,
       multiFactorAuthRequired: o % 3 !== 2,
