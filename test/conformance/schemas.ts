@@ -119,10 +119,11 @@ function patternArbitrary(pattern: string): fc.Arbitrary<string> {
 
 function stringArbitrary(schema: JsonSchema): fc.Arbitrary<string> {
   const minLength = schema.minLength ?? 0;
-  const maxLength = schema.maxLength ?? Math.max(minLength, 24);
   if (schema.pattern !== undefined) {
+    const maxLength = schema.maxLength ?? Infinity;
     return patternArbitrary(schema.pattern).filter((value) => [...value].length >= minLength && [...value].length <= maxLength);
   }
+  const maxLength = schema.maxLength ?? Math.max(minLength, 24);
   switch (schema.format) {
     case 'date-time':
       return fc
