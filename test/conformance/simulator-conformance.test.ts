@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoDatasetOptions, generateDataset, orgKeys, startSimulator, type Dataset, type SimOrg, type SimOrgCredential, type Simulator } from '../../src/simulator/index.js';
 import { TestDigestClient } from '../simulator/helpers.js';
-import { atlasV2, describeErrors, validatorFor } from './schemas.js';
+import { atlasV1, atlasV2, describeErrors, validatorFor, type SchemaFixture } from './schemas.js';
 
 const NOW = Date.UTC(2025, 0, 1);
 const V2_ROOT = '/api/atlas/v2';
@@ -79,6 +79,49 @@ function viewsOf(dataset: Dataset): OrgView[] {
   });
 }
 
+/**
+ * Requests `path` under `base` as `client`: one page at the default size and, for a list, every
+ * page at 2 items (following `next` links) and one without the count; the problems found against
+ * `operation` of `fixture`, one line each. `undefined` when the simulator does not serve the path
+ * (the 404 of a route it does not match).
+ */
+async function problemsOfPath(fixture: SchemaFixture, operation: string, base: string, path: string, client: TestDigestClient): Promise<string[] | undefined> {
+  const responses = fixture.operations[operation]?.responses;
+  const [mediaType, schema] = Object.entries(responses ?? {})[0] ?? [];
+  if (mediaType === undefined || schema === undefined) throw new Error(`${operation} has no 200 response in the fixture`);
+  const validate = validatorFor(fixture, schema);
+  // A problem seen on several requests of the path is listed once, with the requests that showed it.
+  const problems = new Map<string, string[]>();
+  const report = (line: string, label: string): void => void problems.set(line, [...(problems.get(line) ?? []), label]);
+  const check = async (url: string, label: string): Promise<Record<string, unknown> | undefined> => {
+    const response = await client.get(url, { headers: { Accept: mediaType } });
+    if (response.status !== 200) {
+      report(`status ${response.status} ${response.body.slice(0, 200)}`, label);
+      return undefined;
+    }
+    const type = String(response.headers['content-type'] ?? '').split(';')[0]?.trim();
+    if (type !== mediaType) report(`Content-Type ${String(response.headers['content-type'])}, the document says ${mediaType}`, label);
+    const body = JSON.parse(response.body) as Record<string, unknown>;
+    if (!validate(body)) for (const line of describeErrors(validate.errors)) report(line, label);
+    return body;
+  };
+  const url = base + path;
+  const first = await client.get(url, { headers: { Accept: mediaType } });
+  if (first.status === 404 && JSON.parse(first.body)['errorCode'] === 'RESOURCE_NOT_FOUND') return undefined;
+  const listed = () => [...problems].map(([line, labels]) => `GET ${path} [${labels.join(', ')}]: ${line}`);
+  await check(url, 'default page');
+  const envelope = schema.$ref === undefined ? undefined : fixture.definitions[schema.$ref.slice('#/definitions/'.length)];
+  if (envelope?.properties?.['results'] === undefined) return listed();
+  let next: string | undefined = `${url}?itemsPerPage=2`;
+  for (let page = 1; next !== undefined && page <= MAX_PAGES; page++) {
+    const body = await check(next, `page ${page} of 2 items`);
+    const links = (body?.['links'] ?? []) as { rel?: string; href?: string }[];
+    next = links.find((link) => link.rel === 'next')?.href;
+  }
+  await check(`${url}?includeCount=false`, 'includeCount=false');
+  return listed();
+}
+
 describe('the simulator conforms to the Atlas Admin API v2 document', () => {
   let sim: Simulator;
   let views: OrgView[];
@@ -100,49 +143,11 @@ describe('the simulator conforms to the Atlas Admin API v2 document', () => {
     expect(ROUTES.map((route) => V2_ROOT + route.template).sort()).toEqual(Object.keys(atlasV2.operations).sort());
   });
 
-  /**
-   * Requests `path` as `view`'s credential: one page at the default size, every page at 2 items
-   * (following `next` links), and one without the count; the problems found, one line each.
-   * `undefined` when the simulator does not serve the path (404 for a route it does not match).
-   */
-  async function problemsOf(template: string, path: string, view: OrgView): Promise<string[] | undefined> {
-    const operation = atlasV2.operations[V2_ROOT + template];
-    if (operation === undefined) throw new Error(`${template} is not in the fixture`);
-    const [mediaType, schema] = Object.entries(operation.responses)[0] ?? [];
-    if (mediaType === undefined || schema === undefined) throw new Error(`${template} has no 200 response in the fixture`);
-    const validate = validatorFor(atlasV2, schema);
+  const problemsOf = (template: string, path: string, view: OrgView): Promise<string[] | undefined> => {
     const client = clients.get(view.credential.publicKey);
     if (client === undefined) throw new Error('no client');
-    // A problem seen on several requests of the path is listed once, with the requests that showed it.
-    const problems = new Map<string, string[]>();
-    const report = (line: string, label: string): void => void problems.set(line, [...(problems.get(line) ?? []), label]);
-    const check = async (url: string, label: string): Promise<Record<string, unknown> | undefined> => {
-      const response = await client.get(url, { headers: { Accept: mediaType } });
-      if (response.status !== 200) {
-        report(`status ${response.status} ${response.body.slice(0, 200)}`, label);
-        return undefined;
-      }
-      const type = String(response.headers['content-type'] ?? '').split(';')[0]?.trim();
-      if (type !== mediaType) report(`Content-Type ${String(response.headers['content-type'])}, the document says ${mediaType}`, label);
-      const body = JSON.parse(response.body) as Record<string, unknown>;
-      if (!validate(body)) for (const line of describeErrors(validate.errors)) report(line, label);
-      return body;
-    };
-    const url = sim.atlasV2BaseUrl + path;
-    const first = await client.get(url, { headers: { Accept: mediaType } });
-    if (first.status === 404 && JSON.parse(first.body)['errorCode'] === 'RESOURCE_NOT_FOUND') return undefined;
-    const listed = () => [...problems].map(([line, labels]) => `GET ${path} [${labels.join(', ')}]: ${line}`);
-    await check(url, 'default page');
-    if (!('results' in (schema.$ref === undefined ? {} : (atlasV2.definitions[schema.$ref.slice('#/definitions/'.length)]?.properties ?? {})))) return listed();
-    let next: string | undefined = `${url}?itemsPerPage=2`;
-    for (let page = 1; next !== undefined && page <= MAX_PAGES; page++) {
-      const body = await check(next, `page ${page} of 2 items`);
-      const links = (body?.['links'] ?? []) as { rel?: string; href?: string }[];
-      next = links.find((link) => link.rel === 'next')?.href;
-    }
-    await check(`${url}?includeCount=false`, 'includeCount=false');
-    return listed();
-  }
+    return problemsOfPath(atlasV2, V2_ROOT + template, sim.atlasV2BaseUrl, path, client);
+  };
 
   for (const route of ROUTES) {
     it(`GET ${V2_ROOT}${route.template}`, async (context) => {
@@ -166,4 +171,46 @@ describe('the simulator conforms to the Atlas Admin API v2 document', () => {
       expect(problems, problems.join('\n')).toEqual([]);
     });
   }
+});
+
+describe('the simulator conforms to the v1.0 pages of the seed endpoints', () => {
+  let sim: Simulator;
+  let dataset: Dataset;
+  const clients: TestDigestClient[] = [];
+  const clientOf = (username: string, password: string): TestDigestClient => {
+    const client = new TestDigestClient(username, password);
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    dataset = generateDataset({ ...demoDatasetOptions, now: NOW });
+    sim = await startSimulator({ dataset });
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await sim?.close();
+  });
+
+  it('GET /api/atlas/v1.0/users/{USER-ID}/keys', async () => {
+    const problems: string[] = [];
+    for (const user of dataset.users) {
+      const found = await problemsOfPath(atlasV1, '/api/atlas/v1.0/users/{USER-ID}/keys', sim.atlasBaseUrl, `/users/${user.id}/keys`, clientOf(user.username, user.apiKey));
+      problems.push(...(found ?? [`/users/${user.id}/keys is not served`]));
+    }
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
+
+  it('GET /api/public/v1.0/groups/{PROJECT-ID}/agentapikeys', async () => {
+    const problems: string[] = [];
+    for (const credential of dataset.credentials) {
+      const client = clientOf(credential.publicKey, credential.privateKey);
+      for (const id of credential.projectIds) {
+        const found = await problemsOfPath(atlasV1, '/api/public/v1.0/groups/{PROJECT-ID}/agentapikeys', sim.publicBaseUrl, `/groups/${id}/agentapikeys`, client);
+        problems.push(...(found ?? [`/groups/${id}/agentapikeys is not served`]));
+      }
+    }
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
 });
