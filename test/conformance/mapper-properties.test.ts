@@ -5,11 +5,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AtlasClient } from '../../src/atlas/client.js';
 import { pageSchema } from '../../src/atlas/paging.js';
-import type { OrganizationEntry } from '../../src/config/load.js';
+import type { Config, OrganizationEntry } from '../../src/config/load.js';
 import { mapAgentKeys, mapProjects } from '../../src/sources/agent-keys.js';
 import { mapItems } from '../../src/sources/fields.js';
 import { OrganizationDirectory } from '../../src/sources/organizations.js';
-import { accessListEntrySchema, mapProgrammaticKeys, summariseAccessList } from '../../src/sources/programmatic-keys.js';
+import { accessListEntrySchema, mapProgrammaticKeys, programmaticKeys, summariseAccessList } from '../../src/sources/programmatic-keys.js';
 import { mapServiceAccounts } from '../../src/sources/service-accounts.js';
 import type { SourceContext } from '../../src/sources/source.js';
 import { mapUserKeys } from '../../src/sources/user-keys.js';
@@ -35,6 +35,18 @@ const IDENTITY: GenerateOptions['identity'] = {
 const EXAMPLES: GenerateOptions['examples'] = {
   ApiKeyUserDetails: { privateKey: ['********-****-****-db2c132ca78d'] },
   ServiceAccountSecret: { maskedSecretValue: ['mdb_sa_sk_...', 'mdb_sa_sk_…a1b2'] },
+};
+
+/** An `organizations:` entry that discovers organisations and their projects over the v2 API. */
+const ORGANIZATION_ENTRY: OrganizationEntry = {
+  auth: { scheme: 'digest', publicKey: 'abcdefgh', privateKey: 'secret' },
+  baseUrl: 'https://cloud.mongodb.com/api/atlas/v2',
+  ids: [],
+  discover: true,
+  apiKeys: true,
+  accessLists: false,
+  serviceAccounts: false,
+  includeProjects: true,
 };
 
 /** Documents valid against a definition of a fixture; checked against the fixture while generated. */
@@ -132,22 +144,37 @@ describe('mappers read every response the documents allow', () => {
           getAllPages: async (_credential: unknown, path: string) => (path === '/orgs' ? orgs : groups),
           getJson: async () => ({}),
         } as unknown as AtlasClient;
-        const entry: OrganizationEntry = {
-          auth: { scheme: 'digest', publicKey: 'abcdefgh', privateKey: 'secret' },
-          baseUrl: 'https://cloud.mongodb.com/api/atlas/v2',
-          ids: [],
-          discover: true,
-          apiKeys: true,
-          accessLists: false,
-          serviceAccounts: false,
-          includeProjects: true,
-        };
+        const entry = ORGANIZATION_ENTRY;
         const context = { cycle: 1, client, signal: new AbortController().signal, log: undefined } as unknown as SourceContext;
         const listing = await new OrganizationDirectory(entry).scopes('programmatic', context);
         expect(listing.discovery?.failure).toBeUndefined();
         expect(listing.scopes.filter((scope) => scope.owner === 'org').map((scope) => scope.id).sort()).toEqual([...live].sort());
         expect(listing.scopes.filter((scope) => scope.owner === 'project')).toHaveLength(live.length * groups.length);
       }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('programmatic keys with access lists and settings (OrganizationSettings: no field required): every key, none failing', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        list(documents(atlasV2, 'ApiKeyUserDetails')),
+        list(documents(atlasV2, 'UserAccessListResponse')),
+        documents(atlasV2, 'OrganizationSettings'),
+        async (keys, entries, settings) => {
+          const client = {
+            getAllPages: async (_credential: unknown, path: string) => (path.endsWith('/accessList') ? entries : keys),
+            getJson: async () => settings,
+          } as unknown as AtlasClient;
+          const entry: OrganizationEntry = { ...ORGANIZATION_ENTRY, accessLists: true, includeProjects: false };
+          const [source] = programmaticKeys.sourcesFrom({} as Config, [new OrganizationDirectory(entry)]);
+          const context = { cycle: 1, client, signal: new AbortController().signal, log: undefined } as unknown as SourceContext;
+          const scope = { kind: 'programmatic', owner: 'org', id: '32b6e34b3d91647abb20e7b8', credentialId: 'c' } as const;
+          const mapped = await source?.fetchKeys(scope, context);
+          expect(mapped?.map((key) => key.id)).toEqual(keys.map((key) => key['id']));
+          for (const key of mapped ?? []) expect(key.accessList?.entries).toBe(entries.length);
+        },
+      ),
       { numRuns: 100 },
     );
   });
