@@ -13,6 +13,7 @@ import { accessListEntrySchema, mapProgrammaticKeys, programmaticKeys, summarise
 import { mapServiceAccounts } from '../../src/sources/service-accounts.js';
 import type { SourceContext } from '../../src/sources/source.js';
 import { mapUserKeys } from '../../src/sources/user-keys.js';
+import { InvalidResponseError } from '../../src/errors/invalid-response-error.js';
 import { arbitraryOf, atlasV1, atlasV2, definition, describeErrors, validatorFor, type GenerateOptions, type SchemaFixture } from './schemas.js';
 
 const RUNS = { numRuns: 300 };
@@ -20,7 +21,7 @@ const URL_OF_TEST = 'https://cloud.mongodb.com/api/atlas/v2/test';
 
 /**
  * Fields the document does not require but without which an item names no key: generated always.
- * A missing one fails the listing as invalid_response (the last property of this file), which is
+ * A missing one fails the listing as invalid_response (the last describe of this file), which is
  * published as the scope's failure rather than a key silently dropped.
  */
 const IDENTITY: GenerateOptions['identity'] = {
@@ -222,4 +223,24 @@ describe('key_suffix follows the masks the documents show', () => {
       RUNS,
     );
   });
+});
+
+describe('an item without its identity fails the listing as invalid_response, never silently', () => {
+  const noIdentity: GenerateOptions = { identity: {} };
+  const mappers: [string, SchemaFixture, string, (items: Record<string, unknown>[]) => { length: number }, (item: Record<string, unknown>) => boolean][] = [
+    ['programmatic keys', atlasV2, 'ApiKeyUserDetails', (items) => mapProgrammaticKeys(items, URL_OF_TEST), (item) => typeof item['id'] === 'string'],
+    ['projects', atlasV2, 'Group', (items) => mapProjects(items, URL_OF_TEST), (item) => typeof item['id'] === 'string'],
+    ['service accounts', atlasV2, 'OrgServiceAccount', (items) => mapServiceAccounts(items, URL_OF_TEST, { owner: 'org', id: 'o' }), (item) => typeof item['clientId'] === 'string'],
+  ];
+  for (const [label, fixture, name, map, identified] of mappers) {
+    it(label, () => {
+      fc.assert(
+        fc.property(list(documents(fixture, name, noIdentity)), (items) => {
+          if (items.every(identified)) return;
+          expect(() => map(items)).toThrow(InvalidResponseError);
+        }),
+        RUNS,
+      );
+    });
+  }
 });
