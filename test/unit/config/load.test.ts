@@ -424,6 +424,7 @@ describe('organizations', () => {
         apiKeys: true,
         accessLists: true,
         serviceAccounts: true,
+        includeSystemManaged: false,
         includeProjects: false,
       },
     ]);
