@@ -38,6 +38,9 @@ describe('generateDataset: deleted organisations, system-managed accounts, proje
     const full = generateDataset({ ...OPTIONS, ...NEW });
     expect(plain.orgs!.some((org) => org.isDeleted || org.systemServiceAccounts)).toBe(false);
     expect(plain.projects.some((project) => project.assignedServiceAccounts)).toBe(false);
+    expect(full.orgs!.filter((org) => org.isDeleted)).toHaveLength(1);
+    expect(full.orgs!.every((org) => org.isDeleted || org.systemServiceAccounts?.length === 1)).toBe(true);
+    expect(full.projects.every((project) => project.assignedServiceAccounts?.length === 1)).toBe(true);
     const without = (dataset: Dataset) => ({
       ...dataset,
       orgs: dataset.orgs!.filter((org) => !org.isDeleted).map(({ systemServiceAccounts: _, ...org }) => org),
