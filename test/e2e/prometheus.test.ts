@@ -504,14 +504,22 @@ const PANEL_CHECKS: Record<string, Check> = {
   'API request latency / A': (r) => expectSeries(r, [{ api: 'atlas' }, { api: 'public' }], Number.MIN_VALUE, POLL_INTERVAL_S),
   'API request latency / B': (r) => expectSeries(r, [{ api: 'atlas' }, { api: 'public' }], Number.MIN_VALUE, POLL_INTERVAL_S),
   'Discovery status / A': (r) => {
-    // Every credential that discovers: the Cloud Manager keys (GET /groups) and both credentials of
-    // each organisation (GET /orgs and /orgs/{id}/groups); all succeed.
+    // Every discovery listing: the Cloud Manager keys' GET /groups, and both credentials of each
+    // organisation: GET /orgs (org_id empty), and GET /orgs/{id}/groups of each organisation; all succeed.
     const host = new URL(sim!.url).host;
-    const ids = [
-      ...dataset.credentials.map((c) => c.publicKey),
-      ...(dataset.orgCredentials ?? []).map((c) => (c.kind === 'digest' ? c.publicKey : c.clientId)),
-    ];
-    expectSeries(r, ids.map((id) => ({ __name__: 'mongodb_apikey_discovery_up', ...target(), credential: `${id}@${host}` })), 1, 1);
+    const series = (id: string, orgId?: string) => ({ __name__: 'mongodb_apikey_discovery_up', ...target(), credential: `${id}@${host}`, ...(orgId ? { org_id: orgId } : {}) });
+    expectSeries(
+      r,
+      [
+        ...dataset.credentials.map((c) => series(c.publicKey)),
+        ...(dataset.orgCredentials ?? []).flatMap((c) => {
+          const id = c.kind === 'digest' ? c.publicKey : c.clientId;
+          return [series(id), ...c.orgIds.map((orgId) => series(id, orgId))];
+        }),
+      ],
+      1,
+      1,
+    );
   },
   // Sharding: the unsharded exporter is shard 0 of 1 and polls every scope it lists.
   'Shards / A': (r) => expectSeries(r, [{ count: '1' }], 1, 1),
