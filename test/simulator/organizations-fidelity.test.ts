@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   demoDatasetOptions,
+  describeSimulator,
   generateDataset,
+  organizationsConfigFor,
   projectServiceAccounts,
   startSimulator,
   type Dataset,
@@ -67,6 +69,14 @@ describe('generateDataset: deleted organisations, system-managed accounts, proje
       expect(org.serviceAccounts.map((account) => account['clientId'])).toContain(clientId);
       expect(roles.every((role) => role.startsWith('GROUP_'))).toBe(true);
     }
+  });
+
+  it('leaves a deleted organisation out of the proposed ids, and says it is deleted', () => {
+    const dataset = generateDataset({ ...OPTIONS, ...NEW });
+    const deleted = dataset.orgs!.find((org) => org.isDeleted)!;
+    const sim = { url: 'http://127.0.0.1:1', dataset };
+    for (const entry of organizationsConfigFor(sim, { discover: false })) expect(entry['ids']).not.toContain(deleted.id);
+    expect(describeSimulator({ ...sim, atlasBaseUrl: '', publicBaseUrl: '', atlasV2BaseUrl: '', tokenUrl: '' } as unknown as Simulator)).toContain(`${deleted.id}  ${deleted.name}  deleted`);
   });
 
   it('shows them in the demo', () => {
