@@ -64,8 +64,9 @@ export class OrganizationDirectory {
   #current: Promise<Directory> | undefined;
   /** This cycle's listings of keys, by kind and owner, shared by the org and project scopes that read them. */
   #listings = new Map<string, Promise<unknown[]>>();
-  /** The last organisations `GET /orgs` gave (deleted ones left out). */
+  /** The last organisations `GET /orgs` gave, and the ones it marked deleted. */
   #lastDiscovered: readonly Owner[] = [];
+  #lastDeleted: ReadonlySet<string> = new Set();
   /** The last projects of each organisation. */
   #lastProjects: ReadonlyMap<string, readonly Owner[]> = new Map();
 
@@ -154,43 +155,37 @@ export class OrganizationDirectory {
   async #discover(context: SourceContext): Promise<Directory> {
     const discovery: Discovery[] = [];
     const listed: Owner[] = this.entry.ids.map((id) => ({ id }));
-    let discovered = this.#lastDiscovered;
-    let deleted: ReadonlySet<string> = new Set();
     if (this.entry.discover) {
       try {
         const listing = this.#owners(await context.client.getAllPages(this.credential, '/orgs', context.signal, this.#options()), '/orgs', context);
-        discovered = listing.owners;
-        deleted = listing.deleted;
-        this.#lastDiscovered = discovered;
+        this.#lastDiscovered = listing.owners;
+        this.#lastDeleted = listing.deleted;
         discovery.push({});
       } catch (error) {
         if (context.signal.aborted) throw error;
         discovery.push({ failure: failureOf(error) });
       }
     }
-    const names = new Map(discovered.map((org) => [org.id, org.name]));
+    const names = new Map(this.#lastDiscovered.map((org) => [org.id, org.name]));
     // A listed id that GET /orgs reports deleted is not polled either: its sub-resources answer 404.
-    const orgs = uniqueById([...listed, ...discovered])
-      .filter((org) => !deleted.has(org.id))
+    const orgs = uniqueById([...listed, ...this.#lastDiscovered])
+      .filter((org) => !this.#lastDeleted.has(org.id))
       .map((org) => withName(org, names.get(org.id)));
     if (!this.entry.includeProjects) return { orgs, projects: [], discovery };
-    const perOrg = await Promise.all(orgs.map(async (org) => [org.id, await this.#projectsOf(org, context, discovery)] as const));
-    this.#lastProjects = new Map(perOrg);
-    return { orgs, projects: perOrg.flatMap(([, projects]) => projects), discovery };
+    const perOrg = await Promise.all(orgs.map((org) => this.#projectsOf(org, context)));
+    this.#lastProjects = new Map(perOrg.map(({ orgId, projects }) => [orgId, projects]));
+    return { orgs, projects: perOrg.flatMap(({ projects }) => projects), discovery: [...discovery, ...perOrg.map(({ discovery }) => discovery)] };
   }
 
-  /** One organisation's projects; on failure its last known ones, and the failure in `discovery`. */
-  async #projectsOf(org: Owner, context: SourceContext, discovery: Discovery[]): Promise<readonly Owner[]> {
+  /** One organisation's projects, and how listing them went; on failure its last known ones. */
+  async #projectsOf(org: Owner, context: SourceContext): Promise<{ orgId: string; projects: readonly Owner[]; discovery: Discovery }> {
     const path = `/orgs/${encodeURIComponent(org.id)}/groups`;
     try {
       const listing = this.#owners(await context.client.getAllPages(this.credential, path, context.signal, this.#options()), path, context);
-      const projects = listing.owners.map((project) => ({ ...project, orgId: org.id }));
-      discovery.push({ orgId: org.id });
-      return projects;
+      return { orgId: org.id, projects: listing.owners.map((project) => ({ ...project, orgId: org.id })), discovery: { orgId: org.id } };
     } catch (error) {
       if (context.signal.aborted) throw error;
-      discovery.push({ orgId: org.id, failure: failureOf(error) });
-      return this.#lastProjects.get(org.id) ?? [];
+      return { orgId: org.id, projects: this.#lastProjects.get(org.id) ?? [], discovery: { orgId: org.id, failure: failureOf(error) } };
     }
   }
 
