@@ -92,6 +92,7 @@ const dataset: Dataset = generateDataset({
   programmaticKeysPerProject: 1,
   serviceAccountsPerOrg: 2,
   secretsPerServiceAccount: 2,
+  assignedServiceAccountsPerProject: 1,
 });
 const orgs = dataset.orgs!;
 const DOWN = dataset.projects[3]!.id;
@@ -438,7 +439,10 @@ const PANEL_CHECKS: Record<string, Check> = {
   'Programmatic keys / E': (r) => expectKeys(r, ofKind('programmatic'), PK_INFO, (k) => (k.unrestricted ? 1 : 0)),
   'Key roles / A': (r) => {
     const got = r.map((s) => JSON.stringify(sortedKeys(s.metric)));
-    const want = roleLabels(ofKind('programmatic', 'service_account'), INFO).map((l) => JSON.stringify(sortedKeys(l)));
+    // DOWN's service-account listing fails: the organisation's accounts are published without their roles in DOWN.
+    const want = roleLabels(ofKind('programmatic', 'service_account'), INFO)
+      .filter((l) => !(l['kind'] === 'service_account' && l['role_project_id'] === DOWN))
+      .map((l) => JSON.stringify(sortedKeys(l)));
     expect({ missing: want.filter((w) => !got.includes(w)), unexpected: got.filter((g) => !want.includes(g)) }).toEqual({ missing: [], unexpected: [] });
     expect(got.length).toBe(want.length);
     expect(r.every((s) => s.value === 1)).toBe(true);
