@@ -19,9 +19,10 @@
  * - successful v2 answers carry `Content-Type: application/vnd.atlas.{version}+json;charset=utf-8`
  *   (example response headers, https://www.mongodb.com/docs/atlas/api/service-accounts/revoke-oauth2-token/).
  * Cloud/Ops Manager v1.0 (https://www.mongodb.com/docs/ops-manager/current/reference/api/api-keys/org/get-all-org-api-keys,
- * .../api-keys/global/get-all-global-api-keys): `GET /orgs/{ORG-ID}/apiKeys` and `GET /admin/apiKeys`
- * (Global Read Only) answer `{results, links, totalCount}` of `{desc, id, links, privateKey (redacted),
- * publicKey, roles}`, paged by `pageNum`/`itemsPerPage` (max 500).
+ * .../api-keys/global/get-all-global-api-keys, and the Ops Manager Go client): `GET /orgs`,
+ * `/orgs/{ORG-ID}/groups`, `/orgs/{ORG-ID}/apiKeys` (with `/{API-KEY-ID}/accessList`),
+ * `/groups/{PROJECT-ID}/apiKeys` and `/admin/apiKeys` (a global role; keys with `roles: [{roleName}]`)
+ * answer the v2 documents as `application/json`, paged the same way (`{results, links, totalCount}`).
  */
 import type { SimOrg, SimOrgCredential, SimProject } from './dataset.js';
 import { pageOf, parsePaging, type PageRequest } from './paging.js';
@@ -96,16 +97,23 @@ export function matchMoreRoute(pathname: string): Route | undefined {
   const [first, second, third, fourth, fifth] = segments;
   const n = segments.length;
   if (isPublic) {
+    // The v2 handlers answer these too: same documents, but no media type versions and no rate-limit headers.
     if (first === 'admin' && second === 'apiKeys' && n === 2) {
       return { name: 'globalApiKeys', template: '/admin/apiKeys', prefix, path, target: 'globalApiKeys', store: 'v2' };
     }
-    if (first !== 'orgs' || third !== 'apiKeys') return undefined;
-    const orgId = decode(second);
-    if (orgId === undefined) return undefined;
-    if (n === 3) return { name: 'v1OrgApiKeys', template: '/orgs/{ORG-ID}/apiKeys', prefix, path, param: orgId, target: orgId, store: 'v2' };
+    if (first === 'orgs' && n === 1) return { name: 'orgs', template: '/orgs', prefix, path, target: 'orgs', store: 'v2' };
+    const id = decode(second);
+    if (first === 'groups' && third === 'apiKeys' && n === 3 && id !== undefined) {
+      return { name: 'groupApiKeys', template: '/groups/{PROJECT-ID}/apiKeys', prefix, path, param: id, target: id, store: 'v2' };
+    }
+    if (first === 'orgs' && third === 'groups' && n === 3 && id !== undefined) {
+      return { name: 'orgGroups', template: '/orgs/{ORG-ID}/groups', prefix, path, param: id, target: id, store: 'v2' };
+    }
+    if (first !== 'orgs' || third !== 'apiKeys' || id === undefined) return undefined;
+    if (n === 3) return { name: 'v1OrgApiKeys', template: '/orgs/{ORG-ID}/apiKeys', prefix, path, param: id, target: id, store: 'v2' };
     const keyId = decode(fourth);
     if (n === 5 && fifth === 'accessList' && keyId !== undefined) {
-      return { name: 'v1OrgApiKeyAccessList', template: '/orgs/{ORG-ID}/apiKeys/{API-KEY-ID}/accessList', prefix, path, param: orgId, target: keyId, keyId, store: 'v2' };
+      return { name: 'v1OrgApiKeyAccessList', template: '/orgs/{ORG-ID}/apiKeys/{API-KEY-ID}/accessList', prefix, path, param: id, target: keyId, keyId, store: 'v2' };
     }
     return undefined;
   }
