@@ -35,9 +35,4 @@ describe('organizations: globalKeys', () => {
     expect(error.message).toContain('only one organizations entry may set globalKeys: true');
     expect(error.message).not.toContain('organizations[0].globalKeys');
   });
-
-  it('does not stand in for an organisation list when false', () => {
-    expect(errorOf(`  - {publicKey: p, privateKey: s, baseUrl: "${OPS}", serviceAccounts: false}\n`).message).toContain('lists no organization');
-    expect(errorOf(`  - {publicKey: p, privateKey: s, baseUrl: "${OPS}", ids: [${ORG}], apiKeys: false, serviceAccounts: false}\n`).message).toContain('collects nothing');
-  });
 });
