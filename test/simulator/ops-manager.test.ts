@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDataset, orgKeys, startSimulator, type SimOrg, type SimOrgCredential, type Simulator } from '../../src/simulator/index.js';
+import { parse } from 'yaml';
+import { describeSimulator, generateDataset, opsManagerConfigFor, orgKeys, startSimulator, type SimOrg, type SimOrgCredential, type Simulator } from '../../src/simulator/index.js';
 import { vendorError } from './fixture.js';
 import { rawRequest, TestDigestClient, type RawResponse } from './helpers.js';
 
@@ -89,6 +90,18 @@ describe('Ops Manager v1.0 organization routes', () => {
     } finally {
       cloudManager.close();
     }
+  });
+
+  it('proposes an Ops Manager organizations entry for its Global Read Only key, and prints it', () => {
+    const globalKey = (sim.dataset.orgCredentials as Digest[]).find((c) => c.globalReadOnly === true)!;
+    const entries = opsManagerConfigFor(sim);
+    expect(entries).toEqual([
+      { publicKey: globalKey.publicKey, privateKey: globalKey.privateKey, baseUrl: sim.publicBaseUrl, discover: true, includeProjects: true, globalKeys: true, apiKeys: true, accessLists: true, serviceAccounts: false },
+    ]);
+    const banner = describeSimulator(sim);
+    const printed = banner.slice(banner.indexOf('Or, as Ops Manager'), banner.indexOf('Exporter config:'));
+    expect(parse(printed.slice(printed.indexOf('\n'))) as unknown).toEqual({ organizations: entries });
+    expect(opsManagerConfigFor({ ...sim, dataset: generateDataset({ orgs: 1, programmaticKeysPerOrg: 1 }) })).toEqual([]);
   });
 
   it('injects faults by organization and project id', async () => {
