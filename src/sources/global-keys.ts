@@ -18,7 +18,7 @@ class GlobalKeysSource implements Source {
   readonly #scopes: readonly Scope[];
 
   constructor(directory: OrganizationDirectory) {
-    // The entry's own credential object: its requests share the entry's pacing and retries.
+    // The entry's credential, so the digest sessions and rate-limit pauses (by credential id) are the entry's.
     this.credential = directory.credential;
     this.#scopes = [{ kind: 'global', owner: 'global', id: new URL(directory.entry.baseUrl).host, credentialId: this.credential.id }];
   }
