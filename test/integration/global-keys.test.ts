@@ -66,6 +66,16 @@ describe('Ops Manager: organisations on the v1.0 API and the global API keys', (
     expect(select(samples, 'mongodb_apikey_api_requests_total', { api: 'atlas' })).toEqual([]);
   });
 
+  it('an entry may read the global keys alone: no organisation listed, apiKeys: false', async () => {
+    const dataset = generateDataset(DATASET);
+    stack = await startStack({ dataset, configure: (config, sim) => onlyOrganizations([{ ...opsManagerConfigFor(sim)[0], discover: false, includeProjects: false, apiKeys: false }])(config) });
+    const samples = await stack.scrape();
+    expectGlobalKeys(samples, dataset);
+    expect(select(samples, 'mongodb_apikey_scope_up').map((sample) => sample.labels)).toEqual([{ kind: 'global' }]);
+    expect(select(samples, 'mongodb_apikey_discovery_up')).toEqual([]);
+    expect(Object.keys(stack.sim.stats.byRoute)).toEqual(['/admin/apiKeys']);
+  });
+
   it('a key without a global role fails the global scope as forbidden, and its organisations still publish', async () => {
     const dataset = generateDataset(DATASET);
     stack = await startStack({
