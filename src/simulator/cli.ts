@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { exporterConfigFor, organizationsConfigFor } from './config-for.js';
+import { exporterConfigFor, opsManagerConfigFor, organizationsConfigFor } from './config-for.js';
 import { demoDatasetOptions as defaultDatasetOptions, generateDataset, type DatasetOptions } from './dataset.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from './server.js';
 
@@ -184,7 +184,11 @@ export function describeSimulator(sim: Simulator): string {
           : `  oauth   ${credential.clientId}  clientSecret=${credential.clientSecret}  ${scope}`,
       );
     }
-    lines.push('', 'Proposed organizations config (not accepted by the exporter yet):', '', stringify({ organizations: organizationsConfigFor(sim) }).trimEnd());
+    lines.push('', 'Proposed organizations config:', '', stringify({ organizations: organizationsConfigFor(sim) }).trimEnd());
+    const opsManager = opsManagerConfigFor(sim);
+    if (opsManager.length > 0) {
+      lines.push('', 'Or, as Ops Manager (v1.0 API, global keys too; reads the same organizations, so not with the digest entries above):', '', stringify({ organizations: opsManager }).trimEnd());
+    }
   }
   lines.push('', 'Exporter config:', '', stringify(exporterConfigFor(sim)).trimEnd(), '');
   return lines.join('\n') + '\n';
