@@ -75,7 +75,8 @@ describe('paging: every key of a long listing, whatever totalCount says', () => 
     const samples = await stack.scrape();
     const org = dataset.orgs![0]!;
     const user = dataset.users[0]!;
-    for (const labels of [{ kind: 'programmatic', org_id: org.id }, { kind: 'user', user_id: user.id }]) {
+    const scopes: Record<string, string>[] = [{ kind: 'programmatic', org_id: org.id }, { kind: 'user', user_id: user.id }];
+    for (const labels of scopes) {
       expect(valueOf(samples, 'mongodb_apikey_scope_up', labels)).toBe(0);
       expect(valueOf(samples, 'mongodb_apikey_scope_errors_total', { ...labels, reason: 'invalid_response' })).toBe(1);
     }
