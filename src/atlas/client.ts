@@ -131,15 +131,22 @@ export class AtlasClient {
       const pausedUntil = this.#pacer.pausedUntil(credential.id);
       if (pausedUntil - Date.now() > timeoutMs) throw new CredentialPausedError('GET', url, pausedUntil);
       await this.#pacer.wait(credential.id, signal);
+      let delay = 0;
+      const onFailure = (error: unknown): never => {
+        if (isExporterError(error) && !isCredentialPausedError(error)) {
+          delay = retryDelayMs(error, attempt, retryBaseMs, timeoutMs, random);
+          // The time the API named binds the credential, not this request: all its requests wait, next
+          // cycle included. Set before the slot is freed, so no request queued behind this one goes first.
+          if (pausesCredential(error)) this.#pacer.pause(credential.id, Date.now() + delay);
+        }
+        throw error;
+      };
       try {
-        return await this.#limit(() => this.#getOnce(credential, url, signal, accept));
+        return await this.#limit(() => this.#getOnce(credential, url, signal, accept).catch(onFailure));
       } catch (error) {
         // Paused while it queued for a slot: never sent, it waits or fails as above.
         if (isCredentialPausedError(error)) continue;
         if (!isExporterError(error) || signal.aborted) throw error;
-        const delay = retryDelayMs(error, attempt, retryBaseMs, timeoutMs, random);
-        // The time the API named binds the credential, not this request: all its requests wait, next cycle included.
-        if (pausesCredential(error)) this.#pacer.pause(credential.id, Date.now() + delay);
         if (attempt >= retries || !isRetryable(error) || delay > timeoutMs) throw error;
         attempt++;
         await sleep(delay, signal);
