@@ -102,7 +102,7 @@ export class AtlasClient {
       const predicted = pageCount(page.totalCount);
       if (predicted > maxPages) throw new InvalidResponseError(firstUrl, `totalCount ${page.totalCount} needs more than ${maxPages} pages`);
       const rest = await Promise.all(Array.from({ length: predicted - 1 }, (_, index) => fetchPage(numbered(index + 2))));
-      for (const next of rest) results.push(...next.results);
+      for (const later of rest) results.push(...later.results);
       page = rest.at(-1) ?? page;
       pageNum = predicted;
     }

@@ -6,12 +6,10 @@ import { ExporterError } from './exporter-error.js';
  */
 export class CredentialPausedError extends ExporterError {
   override name = 'CredentialPausedError';
-  /** When the credential may call the API again (epoch ms). */
-  readonly untilMs: number;
 
+  /** `untilMs`: when the credential may call the API again (epoch ms). */
   constructor(method: string, url: string, untilMs: number) {
     super('rate_limited', `${method} ${url} not sent: the API asked this credential to wait until ${new Date(untilMs).toISOString()} (Retry-After)`);
-    this.untilMs = untilMs;
   }
 }
 
