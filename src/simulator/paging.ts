@@ -98,9 +98,10 @@ export function pagingBehaviour(paging: PagingMode | PagingBehaviour | undefined
 /** The query a route pages by: `next-only` serves smaller pages than asked. */
 export function pagingQuery(query: URLSearchParams, behaviour: PagingBehaviour): URLSearchParams {
   if (behaviour.mode !== 'next-only') return query;
-  const asked = Number(query.get('itemsPerPage') ?? DEFAULT_ITEMS_PER_PAGE);
-  // A malformed value stays, so the route refuses it as it would.
-  if (!(asked > NEXT_ONLY_PAGE_SIZE)) return query;
+  const text = query.get('itemsPerPage');
+  // A malformed or out-of-range value stays, so the route refuses it as it would.
+  const asked = text === null ? DEFAULT_ITEMS_PER_PAGE : DIGITS.test(text) ? Number(text) : Number.NaN;
+  if (!(asked > NEXT_ONLY_PAGE_SIZE && asked <= MAX_ITEMS_PER_PAGE)) return query;
   const served = new URLSearchParams(query);
   served.set('itemsPerPage', String(NEXT_ONLY_PAGE_SIZE));
   return served;

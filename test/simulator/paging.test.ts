@@ -193,6 +193,8 @@ describe('simulator paging', () => {
       const user = s.dataset.users[0]!;
       expect(v1[0]!.links).toContainEqual({ rel: 'next', href: `${s.atlasBaseUrl}/users/${user.id}/keys?pageNum=2&itemsPerPage=${NEXT_ONLY_PAGE_SIZE}` });
       expect(v1[0]!.results.map((key) => key['id'])).toEqual(user.keys.slice(0, NEXT_ONLY_PAGE_SIZE).map((key) => key['id']));
+      const client = fixture.client(user.username, user.apiKey);
+      for (const size of ['501', '300.5']) expect((await client.get(`${s.atlasBaseUrl}/users/${user.id}/keys?itemsPerPage=${size}`)).status).toBe(400);
     });
 
     it('foreign-next: no totalCount; the next link names another origin, the other links stay', async () => {
