@@ -19,6 +19,7 @@ const ENTRY: OrganizationEntry = {
   baseUrl: BASE,
   ids: [],
   discover: true,
+  globalKeys: false,
   apiKeys: true,
   accessLists: false,
   serviceAccounts: true,
