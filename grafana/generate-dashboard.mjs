@@ -715,14 +715,14 @@ line(
   stat({
     title: 'Discovery status',
     description:
-      'Per credential (public key or client id @ host): whether its last discovery of projects (GET /groups) or organisations (GET /orgs, and their projects with includeProjects) succeeded (mongodb_apikey_discovery_up). While it fails, the last known list is polled.',
+      'Per credential (public key or client id @ host) and discovery listing: whether its last discovery of projects (GET /groups) or organisations (GET /orgs) succeeded, and, with includeProjects, that of the projects of each organisation (org_id; GET /orgs/{orgId}/groups) (mongodb_apikey_discovery_up). While one fails, its last known list is polled.',
     w: 12,
     unit: 'none',
     colorMode: 'background',
     textMode: 'value_and_name',
     thresholds: steps(['red', null], ['green', 1]),
     mappings: UP_DOWN,
-    targets: [target('A', t('mongodb_apikey_discovery_up'), { instant: true, legend: '{{credential}} ({{instance}})' })],
+    targets: [target('A', t('mongodb_apikey_discovery_up'), { instant: true, legend: '{{credential}} {{org_id}} ({{instance}})' })],
   }),
   timeseries({
     title: 'API rate limit remaining',

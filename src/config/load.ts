@@ -49,6 +49,8 @@ export interface OrganizationEntry {
   readonly apiKeys: boolean;
   readonly accessLists: boolean;
   readonly serviceAccounts: boolean;
+  /** Asks the service-account listings for system-managed accounts too (the API leaves them out by default). */
+  readonly includeSystemManaged: boolean;
   readonly includeProjects: boolean;
 }
 
@@ -135,6 +137,7 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
       apiKeys: org.apiKeys,
       accessLists: org.accessLists,
       serviceAccounts: org.serviceAccounts,
+      includeSystemManaged: org.includeSystemManaged,
       includeProjects: org.includeProjects,
     })),
   );

@@ -109,6 +109,7 @@ const organizationSchema = z
     apiKeys: z.boolean().default(true),
     accessLists: z.boolean().default(true),
     serviceAccounts: z.boolean().default(true),
+    includeSystemManaged: z.boolean().default(false),
     includeProjects: z.boolean().default(false),
   })
   .superRefine((org, context) => {

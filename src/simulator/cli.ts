@@ -179,7 +179,9 @@ export function describeSimulator(sim: Simulator): string {
     lines.push('', `Organizations (Atlas Admin API v2) — ${orgs.length}:`);
     for (const org of orgs.slice(0, PRINT_LIMIT)) {
       lines.push(
-        `  ${org.id}  ${org.name}  projects=${org.projectIds.length}  keys=${org.programmaticKeys.length}  serviceAccounts=${org.serviceAccounts.length}  apiAccessListRequired=${org.apiAccessListRequired}`,
+        org.isDeleted === true
+          ? `  ${org.id}  ${org.name}  deleted (GET /orgs lists it; its resources answer 404)`
+          : `  ${org.id}  ${org.name}  projects=${org.projectIds.length}  keys=${org.programmaticKeys.length}  serviceAccounts=${org.serviceAccounts.length}  apiAccessListRequired=${org.apiAccessListRequired}`,
       );
     }
     if (orgs.length > PRINT_LIMIT) lines.push(`  … (${orgs.length - PRINT_LIMIT} more)`);

@@ -61,6 +61,8 @@ export function organizationsConfigFor(
   const discover = options.discover ?? true;
   const includeProjects = options.includeProjects ?? true;
   const baseUrl = sim.url + '/api/atlas/v2';
+  // A deleted organization is for discovery to skip; listed by id, it would fail as not found.
+  const deleted = new Set((sim.dataset.orgs ?? []).filter((org) => org.isDeleted === true).map((org) => org.id));
   return (sim.dataset.orgCredentials ?? [])
     .filter((credential) => credential.kind === 'oauth' || credential.globalReadOnly !== true)
     .map((credential) => ({
@@ -68,7 +70,7 @@ export function organizationsConfigFor(
         ? { publicKey: credential.publicKey, privateKey: credential.privateKey }
         : { clientId: credential.clientId, clientSecret: credential.clientSecret }),
       baseUrl,
-      ...(discover ? { discover: true } : { ids: [...credential.orgIds] }),
+      ...(discover ? { discover: true } : { ids: credential.orgIds.filter((id) => !deleted.has(id)) }),
       apiKeys: true,
       accessLists: true,
       serviceAccounts: true,

@@ -23,8 +23,13 @@ export interface SimProject {
   created?: string;
   /** Project-level programmatic keys (v2 `GET /groups/{groupId}/apiKeys`); present only when generated. */
   programmaticKeys?: Record<string, unknown>[];
-  /** Project-level service accounts (v2 `GET /groups/{groupId}/serviceAccounts`); present only when generated. */
+  /** Service accounts created in the project (v2 `GET /groups/{groupId}/serviceAccounts`, project roles); present only when generated. */
   serviceAccounts?: Record<string, unknown>[];
+  /**
+   * Accounts of the project's organisation assigned to the project, with their project roles:
+   * `GET /groups/{groupId}/serviceAccounts` lists them too, with these roles instead of their organisation roles.
+   */
+  assignedServiceAccounts?: { clientId: string; roles: string[] }[];
 }
 
 /** A Cloud Manager programmatic API key with Project Read Only on `projectIds`. */
@@ -415,6 +420,8 @@ export function generateDataset(options: DatasetOptions = {}): Dataset {
 export interface SimOrg {
   id: string;
   name: string;
+  /** Listed by `GET /orgs` with `isDeleted: true`; its sub-resources answer 404 ORG_NOT_FOUND. */
+  isDeleted?: boolean;
   /** `GET /orgs/{orgId}/settings`: API calls must come from an access-listed address. */
   apiAccessListRequired: boolean;
   multiFactorAuthRequired: boolean;
@@ -428,8 +435,10 @@ export interface SimOrg {
    * programmatic key belongs to an organization). A key without an entry here has an empty list.
    */
   accessLists: Record<string, Record<string, unknown>[]>;
-  /** Service accounts created at the organization level, as `GET /orgs/{orgId}/serviceAccounts` returns them. */
+  /** Service accounts created at the organization level (organisation roles), as `GET /orgs/{orgId}/serviceAccounts` returns them. */
   serviceAccounts: Record<string, unknown>[];
+  /** System-managed service accounts: listed only with `includeSystemManaged=true`. */
+  systemServiceAccounts?: Record<string, unknown>[];
 }
 
 /** How a credential authenticates to the v2 API. */
@@ -480,6 +489,12 @@ export interface DatasetMoreKindsOptions {
   secretsPerServiceAccount?: number;
   /** Ops Manager global API keys; the first is a Global Read Only digest credential. */
   globalKeys?: number;
+  /** Deleted organizations, listed by `GET /orgs` of every organization credential (`isDeleted: true`). */
+  deletedOrgs?: number;
+  /** System-managed service accounts per organization, hidden unless a listing asks with `includeSystemManaged=true`. */
+  systemManagedServiceAccountsPerOrg?: number;
+  /** Accounts of its organization each project is assigned, with project roles (at most the organization's accounts). */
+  assignedServiceAccountsPerProject?: number;
 }
 
 /** Demo-sized defaults including the new kinds (used by `simulate`). */
@@ -492,6 +507,9 @@ export const demoDatasetOptions = {
   serviceAccountsPerProject: 1,
   secretsPerServiceAccount: 2,
   globalKeys: 0,
+  deletedOrgs: 1,
+  systemManagedServiceAccountsPerOrg: 1,
+  assignedServiceAccountsPerProject: 1,
 } as const;
 
 const COMPANIES = [
@@ -818,5 +836,56 @@ function addMoreKinds(dataset: Dataset, seed: number, now: number, options: Data
       }
     }
   }
+  // Last, and from their own streams, so the data above stays what it is without them.
+  addServiceAccountAssignments(seed, projects, orgsById, moreKindsCount(options, 'assignedServiceAccountsPerProject'));
+  addSystemManagedAccounts(ctx, orgs, secretsPerAccount, moreKindsCount(options, 'systemManagedServiceAccountsPerOrg'));
+  const deleted = deletedOrgs(seed, moreKindsCount(options, 'deletedOrgs'));
+  if (deleted.length > 0) {
+    more.orgs = [...orgs, ...deleted];
+    for (const credential of credentials) if (credential.kind === 'oauth' || credential.globalReadOnly !== true) credential.orgIds.push(...deleted.map((org) => org.id));
+  }
   if (credentials.length > 0) more.orgCredentials = credentials;
+}
+
+/** Gives each project `perProject` accounts of its organization, with project roles. */
+function addServiceAccountAssignments(seed: number, projects: readonly SimProject[], orgsById: ReadonlyMap<string, SimOrg>, perProject: number): void {
+  if (perProject === 0) return;
+  const random = randomStream(seed, 'sa-assignments');
+  projects.forEach((project, p) => {
+    const accounts = orgsById.get(project.orgId)?.serviceAccounts ?? [];
+    const assigned = Math.min(perProject, accounts.length);
+    if (assigned === 0) return;
+    project.assignedServiceAccounts = Array.from({ length: assigned }, (_, a) => ({
+      clientId: accounts[(p + a) % accounts.length]?.['clientId'] as string,
+      roles: [pick(random, GROUP_ROLES)],
+    }));
+  });
+}
+
+/** Adds `perOrg` system-managed accounts (as those of MCP integrations) to every organization. */
+function addSystemManagedAccounts(ctx: MoreKindsContext, orgs: readonly SimOrg[], secretsPerAccount: number, perOrg: number): void {
+  if (perOrg === 0) return;
+  orgs.forEach((org, o) => {
+    org.systemServiceAccounts = Array.from({ length: perOrg }, (_, a) => {
+      const { doc } = generateServiceAccount(ctx, `org:${o}:system-sa:${a}`, ['ORG_READ_ONLY'], Math.max(1, secretsPerAccount), a, false);
+      return { ...doc, name: `mcp-integration-${a + 1}`, description: 'System-managed account of an MCP integration' };
+    });
+  });
+}
+
+/** Organizations `GET /orgs` still lists, deleted: no projects, keys or accounts. */
+function deletedOrgs(seed: number, count: number): SimOrg[] {
+  const ids = new IdFactory(seed, 11);
+  return Array.from({ length: count }, (_, d) => ({
+    id: ids.next(),
+    name: `Deleted Org ${d + 1}`,
+    isDeleted: true,
+    apiAccessListRequired: false,
+    multiFactorAuthRequired: false,
+    restrictEmployeeAccess: false,
+    projectIds: [],
+    programmaticKeys: [],
+    accessLists: {},
+    serviceAccounts: [],
+  }));
 }

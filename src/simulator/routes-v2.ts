@@ -204,11 +204,14 @@ function orgCredentialOf(ctx: RouteContext): SimOrgCredential | undefined {
   return ctx.principal.kind === 'org' ? ctx.principal.credential : undefined;
 }
 
-/** Looks up an organization the principal may read, or the vendor's error. */
-function readableOrg(ctx: RouteContext, orgId: string): SimOrg | Reply {
+/**
+ * Looks up an organization the principal may read, or the vendor's error. A deleted organization
+ * is listed by `GET /orgs` and answers its own `GET /orgs/{orgId}`; its sub-resources cannot be read.
+ */
+function readableOrg(ctx: RouteContext, orgId: string, deleted: 'readable' | 'not found' = 'not found'): SimOrg | Reply {
   if (!OBJECT_ID.test(orgId)) return errorReply(400, 'INVALID_ORG_ID', `An invalid organization ID ${orgId} was specified.`, [orgId]);
   const org = ctx.view.orgsById.get(orgId);
-  if (org === undefined) return errorReply(404, 'ORG_NOT_FOUND', `No organization with ID ${orgId} exists.`, [orgId]);
+  if (org === undefined || (org.isDeleted === true && deleted === 'not found')) return errorReply(404, 'ORG_NOT_FOUND', `No organization with ID ${orgId} exists.`, [orgId]);
   const credential = orgCredentialOf(ctx);
   if (credential === undefined || !credential.orgIds.includes(orgId)) return notAuthorized();
   return org;
@@ -239,11 +242,30 @@ export function orgKeys(projects: readonly SimProject[], org: SimOrg): Record<st
   return keys;
 }
 
-/** Every service account of an organization: its own, then those created for its projects. */
-export function orgServiceAccounts(projects: readonly SimProject[], org: SimOrg): Record<string, unknown>[] {
-  const accounts = [...org.serviceAccounts];
-  for (const project of projects) if (project.orgId === org.id && project.serviceAccounts !== undefined) accounts.push(...project.serviceAccounts);
-  return accounts;
+/** The service accounts `GET /orgs/{orgId}/serviceAccounts` lists: those created in the organization, with organization roles. */
+export function orgServiceAccounts(org: SimOrg, includeSystemManaged = false): Record<string, unknown>[] {
+  return includeSystemManaged ? [...org.serviceAccounts, ...(org.systemServiceAccounts ?? [])] : org.serviceAccounts;
+}
+
+/**
+ * The service accounts `GET /groups/{groupId}/serviceAccounts` lists: those created in the project,
+ * then the organization's accounts assigned to it, each with its project roles.
+ */
+export function projectServiceAccounts(project: SimProject, org: SimOrg | undefined): Record<string, unknown>[] {
+  const assigned = (project.assignedServiceAccounts ?? []).flatMap(({ clientId, roles }) => {
+    const account = org?.serviceAccounts.find((candidate) => candidate['clientId'] === clientId);
+    return account === undefined ? [] : [{ ...account, roles }];
+  });
+  return [...(project.serviceAccounts ?? []), ...assigned];
+}
+
+/** `includeSystemManaged` (default false), or the vendor's 400 for another value. */
+function includeSystemManaged(query: URLSearchParams): boolean | Reply {
+  const value = query.get('includeSystemManaged');
+  if (value !== null && value !== 'true' && value !== 'false') {
+    return errorReply(400, 'INVALID_QUERY_PARAMETER', 'Invalid query parameter includeSystemManaged specified.', ['includeSystemManaged']);
+  }
+  return value === 'true';
 }
 
 function accessListOf(ctx: RouteContext, org: SimOrg, keyId: string): Record<string, unknown>[] | Reply {
@@ -254,7 +276,7 @@ function accessListOf(ctx: RouteContext, org: SimOrg, keyId: string): Record<str
 }
 
 function orgDocument(org: SimOrg, apiBase: string): Record<string, unknown> {
-  return { id: org.id, isDeleted: false, links: [{ href: `${apiBase}/orgs/${org.id}`, rel: 'self' }], name: org.name, skipDefaultAlertsSettings: false };
+  return { id: org.id, isDeleted: org.isDeleted === true, links: [{ href: `${apiBase}/orgs/${org.id}`, rel: 'self' }], name: org.name, skipDefaultAlertsSettings: false };
 }
 
 /** Answers an authenticated GET of a route this file adds (the OAuth routes are the server's). */
@@ -274,7 +296,7 @@ export function handleMoreRoute(route: Route, ctx: RouteContext): Reply {
       return pagedReply(orgs, ctx.query, href, (org) => orgDocument(org, apiBase));
     }
     case 'org': {
-      const org = readableOrg(ctx, param);
+      const org = readableOrg(ctx, param, 'readable');
       return 'status' in org ? org : jsonReply(orgDocument(org, apiBase), { pretty });
     }
     case 'orgGroups': {
@@ -314,7 +336,8 @@ export function handleMoreRoute(route: Route, ctx: RouteContext): Reply {
     case 'orgServiceAccounts': {
       const org = readableOrg(ctx, param);
       if ('status' in org) return org;
-      return pagedReply(orgServiceAccounts(ctx.view.dataset.projects, org), ctx.query, href);
+      const system = includeSystemManaged(ctx.query);
+      return typeof system !== 'boolean' ? system : pagedReply(orgServiceAccounts(org, system), ctx.query, href);
     }
     case 'groupApiKeys': {
       const project = readableProject(ctx, param);
@@ -322,7 +345,10 @@ export function handleMoreRoute(route: Route, ctx: RouteContext): Reply {
     }
     case 'groupServiceAccounts': {
       const project = readableProject(ctx, param);
-      return 'status' in project ? project : pagedReply(project.serviceAccounts ?? [], ctx.query, href);
+      if ('status' in project) return project;
+      // No project-level account is system-managed; the flag is still checked.
+      const system = includeSystemManaged(ctx.query);
+      return typeof system !== 'boolean' ? system : pagedReply(projectServiceAccounts(project, ctx.view.orgsById.get(project.orgId)), ctx.query, href);
     }
     case 'globalApiKeys': {
       const credential = orgCredentialOf(ctx);

@@ -16,4 +16,4 @@ export function sourcesFrom(config: Config): Source[] {
   return KEY_KINDS.flatMap((kind) => kind.sourcesFrom(config, directories));
 }
 
-export type { KeyKindDefinition, ScopeListing, Source, SourceContext } from './source.js';
+export type { Discovery, KeyKindDefinition, ScopeListing, Source, SourceContext } from './source.js';

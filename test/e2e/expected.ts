@@ -107,10 +107,11 @@ export function expectedKeys(dataset: Dataset): ExpectedKey[] {
 const OPEN_CIDRS = new Set(['0.0.0.0/0', '::/0']);
 
 /**
- * The programmatic keys and service-account secrets of one organisation, as its organisation scope
- * publishes them. `GET /orgs/{id}/apiKeys` (and `/serviceAccounts`) also list the keys and accounts
- * of the organisation's projects; a project scope publishes only what its organisation's listing
- * does not hold (nothing, in the simulator), so every key appears once, under the organisation.
+ * The programmatic keys and service-account secrets of one organisation and its projects.
+ * `GET /orgs/{id}/apiKeys` also lists the keys of the organisation's projects, so every key
+ * appears once, under the organisation. `GET /orgs/{id}/serviceAccounts` lists the accounts
+ * created in the organisation, published under it with their organisation roles and the project
+ * roles of the projects they are assigned to; an account created in a project is the project's.
  */
 function orgKeysOf(dataset: Dataset, org: SimOrg): ExpectedKey[] {
   const keys: ExpectedKey[] = [];
@@ -138,7 +139,26 @@ function orgKeysOf(dataset: Dataset, org: SimOrg): ExpectedKey[] {
       })),
     });
   }
-  for (const account of [...org.serviceAccounts, ...projects.flatMap((project) => project.serviceAccounts ?? [])]) {
+  const accounts = [
+    ...org.serviceAccounts.map((account) => ({
+      owner,
+      account,
+      roles: [
+        ...((account['roles'] ?? []) as unknown[]).map((role) => ({ role: String(role), orgId: org.id })),
+        ...projects.flatMap((project) =>
+          (project.assignedServiceAccounts ?? []).filter((assigned) => assigned.clientId === account['clientId']).flatMap((assigned) => assigned.roles.map((role) => ({ role, projectId: project.id }))),
+        ),
+      ],
+    })),
+    ...projects.flatMap((project) =>
+      (project.serviceAccounts ?? []).map((account) => ({
+        owner: { ownerLabel: 'project_id', owner: project.id, ownerNameLabel: 'project_name', ownerName: project.name } as const,
+        account,
+        roles: ((account['roles'] ?? []) as unknown[]).map((role) => ({ role: String(role), projectId: project.id })),
+      })),
+    ),
+  ];
+  for (const { owner, account, roles } of accounts) {
     for (const secret of (account['secrets'] ?? []) as Record<string, unknown>[]) {
       keys.push({
         kind: 'service_account',
@@ -152,7 +172,7 @@ function orgKeysOf(dataset: Dataset, org: SimOrg): ExpectedKey[] {
         clientId: str(account['clientId']),
         accountName: str(account['name']),
         // Service-account roles are bare names; the exporter scopes them to the listing's owner.
-        roles: ((account['roles'] ?? []) as unknown[]).map((role) => ({ role: String(role), orgId: org.id })),
+        roles,
       });
     }
   }

@@ -58,7 +58,9 @@ describe('Ops Manager: organisations on the v1.0 API and the global API keys', (
       }
     }
     expect(select(samples, 'mongodb_apikey_scope_up').every((sample) => sample.value === 1)).toBe(true);
-    expect(select(samples, 'mongodb_apikey_discovery_up').map((sample) => sample.value)).toEqual([1]);
+    // One per discovery listing: GET /orgs (org_id empty), and the projects of each organisation.
+    const discovery = select(samples, 'mongodb_apikey_discovery_up').map((sample) => [sample.labels.org_id, sample.value]);
+    expect(discovery.sort()).toEqual([['', 1], ...dataset.orgs!.map((org) => [org.id, 1])].sort());
     // Only the v1.0 routes were read: no media type, no v2 request.
     const routes = stack.sim.stats.byRoute;
     expect(Object.keys(routes).sort()).toEqual(['/admin/apiKeys', '/groups/{PROJECT-ID}/apiKeys', '/orgs', '/orgs/{ORG-ID}/apiKeys', '/orgs/{ORG-ID}/apiKeys/{API-KEY-ID}/accessList', '/orgs/{ORG-ID}/groups']);

@@ -150,7 +150,7 @@ describe('Atlas Admin API v2 routes', () => {
 
   it('service accounts need the 2024-08-05 media type', async () => {
     const body = await json(`/orgs/${org.id}/serviceAccounts`, V2024);
-    expect(body['results']).toEqual(orgServiceAccounts(sim.dataset.projects, org));
+    expect(body['results']).toEqual(orgServiceAccounts(org));
     const response = await get(`/orgs/${org.id}/serviceAccounts`, V2024);
     expect(response.headers['content-type']).toBe('application/vnd.atlas.2024-08-05+json;charset=utf-8');
     expect((await get(`/orgs/${org.id}/serviceAccounts`, V2023)).status).toBe(406);

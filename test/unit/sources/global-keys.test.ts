@@ -32,6 +32,7 @@ function entry(fields: Partial<OrganizationEntry>): OrganizationEntry {
     apiKeys: true,
     accessLists: true,
     serviceAccounts: false,
+    includeSystemManaged: false,
     includeProjects: false,
     ...fields,
   };
