@@ -30,6 +30,8 @@ export interface SimulatorOptions {
   rateLimit?: RateLimitOptions;
   /** How every list pages (see PagingBehaviour); default `exact`. */
   paging?: PagingMode | PagingBehaviour;
+  /** Keep {@link Simulator.requestLog}; off by default, so a simulator sharing a heap with what it tests holds nothing per request. */
+  logRequests?: boolean;
 }
 
 /** One authenticated request, as it arrived. */
@@ -113,7 +115,7 @@ export interface Simulator {
   resetRateLimits(): void;
   /** Changes how every list pages from the next request on. */
   setPaging(paging: PagingMode | PagingBehaviour): void;
-  /** The latest authenticated requests in arrival order (at least {@link REQUEST_LOG_SIZE}); emptied by `resetStats()`. */
+  /** With `logRequests`: the latest authenticated requests in arrival order (at least {@link REQUEST_LOG_SIZE}); emptied by `resetStats()`. */
   readonly requestLog: readonly LoggedRequest[];
   /** Stops listening and destroys every open socket, hung requests included. */
   close(): Promise<void>;
@@ -230,8 +232,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     }
     stats.dataRequests++;
     const who = principal;
-    requestLog.push({ at: Date.now(), credential: bucketKey(who), route: route.template, url: req.url ?? '/' });
-    if (requestLog.length >= 2 * REQUEST_LOG_SIZE) requestLog = requestLog.slice(-REQUEST_LOG_SIZE);
+    if (options.logRequests === true) {
+      requestLog.push({ at: Date.now(), credential: bucketKey(who), route: route.template, url: req.url ?? '/' });
+      if (requestLog.length >= 2 * REQUEST_LOG_SIZE) requestLog = requestLog.slice(-REQUEST_LOG_SIZE);
+    }
     if (route.api === 'v2') {
       const take = buckets.take(bucketKey(who));
       v2Headers = rateLimitHeaders(take);

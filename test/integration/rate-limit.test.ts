@@ -25,6 +25,7 @@ function dataset(seed: number): Dataset {
 async function startLimited(data: Dataset): Promise<Stack> {
   return startStack({
     dataset: data,
+    simulator: { logRequests: true },
     configure: (config) => {
       config.poll.timeout = '1s';
       config.poll.concurrency = 1;

@@ -24,7 +24,7 @@ describe('simulator paging', () => {
   afterEach(() => fixture.close());
 
   async function userClient(keys: number): Promise<{ s: Simulator; client: TestDigestClient; url: string }> {
-    const s = await fixture.start({ dataset: generateDataset({ users: 1, keysPerUser: keys, projects: 0, now: NOW }) });
+    const s = await fixture.start({ dataset: generateDataset({ users: 1, keysPerUser: keys, projects: 0, now: NOW }), logRequests: true });
     const user = s.dataset.users[0]!;
     const client = fixture.client(user.username, user.apiKey);
     return { s, client, url: `${s.atlasBaseUrl}/users/${user.id}/keys` };
@@ -246,6 +246,14 @@ describe('simulator paging', () => {
       expect(s.requestLog[0]!.at).toBeGreaterThanOrEqual(before);
       expect(s.stats.challenges).toBe(1);
       s.resetStats();
+      expect(s.requestLog).toEqual([]);
+    });
+
+    it('keeps no request log unless asked', async () => {
+      const s = await fixture.start({ dataset: generateDataset({ users: 1, keysPerUser: 1, projects: 0, now: NOW }) });
+      const user = s.dataset.users[0]!;
+      await fixture.client(user.username, user.apiKey).json(`${s.atlasBaseUrl}/users/${user.id}/keys`);
+      expect(s.stats.dataRequests).toBe(1);
       expect(s.requestLog).toEqual([]);
     });
   });
