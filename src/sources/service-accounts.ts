@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { ApiKey, Role } from '../model/api-key.js';
+import type { AccessListSummary, ApiKey, Role } from '../model/api-key.js';
 import type { Scope } from '../model/scope.js';
+import { accessListRequired, serviceAccountAccessListEntrySchema, summariseAccessList } from './access-list.js';
 import { keySuffix, mapItems, timestamp } from './fields.js';
 import { OrganizationSource, SERVICE_ACCOUNTS_MEDIA_TYPE } from './organizations.js';
 import type { KeyKindDefinition, SourceContext } from './source.js';
@@ -45,6 +46,14 @@ export function mapServiceAccounts(items: readonly unknown[], url: string, scope
   });
 }
 
+/** Gives each secret the access list of its account: the list belongs to the account, so every secret shares it. Pure. */
+export function withAccountAccessLists(keys: readonly ApiKey[], lists: ReadonlyMap<string, AccessListSummary>): ApiKey[] {
+  return keys.map((key) => {
+    const accessList = key.clientId === undefined ? undefined : lists.get(key.clientId);
+    return accessList === undefined ? key : { ...key, accessList };
+  });
+}
+
 const clientIdOf = (item: unknown): unknown => (item as { clientId?: unknown } | null)?.clientId;
 
 /** The service-account secrets of the organisations (and, with includeProjects, projects) of one entry. */
@@ -55,11 +64,28 @@ class ServiceAccountsSource extends OrganizationSource {
     const path = `${scope.owner === 'org' ? '/orgs' : '/groups'}/${encodeURIComponent(scope.id)}/serviceAccounts`;
     const listing = () => context.client.getAllPages(this.credential, path, context.signal, { accept: SERVICE_ACCOUNTS_MEDIA_TYPE });
     const url = `${this.credential.baseUrl}${path}`;
-    if (scope.owner === 'org') return mapServiceAccounts(await this.directory.orgListing(this.kind, scope.id, listing), url, scope);
+    if (scope.owner === 'org') return this.#withAccessLists(scope, mapServiceAccounts(await this.directory.orgListing(this.kind, scope.id, listing), url, scope), context);
     // An account of the organisation assigned to this project is published once, under the organisation.
     const items = await listing();
     const shared = await this.directory.sharedWithOrg(this.kind, scope.id, clientIdOf);
-    return mapServiceAccounts(items.filter((item) => !shared.has(clientIdOf(item))), url, scope);
+    return this.#withAccessLists(scope, mapServiceAccounts(items.filter((item) => !shared.has(clientIdOf(item))), url, scope), context);
+  }
+
+  // With accessLists: one request per account that has a secret to publish, where it is published.
+  async #withAccessLists(scope: Scope, keys: readonly ApiKey[], context: SourceContext): Promise<readonly ApiKey[]> {
+    if (!this.directory.entry.accessLists) return keys;
+    const clientIds = [...new Set(keys.flatMap((key) => (key.clientId === undefined ? [] : [key.clientId])))];
+    if (clientIds.length === 0) return keys;
+    const required = await accessListRequired(this.directory, scope.owner === 'org' ? scope.id : scope.orgId, context);
+    const base = `${scope.owner === 'org' ? '/orgs' : '/groups'}/${encodeURIComponent(scope.id)}/serviceAccounts`;
+    const lists = await Promise.all(
+      clientIds.map(async (clientId) => {
+        const path = `${base}/${encodeURIComponent(clientId)}/accessList`;
+        const items = await context.client.getAllPages(this.credential, path, context.signal, { accept: SERVICE_ACCOUNTS_MEDIA_TYPE });
+        return [clientId, summariseAccessList(mapItems(items, serviceAccountAccessListEntrySchema, `${this.credential.baseUrl}${path}`), required).accessList] as const;
+      }),
+    );
+    return withAccountAccessLists(keys, new Map(lists));
   }
 }
 
