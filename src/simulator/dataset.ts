@@ -575,7 +575,13 @@ function openEntry(random: Random, now: number, created: number, cidr: '0.0.0.0/
   return entry;
 }
 
+/** An access list holds each block once: random addresses that repeat one are dropped. */
 function generateAccessList(random: Random, profile: AccessListProfile, now: number): Record<string, unknown>[] {
+  const seen = new Set<unknown>();
+  return generateEntries(random, profile, now).filter((entry) => !seen.has(entry['cidrBlock']) && seen.add(entry['cidrBlock']));
+}
+
+function generateEntries(random: Random, profile: AccessListProfile, now: number): Record<string, unknown>[] {
   const created = (): number => now - logUniform(random, 2 * DAY, 4 * YEAR);
   switch (profile) {
     case 'empty':
