@@ -69,6 +69,9 @@ function expectedRows(dataset: Dataset, now: number): Expected[] {
       rows.push({ kind: 'programmatic', ownerId: org.id, keyId: key.id, risks, ...(lastUsed !== undefined ? { idle: now - lastUsed } : {}) });
     }
     for (const account of [...org.serviceAccounts, ...projects.flatMap((project) => project.serviceAccounts ?? [])] as Doc[]) {
+      // The secrets share their account's access list.
+      const entries: Doc[] = org.serviceAccountAccessLists[account.clientId] ?? [];
+      const open = entries.some((entry) => OPEN.has(entry.cidrBlock ?? '') || OPEN.has(entry.ipAddress ?? '')) || (entries.length === 0 && !org.apiAccessListRequired);
       for (const secret of account.secrets as Doc[]) {
         const createdAt = ms(secret.createdAt)!;
         const expiresAt = ms(secret.expiresAt)!;
@@ -76,6 +79,7 @@ function expectedRows(dataset: Dataset, now: number): Expected[] {
         const risks: string[] = [];
         if (expiresAt <= now) risks.push('expired');
         else if (expiresAt - now <= 14 * DAY) risks.push('expiring');
+        if (open) risks.push('unrestricted');
         if (lastUsed !== undefined && now - lastUsed > 90 * DAY) risks.push('idle');
         if (lastUsed === undefined && now - createdAt > 30 * DAY) risks.push('never_used');
         rows.push({ kind: 'service_account', ownerId: org.id, keyId: secret.id, risks, createdAt, expiresAt, idle: now - (lastUsed ?? createdAt) });
