@@ -332,10 +332,6 @@ describe('organisation kinds', () => {
     expect(valueOf(text, `mongodb_apikey_idle_seconds{${key}}`)).toBeUndefined();
   });
 
-  it('publishes no total use for programmatic keys or secrets: the access list counts are per address', () => {
-    expect(text).not.toMatch(/^mongodb_apikey_uses\{/m);
-  });
-
   it('publishes each shown access-list entry: creation, last use and the requests from its last address', () => {
     const k2 = `kind="programmatic",org_id="${ORG}",key_id="k2"`;
     expect(valueOf(text, `mongodb_apikey_access_list_entries{${k2}}`)).toBe('3');
