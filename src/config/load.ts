@@ -44,6 +44,8 @@ export interface OrganizationEntry {
   readonly baseUrl: string;
   readonly ids: readonly string[];
   readonly discover: boolean;
+  /** Ops Manager's global API keys (`GET /admin/apiKeys`); at most one entry. */
+  readonly globalKeys: boolean;
   readonly apiKeys: boolean;
   readonly accessLists: boolean;
   readonly serviceAccounts: boolean;
@@ -129,6 +131,7 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
       baseUrl: org.baseUrl,
       ids: org.ids,
       discover: org.discover,
+      globalKeys: org.globalKeys,
       apiKeys: org.apiKeys,
       accessLists: org.accessLists,
       serviceAccounts: org.serviceAccounts,

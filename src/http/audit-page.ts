@@ -85,6 +85,7 @@ export const KIND_LABELS: Readonly<Record<KeyKind, string>> = {
   agent: 'Agent',
   programmatic: 'Programmatic',
   service_account: 'Service account',
+  global: 'Global (Ops Manager)',
 };
 
 export const RISK_LABELS: Readonly<Record<Risk, string>> = {

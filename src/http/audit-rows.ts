@@ -28,7 +28,7 @@ export const RISKS = ['expired', 'expiring', 'unrestricted', 'idle', 'never_used
 export type Risk = (typeof RISKS)[number];
 const RISK_RANK: Readonly<Record<Risk, number>> = Object.fromEntries(RISKS.map((risk, index) => [risk, index])) as Record<Risk, number>;
 
-export const KINDS: readonly KeyKind[] = ['user', 'agent', 'programmatic', 'service_account'];
+export const KINDS: readonly KeyKind[] = ['user', 'agent', 'programmatic', 'service_account', 'global'];
 
 /** One key as the audit shows it. Times are Unix ms; durations ms. Nothing secret: the suffix is what the API shows. */
 export interface AuditRow {

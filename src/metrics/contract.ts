@@ -59,18 +59,20 @@ export const EXPORTER_FAMILIES = {
   listedScopes: family('listed_scopes', 'gauge', 'Scopes the last cycle listed, by kind, before sharding: the same on every replica.'),
 } as const;
 
-/** The owner label of each kind of owner. */
-export const OWNER_LABEL: Readonly<Record<OwnerType, 'user_id' | 'project_id' | 'org_id'>> = {
+/** The owner label of each kind of owner; an Ops Manager instance has none (one instance per exporter). */
+export const OWNER_LABEL: Readonly<Record<OwnerType, 'user_id' | 'project_id' | 'org_id' | undefined>> = {
   user: 'user_id',
   project: 'project_id',
   org: 'org_id',
+  global: undefined,
 };
 
 /** The label that names an owner, where known. */
-export const OWNER_NAME_LABEL: Readonly<Record<OwnerType, 'username' | 'project_name' | 'org_name'>> = {
+export const OWNER_NAME_LABEL: Readonly<Record<OwnerType, 'username' | 'project_name' | 'org_name' | undefined>> = {
   user: 'username',
   project: 'project_name',
   org: 'org_name',
+  global: undefined,
 };
 
 export const LABELS = {

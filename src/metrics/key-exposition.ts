@@ -50,9 +50,9 @@ export function labelBlock(pairs: readonly (readonly [string, string | undefined
   return `{${block.slice(1)}}`;
 }
 
-/** `,name="value"`, or nothing for an absent or empty value. */
-function labelPair(name: string, value: string | undefined): string {
-  return value === undefined || value === '' ? '' : `,${name}="${escapeLabelValue(value)}"`;
+/** `,name="value"`, or nothing for an absent label or an absent or empty value. */
+function labelPair(name: string | undefined, value: string | undefined): string {
+  return name === undefined || value === undefined || value === '' ? '' : `,${name}="${escapeLabelValue(value)}"`;
 }
 
 export function familyHeader(family: Family): string {

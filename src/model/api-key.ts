@@ -1,5 +1,5 @@
-/** The kinds of key this exporter audits; the `kind` label. */
-export type KeyKind = 'user' | 'agent' | 'programmatic' | 'service_account';
+/** The kinds of key this exporter audits; the `kind` label. `global`: Ops Manager's global API keys. */
+export type KeyKind = 'user' | 'agent' | 'programmatic' | 'service_account' | 'global';
 
 /** A role a key or service account holds, in an organisation or a project. */
 export interface Role {

@@ -75,3 +75,17 @@ export function organizationsConfigFor(
       includeProjects,
     }));
 }
+
+/**
+ * The `organizations:` entry of an Ops Manager reading of the data set: its Global Read Only key on
+ * the v1.0 API, with every organization and project it reads, and the global API keys. It reads
+ * the organizations the digest entries of {@link organizationsConfigFor} read: use one or the
+ * other, not both (each key would be published twice). Empty without a global key.
+ */
+export function opsManagerConfigFor(sim: Pick<Simulator, 'publicBaseUrl' | 'dataset'>): Record<string, unknown>[] {
+  return (sim.dataset.orgCredentials ?? []).flatMap((credential) =>
+    credential.kind === 'digest' && credential.globalReadOnly === true
+      ? [{ publicKey: credential.publicKey, privateKey: credential.privateKey, baseUrl: sim.publicBaseUrl, discover: true, includeProjects: true, globalKeys: true, apiKeys: true, accessLists: true, serviceAccounts: false }]
+      : [],
+  );
+}

@@ -459,7 +459,7 @@ export type SimOrgCredential =
       orgIds: string[];
       /** Projects it can read (every project of its organizations). */
       projectIds: string[];
-      /** Ops Manager Global Read Only: may call `GET /admin/apiKeys`. */
+      /** Ops Manager Global Read Only: may call `GET /admin/apiKeys`, and reads every organization. */
       globalReadOnly?: boolean;
     }
   | {
@@ -856,7 +856,10 @@ function addMoreKinds(dataset: Dataset, seed: number, now: number, options: Data
         publicKey,
         roles: [{ roleName: g === 0 ? 'GLOBAL_READ_ONLY' : pick(ctx.random, ['GLOBAL_READ_ONLY', 'GLOBAL_OWNER', 'GLOBAL_MONITORING_ADMIN'] as const) }],
       });
-      if (g === 0) credentials.push({ kind: 'digest', publicKey, privateKey: secret, orgIds: [], projectIds: [], globalReadOnly: true });
+      // Global Read Only reads every organization and project of the instance.
+      if (g === 0) {
+        credentials.push({ kind: 'digest', publicKey, privateKey: secret, orgIds: orgs.map((org) => org.id), projectIds: orgs.flatMap((org) => org.projectIds), globalReadOnly: true });
+      }
     }
   }
   if (credentials.length > 0) more.orgCredentials = credentials;

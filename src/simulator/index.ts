@@ -33,6 +33,7 @@ export type { Fault, FaultRule } from './faults.js';
 export { startSimulator, type Simulator, type SimulatorOptions, type SimulatorStats, type SimulatorV2Stats } from './server.js';
 export {
   exporterConfigFor,
+  opsManagerConfigFor,
   organizationsConfigFor,
   type ExporterConfigForOptions,
   type OrganizationsConfigForOptions,

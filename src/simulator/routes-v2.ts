@@ -12,18 +12,19 @@
  *   and settings resources; `application/vnd.atlas.2024-08-05+json` for serviceAccounts and their
  *   access lists (listOrgAccessList, listAccessList: paged, 404 for an account the org or project
  *   does not list).
- * - a wrong, missing or unsupported version in `Accept` answers 406
- *   `{"detail":"Invalid accept header or version date.","error":406,"errorCode":"INVALID_VERSION_DATE",
- *   "parameters":[],"reason":"Not Acceptable"}` — not in the vendor reference; observed responses quoted
- *   in public code (search: "Invalid accept header or version date"). A version date the resource does
- *   not have is refused the same way (the Atlas CLI notes "version '2024-10-23' is not supported for this
- *   endpoint" before the same 406), so the version must match exactly.
+ * - `Accept` names a date, and a resource answers it with its latest version at or before that date:
+ *   the document's own examples send `application/vnd.atlas.2025-03-12+json` to `GET /orgs`, whose
+ *   only version is 2023-01-01. A date before every version of the resource, or no version at all,
+ *   answers 406 `{"detail":"Invalid accept header or version date.","error":406,
+ *   "errorCode":"INVALID_VERSION_DATE","parameters":[],"reason":"Not Acceptable"}` — not in the vendor
+ *   reference; observed responses quoted in public code (search: "Invalid accept header or version date").
  * - successful v2 answers carry `Content-Type: application/vnd.atlas.{version}+json;charset=utf-8`
  *   (example response headers, https://www.mongodb.com/docs/atlas/api/service-accounts/revoke-oauth2-token/).
  * Cloud/Ops Manager v1.0 (https://www.mongodb.com/docs/ops-manager/current/reference/api/api-keys/org/get-all-org-api-keys,
- * .../api-keys/global/get-all-global-api-keys): `GET /orgs/{ORG-ID}/apiKeys` and `GET /admin/apiKeys`
- * (Global Read Only) answer `{results, links, totalCount}` of `{desc, id, links, privateKey (redacted),
- * publicKey, roles}`, paged by `pageNum`/`itemsPerPage` (max 500).
+ * .../api-keys/global/get-all-global-api-keys, and the Ops Manager Go client): `GET /orgs`,
+ * `/orgs/{ORG-ID}/groups`, `/orgs/{ORG-ID}/apiKeys` (with `/{API-KEY-ID}/accessList`),
+ * `/groups/{PROJECT-ID}/apiKeys` and `/admin/apiKeys` (a global role; keys with `roles: [{roleName}]`)
+ * answer the v2 documents as `application/json`, paged the same way (`{results, links, totalCount}`).
  */
 import type { SimOrg, SimOrgCredential, SimProject } from './dataset.js';
 import { pageOf, parsePaging, type PageRequest } from './paging.js';
@@ -100,16 +101,23 @@ export function matchMoreRoute(pathname: string): Route | undefined {
   const [first, second, third, fourth, fifth] = segments;
   const n = segments.length;
   if (isPublic) {
+    // The v2 handlers answer these too: same documents, but no media type versions and no rate-limit headers.
     if (first === 'admin' && second === 'apiKeys' && n === 2) {
       return { name: 'globalApiKeys', template: '/admin/apiKeys', prefix, path, target: 'globalApiKeys', store: 'v2' };
     }
-    if (first !== 'orgs' || third !== 'apiKeys') return undefined;
-    const orgId = decode(second);
-    if (orgId === undefined) return undefined;
-    if (n === 3) return { name: 'v1OrgApiKeys', template: '/orgs/{ORG-ID}/apiKeys', prefix, path, param: orgId, target: orgId, store: 'v2' };
+    if (first === 'orgs' && n === 1) return { name: 'orgs', template: '/orgs', prefix, path, target: 'orgs', store: 'v2' };
+    const id = decode(second);
+    if (first === 'groups' && third === 'apiKeys' && n === 3 && id !== undefined) {
+      return { name: 'groupApiKeys', template: '/groups/{PROJECT-ID}/apiKeys', prefix, path, param: id, target: id, store: 'v2' };
+    }
+    if (first === 'orgs' && third === 'groups' && n === 3 && id !== undefined) {
+      return { name: 'orgGroups', template: '/orgs/{ORG-ID}/groups', prefix, path, param: id, target: id, store: 'v2' };
+    }
+    if (first !== 'orgs' || third !== 'apiKeys' || id === undefined) return undefined;
+    if (n === 3) return { name: 'v1OrgApiKeys', template: '/orgs/{ORG-ID}/apiKeys', prefix, path, param: id, target: id, store: 'v2' };
     const keyId = decode(fourth);
     if (n === 5 && fifth === 'accessList' && keyId !== undefined) {
-      return { name: 'v1OrgApiKeyAccessList', template: '/orgs/{ORG-ID}/apiKeys/{API-KEY-ID}/accessList', prefix, path, param: orgId, target: keyId, keyId, store: 'v2' };
+      return { name: 'v1OrgApiKeyAccessList', template: '/orgs/{ORG-ID}/apiKeys/{API-KEY-ID}/accessList', prefix, path, param: id, target: keyId, keyId, store: 'v2' };
     }
     return undefined;
   }
@@ -156,17 +164,27 @@ export function invalidVersionReply(): Reply {
 }
 
 /**
- * The resource version an `Accept` header asks for, when the route serves it; undefined otherwise.
- * Accepts a list (`a, b;q=0.5`); a `*` wildcard or `application/json` carries no version.
+ * The resource version that answers an `Accept` header: for the first versioned media type in it,
+ * the latest of `versions` at or before its date; undefined when none is (an earlier date, no
+ * versioned type, or a date that is not one). A list (`a, b;q=0.5`) is read in order; a `*`
+ * wildcard or `application/json` carries no version.
  */
 export function negotiateVersion(accept: string | undefined, versions: readonly string[]): string | undefined {
   if (accept === undefined) return undefined;
   for (const part of accept.split(',')) {
     const type = (part.split(';')[0] ?? '').trim().toLowerCase();
-    const match = /^application\/vnd\.atlas\.(\d{4}-\d{2}-\d{2})\+json$/.exec(type);
-    if (match !== null && versions.includes(match[1] ?? '')) return match[1];
+    const date = /^application\/vnd\.atlas\.(\d{4}-\d{2}-\d{2})\+json$/.exec(type)?.[1];
+    if (date === undefined || !isCalendarDate(date)) continue;
+    // ISO dates order as text.
+    const served = versions.filter((version) => version <= date).sort().at(-1);
+    if (served !== undefined) return served;
   }
   return undefined;
+}
+
+function isCalendarDate(date: string): boolean {
+  const parsed = new Date(`${date}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(date);
 }
 
 /** The media type of a v2 answer. */

@@ -32,6 +32,12 @@ export function mapProgrammaticKeys(items: readonly unknown[], url: string, acce
   return mapItems(items, programmaticKeySchema, url).flatMap((key) => (key.id ? [toApiKey({ ...key, id: key.id }, accessLists?.get(key.id))] : []));
 }
 
+/** The keys mapped from `listed`, after a log line naming how many were left out for want of an id. */
+export function withoutUnidentified(listed: readonly unknown[], keys: ApiKey[], url: string, context: Pick<SourceContext, 'log'>): ApiKey[] {
+  if (keys.length < listed.length) context.log.warn({ url, unidentified: listed.length - keys.length }, 'programmatic keys without an id are not published');
+  return keys;
+}
+
 function toApiKey(key: ProgrammaticKey, usage: KeyUsage | undefined): ApiKey {
   // A role without a name grants nothing that can be named.
   const roles = (key.roles ?? []).flatMap((role): Role[] =>
@@ -63,10 +69,7 @@ class ProgrammaticKeysSource extends OrganizationSource {
     const base = scope.owner === 'org' ? `/orgs/${encodeURIComponent(scope.id)}` : `/groups/${encodeURIComponent(scope.id)}`;
     const url = `${this.credential.baseUrl}${base}/apiKeys`;
     const listing = () => client.getAllPages(this.credential, `${base}/apiKeys`, signal, options);
-    const published = (listed: readonly unknown[], keys: ApiKey[]): ApiKey[] => {
-      if (keys.length < listed.length) context.log.warn({ url, unidentified: listed.length - keys.length }, 'programmatic keys without an id are not published');
-      return keys;
-    };
+    const published = (listed: readonly unknown[], keys: ApiKey[]): ApiKey[] => withoutUnidentified(listed, keys, url, context);
     if (scope.owner === 'project') {
       const listed = await listing();
       const shared = await this.directory.sharedWithOrg(this.kind, scope.id, idOf);

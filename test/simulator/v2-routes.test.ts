@@ -203,7 +203,7 @@ describe('Atlas Admin API v2 routes', () => {
   it.each([
     ['missing', undefined],
     ['application/json', 'application/json'],
-    ['an unknown version', 'application/vnd.atlas.2023-01-02+json'],
+    ['an earlier version', 'application/vnd.atlas.2022-12-31+json'],
     ['a malformed version', 'application/vnd.atlas.latest+json'],
   ])('a %s Accept header is 406 INVALID_VERSION_DATE, after authentication', async (_name, accept) => {
     const response = await client.get(v2('/orgs'), accept === undefined ? {} : { headers: { Accept: accept } });

@@ -421,6 +421,7 @@ describe('organizations', () => {
         baseUrl: 'https://cloud.mongodb.com/api/atlas/v2',
         ids: [ORG],
         discover: false,
+        globalKeys: false,
         apiKeys: true,
         accessLists: true,
         serviceAccounts: true,

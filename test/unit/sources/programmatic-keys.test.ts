@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidResponseError } from '../../../src/errors/invalid-response-error.js';
 import { keyAccessListEntrySchema, summariseAccessList } from '../../../src/sources/access-list.js';
-import { mapProgrammaticKeys } from '../../../src/sources/programmatic-keys.js';
+import { mapProgrammaticKeys, withoutUnidentified } from '../../../src/sources/programmatic-keys.js';
 import { thrownBy } from '../../helpers/thrown.js';
 
 const URL = 'https://cloud.mongodb.com/api/atlas/v2/orgs/4888442a3354817a7320eb61/apiKeys';
@@ -54,6 +54,16 @@ describe('mapProgrammaticKeys', () => {
   it('leaves out a key without an id (nothing to name it by) and publishes the others', () => {
     const { id: _id, ...anonymous } = KEY;
     expect(mapProgrammaticKeys([anonymous, KEY, { ...KEY, id: null }], URL).map((key) => key.id)).toEqual([KEY.id]);
+  });
+
+  it('says in a log line how many keys were left out for want of an id', () => {
+    const warnings: unknown[][] = [];
+    const log = { warn: (...args: unknown[]) => warnings.push(args) } as never;
+    const listed = [{ desc: 'no id' }, KEY];
+    expect(withoutUnidentified(listed, mapProgrammaticKeys(listed, URL), URL, { log }).map((key) => key.id)).toEqual([KEY.id]);
+    expect(warnings).toEqual([[{ url: URL, unidentified: 1 }, 'programmatic keys without an id are not published']]);
+    withoutUnidentified([KEY], mapProgrammaticKeys([KEY], URL), URL, { log });
+    expect(warnings).toHaveLength(1);
   });
 
   it('fails on a key it cannot read, naming item and field', () => {
