@@ -179,7 +179,7 @@ export function describeSimulator(sim: Simulator): string {
     lines.push('', `Organizations (Atlas Admin API v2) — ${orgs.length}:`);
     for (const org of orgs.slice(0, PRINT_LIMIT)) {
       lines.push(
-        `  ${org.id}  ${org.name}  projects=${org.projectIds.length}  keys=${org.programmaticKeys.length}  serviceAccounts=${org.serviceAccounts.length}  apiAccessListRequired=${org.apiAccessListRequired ?? "absent"}`,
+        `  ${org.id}  ${org.name}  projects=${org.projectIds.length}  keys=${org.programmaticKeys.length}  serviceAccounts=${org.serviceAccounts.length}  apiAccessListRequired=${org.apiAccessListRequired ?? 'absent'}`,
       );
     }
     if (orgs.length > PRINT_LIMIT) lines.push(`  … (${orgs.length - PRINT_LIMIT} more)`);
