@@ -1,3 +1,4 @@
+import { ACCESS_LIST_ENTRIES_SHOWN } from '../model/api-key.js';
 import type { OwnerType } from '../model/scope.js';
 
 export { REASONS, type Reason } from '../model/reason.js';
@@ -23,14 +24,17 @@ export const KEY_FAMILIES = {
   created: family('created_timestamp_seconds', 'gauge', `Creation time of the API key, Unix seconds. ${POLLED}`),
   age: family('age_seconds', 'gauge', `Seconds since the API key was created. ${AT_SCRAPE}`),
   enabled: family('enabled', 'gauge', `1 if the API key is enabled, 0 if disabled. ${POLLED}`),
-  usedCount: family('uses', 'gauge', `Number of times the API key was used, as the API reports it (usedCount; for programmatic keys the sum of their access-list counts). ${POLLED}`),
+  usedCount: family('uses', 'gauge', `Number of times the personal API key was used, as the API reports it (usedCount); no other kind reports a total use. ${POLLED}`),
   lastUsed: family('last_used_timestamp_seconds', 'gauge', `Last use of the API key, Unix seconds; absent when never used. ${POLLED}`),
   idle: family('idle_seconds', 'gauge', `Seconds since the API key was last used, or since creation when never used (where the API gives a creation time). ${AT_SCRAPE}`),
   expiry: family('expiry_timestamp_seconds', 'gauge', `Expiry time of the service-account secret, Unix seconds. ${POLLED}`),
   expiresIn: family('expires_in_seconds', 'gauge', `Seconds until the service-account secret expires; negative once expired. ${AT_SCRAPE}`),
   role: family('role_info', 'gauge', `A role the key or service account holds (role, role_org_id, role_project_id); always 1. ${POLLED}`),
-  accessListEntries: family('access_list_entries', 'gauge', `Entries on the programmatic key's API access list. ${POLLED}`),
-  unrestricted: family('unrestricted', 'gauge', `1 if the programmatic key can be used from any address (0.0.0.0/0 or ::/0 on its access list, or an empty list while the organisation does not require one). ${POLLED}`),
+  accessListEntries: family('access_list_entries', 'gauge', `Entries on the API access list of the programmatic key, or of the service account of the secret. ${POLLED}`),
+  unrestricted: family('unrestricted', 'gauge', `1 if the programmatic key or service-account secret can be used from any address (0.0.0.0/0 or ::/0 on its access list, or an empty list while the organisation does not require one or does not say), 0 otherwise. ${POLLED}`),
+  accessListEntryCreated: family('access_list_entry_created_timestamp_seconds', 'gauge', `When the access-list entry (label entry: CIDR block or address) was added, Unix seconds; for at most ${ACCESS_LIST_ENTRIES_SHOWN} entries per key, the most recently used. ${POLLED}`),
+  accessListEntryLastUsed: family('access_list_entry_last_used_timestamp_seconds', 'gauge', `Latest request from an address of the access-list entry, Unix seconds; absent when none came. For at most ${ACCESS_LIST_ENTRIES_SHOWN} entries per key, the most recently used. ${POLLED}`),
+  accessListEntryRequests: family('access_list_entry_requests', 'gauge', `Requests that came from last_used_address, the address of the entry's latest request, as the API reports them (count, requestCount): not the entry's nor the key's total use. For at most ${ACCESS_LIST_ENTRIES_SHOWN} entries per key, the most recently used. ${POLLED}`),
 } as const;
 
 /** Per-scope families. */
@@ -98,6 +102,8 @@ export const LABELS = {
   role: 'role',
   roleOrgId: 'role_org_id',
   roleProjectId: 'role_project_id',
+  entry: 'entry',
+  lastUsedAddress: 'last_used_address',
 } as const;
 
 /** Prometheus text-format 0.0.4, the one every scraper reads. */

@@ -181,7 +181,7 @@ export function describeSimulator(sim: Simulator): string {
       lines.push(
         org.isDeleted === true
           ? `  ${org.id}  ${org.name}  deleted (GET /orgs lists it; its resources answer 404)`
-          : `  ${org.id}  ${org.name}  projects=${org.projectIds.length}  keys=${org.programmaticKeys.length}  serviceAccounts=${org.serviceAccounts.length}  apiAccessListRequired=${org.apiAccessListRequired}`,
+          : `  ${org.id}  ${org.name}  projects=${org.projectIds.length}  keys=${org.programmaticKeys.length}  serviceAccounts=${org.serviceAccounts.length}  apiAccessListRequired=${org.apiAccessListRequired ?? 'absent'}`,
       );
     }
     if (orgs.length > PRINT_LIMIT) lines.push(`  … (${orgs.length - PRINT_LIMIT} more)`);

@@ -9,7 +9,9 @@
  *   operation-listapikeyaccesslistsentries; the service account lists document no `includeCount`
  *   (operation-listserviceaccounts) and are answered with `totalCount` all the same.
  * - media types: `200 application/vnd.atlas.2023-01-01+json` for the orgs, groups, apiKeys, accessList
- *   and settings resources; `application/vnd.atlas.2024-08-05+json` for serviceAccounts.
+ *   and settings resources; `application/vnd.atlas.2024-08-05+json` for serviceAccounts and their
+ *   access lists (listOrgAccessList, listAccessList: paged, 404 for an account the org or project
+ *   does not list).
  * - `Accept` names a date, and a resource answers it with its latest version at or before that date:
  *   the document's own examples send `application/vnd.atlas.2025-03-12+json` to `GET /orgs`, whose
  *   only version is 2023-01-01. A date before every version of the resource, or no version at all,
@@ -38,8 +40,10 @@ export type MoreRouteName =
   | 'orgApiKeyAccessList'
   | 'orgSettings'
   | 'orgServiceAccounts'
+  | 'orgServiceAccountAccessList'
   | 'groupApiKeys'
   | 'groupServiceAccounts'
+  | 'groupServiceAccountAccessList'
   | 'v1OrgApiKeys'
   | 'v1OrgApiKeyAccessList'
   | 'globalApiKeys'
@@ -131,6 +135,16 @@ export function matchMoreRoute(pathname: string): Route | undefined {
       if (n === 5 && third === 'apiKeys' && fifth === 'accessList' && keyId !== undefined) {
         return v2('orgApiKeyAccessList', '/orgs/{orgId}/apiKeys/{apiUserId}/accessList', path, orgId, keyId, VERSIONS_2023, keyId);
       }
+      if (n === 5 && third === 'serviceAccounts' && fifth === 'accessList' && keyId !== undefined) {
+        return v2('orgServiceAccountAccessList', '/orgs/{orgId}/serviceAccounts/{clientId}/accessList', path, orgId, keyId, VERSIONS_SA, keyId);
+      }
+    }
+  }
+  if (first === 'groups' && n === 5 && third === 'serviceAccounts' && fifth === 'accessList') {
+    const groupId = decode(second);
+    const clientId = decode(fourth);
+    if (groupId !== undefined && clientId !== undefined) {
+      return v2('groupServiceAccountAccessList', '/groups/{groupId}/serviceAccounts/{clientId}/accessList', path, groupId, clientId, VERSIONS_SA, clientId);
     }
   }
   if (first === 'groups' && n === 3) {
@@ -275,6 +289,15 @@ function accessListOf(ctx: RouteContext, org: SimOrg, keyId: string): Record<str
   return org.accessLists[keyId] ?? [];
 }
 
+const CLIENT_ID = /^mdb_sa_id_[a-fA-F\d]{24}$/;
+
+/** The access list of a service account listed in `accounts`, or the vendor's error. */
+function serviceAccountAccessListOf(org: SimOrg, accounts: readonly Record<string, unknown>[], clientId: string): Record<string, unknown>[] | Reply {
+  if (!CLIENT_ID.test(clientId)) return errorReply(400, 'INVALID_PARAMETER', `An invalid client ID ${clientId} was specified.`, [clientId]);
+  if (!accounts.some((account) => account['clientId'] === clientId)) return errorReply(404, 'SERVICE_ACCOUNT_NOT_FOUND', `Service Account ${clientId} not found.`, [clientId]);
+  return org.serviceAccountAccessLists[clientId] ?? [];
+}
+
 function orgDocument(org: SimOrg, apiBase: string): Record<string, unknown> {
   return { id: org.id, isDeleted: org.isDeleted === true, links: [{ href: `${apiBase}/orgs/${org.id}`, rel: 'self' }], name: org.name, skipDefaultAlertsSettings: false };
 }
@@ -322,7 +345,7 @@ export function handleMoreRoute(route: Route, ctx: RouteContext): Reply {
       if ('status' in org) return org;
       return jsonReply(
         {
-          apiAccessListRequired: org.apiAccessListRequired,
+          ...(org.apiAccessListRequired !== undefined ? { apiAccessListRequired: org.apiAccessListRequired } : {}),
           genAIFeaturesEnabled: true,
           maxServiceAccountSecretValidityInHours: 8760,
           multiFactorAuthRequired: org.multiFactorAuthRequired,
@@ -338,6 +361,19 @@ export function handleMoreRoute(route: Route, ctx: RouteContext): Reply {
       if ('status' in org) return org;
       const system = includeSystemManaged(ctx.query);
       return typeof system !== 'boolean' ? system : pagedReply(orgServiceAccounts(org, system), ctx.query, href);
+    }
+    case 'orgServiceAccountAccessList': {
+      const org = readableOrg(ctx, param);
+      if ('status' in org) return org;
+      const entries = serviceAccountAccessListOf(org, orgServiceAccounts(org, true), route.keyId ?? '');
+      return 'status' in entries ? entries : pagedReply(entries, ctx.query, href);
+    }
+    case 'groupServiceAccountAccessList': {
+      const project = readableProject(ctx, param);
+      if ('status' in project) return project;
+      const org = ctx.view.orgsById.get(project.orgId);
+      const entries = org === undefined ? errorReply(404, 'SERVICE_ACCOUNT_NOT_FOUND', `Service Account ${route.keyId ?? ''} not found.`, [route.keyId ?? '']) : serviceAccountAccessListOf(org, projectServiceAccounts(project, org), route.keyId ?? '');
+      return 'status' in entries ? entries : pagedReply(entries, ctx.query, href);
     }
     case 'groupApiKeys': {
       const project = readableProject(ctx, param);

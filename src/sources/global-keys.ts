@@ -2,7 +2,7 @@ import type { Credential } from '../atlas/credential.js';
 import type { ApiKey } from '../model/api-key.js';
 import type { Scope } from '../model/scope.js';
 import type { OrganizationDirectory } from './organizations.js';
-import { mapProgrammaticKeys } from './programmatic-keys.js';
+import { mapProgrammaticKeys, withoutUnidentified } from './programmatic-keys.js';
 import type { KeyKindDefinition, ScopeListing, Source, SourceContext } from './source.js';
 
 const PATH = '/admin/apiKeys';
@@ -29,7 +29,8 @@ class GlobalKeysSource implements Source {
 
   async fetchKeys(_scope: Scope, context: SourceContext): Promise<readonly ApiKey[]> {
     const items = await context.client.getAllPages(this.credential, PATH, context.signal);
-    return mapProgrammaticKeys(items, `${this.credential.baseUrl}${PATH}`);
+    const url = `${this.credential.baseUrl}${PATH}`;
+    return withoutUnidentified(items, mapProgrammaticKeys(items, url), url, context);
   }
 }
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { failureOf } from '../errors/failure.js';
-import type { ApiKey, Role } from '../model/api-key.js';
+import type { AccessListSummary, ApiKey, Role } from '../model/api-key.js';
 import type { Scope } from '../model/scope.js';
+import { accessListRequired, serviceAccountAccessListEntrySchema, summariseAccessList } from './access-list.js';
 import { keySuffix, mapItems, timestamp } from './fields.js';
 import { OrganizationSource, SERVICE_ACCOUNTS_MEDIA_TYPE } from './organizations.js';
 import type { KeyKindDefinition, SourceContext } from './source.js';
@@ -87,6 +88,14 @@ export function mapServiceAccounts(items: readonly unknown[], url: string, scope
   return serviceAccountKeys(parseServiceAccounts(items, url), scope);
 }
 
+/** Gives each secret the access list of its account: the list belongs to the account, so every secret shares it. Pure. */
+export function withAccountAccessLists(keys: readonly ApiKey[], lists: ReadonlyMap<string, AccessListSummary>): ApiKey[] {
+  return keys.map((key) => {
+    const accessList = key.clientId === undefined ? undefined : lists.get(key.clientId);
+    return accessList === undefined ? key : { ...key, accessList };
+  });
+}
+
 /**
  * The service-account secrets of the organisations (and, with includeProjects, projects) of one
  * entry. An organisation's secrets are published once, under it, with its roles and the project
@@ -102,7 +111,7 @@ class ServiceAccountsSource extends OrganizationSource {
       scope.orgId === undefined ? [] : this.#accounts('org', scope.orgId, context),
       this.#accounts('project', scope.id, context),
     ]);
-    return serviceAccountKeys(splitProjectListing(orgAccounts, projectAccounts).own, scope);
+    return this.#withAccessLists(scope, serviceAccountKeys(splitProjectListing(orgAccounts, projectAccounts).own, scope), context);
   }
 
   async #orgKeys(scope: Scope, context: SourceContext): Promise<readonly ApiKey[]> {
@@ -128,7 +137,7 @@ class ServiceAccountsSource extends OrganizationSource {
         projectRoles.set(clientId, roles);
       }
     }
-    return serviceAccountKeys(accounts, scope, projectRoles);
+    return this.#withAccessLists(scope, serviceAccountKeys(accounts, scope, projectRoles), context);
   }
 
   /** One listing, fetched once per cycle for the org and project scopes that read it. */
@@ -139,6 +148,23 @@ class ServiceAccountsSource extends OrganizationSource {
     const fetch = () => context.client.getAllPages(this.credential, path + query, context.signal, { accept: SERVICE_ACCOUNTS_MEDIA_TYPE });
     const items = await (owner === 'org' ? this.directory.orgListing(this.kind, id, fetch) : this.directory.projectListing(this.kind, id, fetch));
     return parseServiceAccounts(items, `${this.credential.baseUrl}${path}`);
+  }
+
+  // With accessLists: one request per account that has a secret to publish, where it is published.
+  async #withAccessLists(scope: Scope, keys: readonly ApiKey[], context: SourceContext): Promise<readonly ApiKey[]> {
+    if (!this.directory.entry.accessLists) return keys;
+    const clientIds = [...new Set(keys.flatMap((key) => (key.clientId === undefined ? [] : [key.clientId])))];
+    if (clientIds.length === 0) return keys;
+    const required = await accessListRequired(this.directory, scope.owner === 'org' ? scope.id : scope.orgId, context);
+    const base = `${scope.owner === 'org' ? '/orgs' : '/groups'}/${encodeURIComponent(scope.id)}/serviceAccounts`;
+    const lists = await Promise.all(
+      clientIds.map(async (clientId) => {
+        const path = `${base}/${encodeURIComponent(clientId)}/accessList`;
+        const items = await context.client.getAllPages(this.credential, path, context.signal, { accept: SERVICE_ACCOUNTS_MEDIA_TYPE });
+        return [clientId, summariseAccessList(mapItems(items, serviceAccountAccessListEntrySchema, `${this.credential.baseUrl}${path}`), required).accessList] as const;
+      }),
+    );
+    return withAccountAccessLists(keys, new Map(lists));
   }
 }
 

@@ -19,7 +19,7 @@ const DATASET = { seed: 121, users: 1, keysPerUser: 1_201, projects: 1, keysPerP
 async function startPaged(dataset: Dataset, paging: PagingMode): Promise<Stack> {
   return startStack({
     dataset,
-    simulator: { paging },
+    simulator: { paging, logRequests: true },
     // Access lists off: 620 of them per cycle would only slow the test (and empty the v2 token bucket).
     configure: (config, sim) => (config.organizations = organizationsConfigFor(sim).flatMap((entry) => ('publicKey' in entry ? [{ ...entry, accessLists: false }] : []))),
   });

@@ -89,6 +89,6 @@ describe('global keys source', () => {
   it('fails the scope as invalid_response on a key it cannot read', async () => {
     const [source] = globalSources(entry({ globalKeys: true }));
     const [scope] = (await source!.listScopes(contextFor([], []))).scopes;
-    await expect(source!.fetchKeys(scope!, contextFor([{ desc: 'no id' }], []))).rejects.toBeInstanceOf(InvalidResponseError);
+    await expect(source!.fetchKeys(scope!, contextFor([{ id: 7, desc: 'an id that is not a string' }], []))).rejects.toBeInstanceOf(InvalidResponseError);
   });
 });
