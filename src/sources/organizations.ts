@@ -125,22 +125,6 @@ export class OrganizationDirectory {
     return this.#shared(`${kind}/project/${projectId}`, fetch);
   }
 
-  /**
-   * The ids a project listing shares with its organisation's listing (same kind, this cycle):
-   * a key assigned to a project is listed by both, and is published once, under the
-   * organisation. Empty when the organisation is not read or its listing failed.
-   */
-  async sharedWithOrg(kind: KeyKind, projectId: string, idOf: (item: unknown) => unknown): Promise<ReadonlySet<unknown>> {
-    const orgId = (await this.#current)?.projects.find((project) => project.id === projectId)?.orgId;
-    const listing = orgId === undefined ? undefined : this.#listings.get(`${kind}/org/${orgId}`);
-    if (listing === undefined) return new Set();
-    try {
-      return new Set((await listing).map(idOf));
-    } catch {
-      return new Set();
-    }
-  }
-
   #shared(key: string, fetch: () => Promise<unknown[]>): Promise<unknown[]> {
     let listing = this.#listings.get(key);
     if (listing === undefined) {

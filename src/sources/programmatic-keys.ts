@@ -71,12 +71,15 @@ class ProgrammaticKeysSource extends OrganizationSource {
     const listing = () => client.getAllPages(this.credential, `${base}/apiKeys`, signal, options);
     const published = (listed: readonly unknown[], keys: ApiKey[]): ApiKey[] => withoutUnidentified(listed, keys, url, context);
     if (scope.owner === 'project') {
-      const listed = await listing();
-      const shared = await this.directory.sharedWithOrg(this.kind, scope.id, idOf);
+      // A key of the organisation assigned to this project is published once, under the organisation;
+      // which keys those are is known only from its listing: without it, the project fails too.
+      const { orgId } = scope;
+      const [orgItems, listed] = await Promise.all([orgId === undefined ? [] : this.#orgListing(orgId, context), listing()]);
+      const shared = new Set(orgItems.map(idOf));
       const items = listed.filter((item) => !shared.has(idOf(item)));
       return published(items, mapProgrammaticKeys(items, url));
     }
-    const items = await this.directory.orgListing(this.kind, scope.id, listing);
+    const items = await this.#orgListing(scope.id, context);
     if (!this.directory.entry.accessLists) return published(items, mapProgrammaticKeys(items, url));
     const ids = mapItems(items, programmaticKeySchema, url).flatMap((key) => (key.id ? [key.id] : []));
     const required = await accessListRequired(this.directory, scope.id, context);
@@ -88,6 +91,13 @@ class ProgrammaticKeysSource extends OrganizationSource {
       }),
     );
     return published(items, mapProgrammaticKeys(items, url, new Map(lists)));
+  }
+
+  /** `GET /orgs/{orgId}/apiKeys`, fetched once per cycle for the organisation and its projects, whichever asks first. */
+  #orgListing(orgId: string, context: SourceContext): Promise<unknown[]> {
+    const accept = this.directory.accept;
+    const path = `/orgs/${encodeURIComponent(orgId)}/apiKeys`;
+    return this.directory.orgListing(this.kind, orgId, () => context.client.getAllPages(this.credential, path, context.signal, accept ? { accept } : {}));
   }
 }
 
