@@ -49,10 +49,9 @@ export interface OrganizationsConfigForOptions {
 }
 
 /**
- * The proposed `organizations:` entries of the exporter config, one per credential able to call the
- * Atlas Admin API v2 (digest programmatic keys and OAuth service accounts). Not part of
- * {@link exporterConfigFor} yet: the exporter's config does not accept this section until the
- * exporter side of the new kinds lands.
+ * The `organizations:` entries of the exporter config, one per credential able to call the Atlas
+ * Admin API v2 (digest programmatic keys and OAuth service accounts); kept apart from
+ * {@link exporterConfigFor} so a test can read the seed kinds alone.
  */
 export function organizationsConfigFor(
   sim: Pick<Simulator, 'url' | 'dataset'>,

@@ -514,7 +514,7 @@ export const demoDatasetOptions = {
   serviceAccountsPerOrg: 3,
   serviceAccountsPerProject: 1,
   secretsPerServiceAccount: 2,
-  globalKeys: 0,
+  globalKeys: 2,
   deletedOrgs: 1,
   systemManagedServiceAccountsPerOrg: 1,
   assignedServiceAccountsPerProject: 1,

@@ -195,7 +195,8 @@ describe('generateDataset: organizations, keys, access lists, service accounts',
   it('offers demo defaults with every kind', () => {
     const demo = generateDataset({ ...demoDatasetOptions, now: NOW });
     expect(demo.orgs!.length).toBeGreaterThanOrEqual(2);
-    expect(demo.orgCredentials!.map((c) => c.kind)).toEqual(['digest', 'oauth', 'digest', 'oauth']);
+    expect(demo.orgCredentials!.map((c) => c.kind)).toEqual(['digest', 'oauth', 'digest', 'oauth', 'digest']);
+    expect(demo.globalApiKeys!.length).toBeGreaterThan(0);
     expect(demo.projects.every((project) => project.programmaticKeys!.length > 0 && project.serviceAccounts!.length > 0)).toBe(true);
   });
 
