@@ -38,6 +38,13 @@ const keysByKind = (expr) => `count by (kind) (count by (${DISTINCT}) (${expr}))
 const DAY = 86400;
 const SA = 'kind="service_account"';
 const PROGRAMMATIC = 'kind="programmatic"';
+// A key's access-list entry: the key and the entry's CIDR block or address.
+const ENTRY_JOIN = `${JOIN}, entry`;
+/**
+ * Programmatic keys whose access list was read (access_list_entries exists) and records no use (no
+ * last_used series), valued 0: the API gives programmatic keys no use count and no creation time.
+ */
+const neverUsedProgrammatic = `0 * ${s('mongodb_apikey_access_list_entries', PROGRAMMATIC)} unless on(${JOIN}) ${s('mongodb_apikey_last_used_timestamp_seconds', PROGRAMMATIC)}`;
 
 let nextId = 1;
 let y = 0;
@@ -233,7 +240,7 @@ line(
   stat({
     title: 'Never-used keys',
     description:
-      'Personal (user) API keys with usedCount 0 that are older than the grace period ($never_used_grace_days days, variable never_used_grace_days). Agent keys and service accounts report no use count, and programmatic keys have no creation time, so they never count here: never-used programmatic keys are in the Programmatic keys table (Uses 0).',
+      'Personal (user) API keys with usedCount 0 that are older than the grace period ($never_used_grace_days days, variable never_used_grace_days). Agent keys and service accounts report no use count, and programmatic keys have neither a use count nor a creation time, so they never count here: see Never-used programmatic keys.',
     w: 3,
     thresholds: GREEN_ORANGE_AT_1,
     targets: [
@@ -287,7 +294,7 @@ line(
   table({
     title: 'API keys',
     description:
-      'One row per API key (per secret for service accounts), joined with mongodb_apikey_info for its description, last four characters and owner (user, project or organisation). Created/last used are the API times; idle counts from the last use, or from creation for never-used keys. Enabled exists for personal keys; used count for personal and programmatic keys; idle for personal keys, programmatic keys with a recorded use and service-account secrets; created/age for all but programmatic keys (the API gives no time); expires for service-account secrets. Agent API keys report no usage. Cell colours use the default thresholds (idle 90 d, rotation 365 d); change them with the idle_days/rotation_days variables for the stats above and in the column overrides here.',
+      'One row per API key (per secret for service accounts), joined with mongodb_apikey_info for its description, last four characters and owner (user, project or organisation). Created/last used are the API times; idle counts from the last use, or from creation for never-used keys. Enabled and used count (usedCount) exist for personal keys only; idle for personal keys, programmatic keys with a recorded use and service-account secrets; created/age for all but programmatic keys (the API gives no time); expires for service-account secrets. Agent API keys report no usage. Cell colours use the default thresholds (idle 90 d, rotation 365 d); change them with the idle_days/rotation_days variables for the stats above and in the column overrides here.',
     w: 24,
     sortBy: 'Idle',
     targets: [
@@ -327,8 +334,8 @@ line(
 // ---------------------------------------------------------------- Programmatic keys and service accounts
 row('Programmatic keys and service accounts');
 // Programmatic keys are idle for MongoDBApiKeyOrgOwnerIdle when their last use is old or, having no
-// creation time, when no use is recorded at all (uses 0).
-const orgOwnerIdle = `((${s('mongodb_apikey_idle_seconds', PROGRAMMATIC)} > $idle_days * ${DAY}) or on(${JOIN}) (${s('mongodb_apikey_uses', PROGRAMMATIC)} == 0)) and on(${JOIN}) ${s('mongodb_apikey_role_info', `${PROGRAMMATIC}, role="ORG_OWNER"`)}`;
+// creation time, when their access list records no use at all.
+const orgOwnerIdle = `((${s('mongodb_apikey_idle_seconds', PROGRAMMATIC)} > $idle_days * ${DAY}) or on(${JOIN}) (${neverUsedProgrammatic})) and on(${JOIN}) ${s('mongodb_apikey_role_info', `${PROGRAMMATIC}, role="ORG_OWNER"`)}`;
 line(
   4,
   stat({
@@ -348,7 +355,7 @@ line(
   stat({
     title: 'Unrestricted keys',
     description:
-      'Programmatic keys usable from any address: 0.0.0.0/0 or ::/0 on their API access list, or an empty list while the organisation does not require one (alert MongoDBApiKeyUnrestricted). Only organisations read with accessLists: true report this.',
+      'Programmatic keys and service-account secrets usable from any address: 0.0.0.0/0 or ::/0 on the API access list (a secret has its account\'s), or an empty list while the organisation does not require one or its settings do not say (alert MongoDBApiKeyUnrestricted). Only organisations read with accessLists: true report this.',
     w: 4,
     targets: [target('A', countKeys(`${s('mongodb_apikey_unrestricted')} == 1`), { instant: true })],
   }),
@@ -370,10 +377,10 @@ line(
   stat({
     title: 'Never-used programmatic keys',
     description:
-      'Organisation programmatic keys whose API access list records no use (uses 0). The API gives programmatic keys no creation time, so there is no grace period: a key created minutes ago counts too.',
+      'Organisation programmatic keys whose API access list records no use: no entry has a last use. The API gives programmatic keys no creation time, so there is no grace period: a key created minutes ago counts too.',
     w: 4,
     thresholds: GREEN_ORANGE_AT_1,
-    targets: [target('A', countKeys(`${s('mongodb_apikey_uses', PROGRAMMATIC)} == 0`), { instant: true })],
+    targets: [target('A', countKeys(neverUsedProgrammatic), { instant: true })],
   }),
 );
 const SA_INFO = 'description, key_suffix, project_name, org_name, account_name, client_id';
@@ -383,7 +390,7 @@ line(
   table({
     title: 'Service-account secrets',
     description:
-      'One row per service-account secret, joined with mongodb_apikey_info for the account name, client id, description and owner. Expires in turns orange within 14 days and red within 3 (the alert thresholds), negative once expired. Idle counts from the last use, or from creation when the secret was never used.',
+      'One row per service-account secret, joined with mongodb_apikey_info for the account name, client id, description and owner. Expires in turns orange within 14 days and red within 3 (the alert thresholds), negative once expired. Idle counts from the last use, or from creation when the secret was never used. Access list entries and Unrestricted are the account\'s (with accessLists: true).',
     w: 24,
     sortBy: undefined,
     targets: [
@@ -392,6 +399,8 @@ line(
       saQ('C', `${s('mongodb_apikey_expiry_timestamp_seconds')} * 1000`),
       saQ('D', `${s('mongodb_apikey_expires_in_seconds')} / ${DAY}`),
       saQ('E', `${s('mongodb_apikey_idle_seconds', SA)} / ${DAY}`),
+      saQ('F', s('mongodb_apikey_access_list_entries', SA)),
+      saQ('G', s('mongodb_apikey_unrestricted', SA)),
     ],
     hidden: ['job', 'instance', 'kind'],
     columns: [
@@ -409,6 +418,8 @@ line(
       { field: 'Value #C', name: 'Expires', unit: 'dateTimeAsIso' },
       { field: 'Value #D', name: 'Expires in', unit: 'd', decimals: 1, thresholds: steps(['red', null], ['orange', 3], ['green', 14]) },
       { field: 'Value #E', name: 'Idle', unit: 'd', decimals: 0, thresholds: steps(['green', null], ['orange', 60], ['red', 90]) },
+      { field: 'Value #F', name: 'Access list entries', decimals: 0 },
+      { field: 'Value #G', name: 'Unrestricted', mappings: UNRESTRICTED_MAPPING },
     ],
   }),
 );
@@ -419,15 +430,14 @@ line(
   table({
     title: 'Programmatic keys',
     description:
-      'One row per organisation programmatic key whose API access list is read: uses (sum of the access list counts), last use (latest lastUsed), idle (since that use; absent when never used: the API gives no creation time), access list entries, and whether the key is usable from any address.',
+      'One row per organisation programmatic key whose API access list is read: last use (latest lastUsed of its entries; empty when never used), idle (since that use; absent when never used: the API gives no creation time), access list entries, and whether the key is usable from any address. The API reports no total use of a programmatic key: see Access-list entries for the requests per entry.',
     w: 14,
     sortBy: 'Idle',
     targets: [
-      pkQ('A', s('mongodb_apikey_uses', PROGRAMMATIC)),
       pkQ('B', `${s('mongodb_apikey_last_used_timestamp_seconds', PROGRAMMATIC)} * 1000`),
       pkQ('C', `${s('mongodb_apikey_idle_seconds', PROGRAMMATIC)} / ${DAY}`),
-      pkQ('D', s('mongodb_apikey_access_list_entries')),
-      pkQ('E', s('mongodb_apikey_unrestricted')),
+      pkQ('D', s('mongodb_apikey_access_list_entries', PROGRAMMATIC)),
+      pkQ('E', s('mongodb_apikey_unrestricted', PROGRAMMATIC)),
     ],
     hidden: ['job', 'instance', 'kind'],
     columns: [
@@ -439,7 +449,6 @@ line(
       { field: 'public_key', name: 'Public key' },
       { field: 'key_suffix', name: 'Key suffix', width: 90 },
       { field: 'key_id', name: 'Key ID' },
-      { field: 'Value #A', name: 'Uses', decimals: 0, mappings: USED_COUNT_MAPPING },
       { field: 'Value #B', name: 'Last used', unit: 'dateTimeAsIso' },
       { field: 'Value #C', name: 'Idle', unit: 'd', decimals: 0, thresholds: steps(['green', null], ['orange', 60], ['red', 90]) },
       { field: 'Value #D', name: 'Access list entries', decimals: 0 },
@@ -477,6 +486,48 @@ line(
   }),
 );
 
+// The API reports per entry: creation, last use, and the requests from the entry's last address.
+// The last address is a label of requests only: the other columns take it from there to share rows.
+const ENTRY_INFO = 'description, key_suffix, project_name, org_name, account_name, public_key';
+const entryQ = (refId, expr) => target(refId, withInfo(`(${expr})`, ENTRY_INFO), { instant: true, format: 'table' });
+const withLastAddress = (expr) => `${expr} * on(${ENTRY_JOIN}) group_left(last_used_address) (0 * ${s('mongodb_apikey_access_list_entry_requests')} + 1)`;
+line(
+  9,
+  table({
+    title: 'Access-list entries',
+    description:
+      'One row per API access-list entry (CIDR block or address) of a programmatic key or service-account secret, at most 10 per key, the most recently used: when it was added, its last use, and the requests that came from its last address as the API counts them (count, requestCount). That count is neither the entry\'s nor the key\'s total use: it starts again when another address of the entry sends a request. Never-used entries show their creation time only.',
+    w: 24,
+    sortBy: 'Last used',
+    targets: [
+      entryQ('A', s('mongodb_apikey_access_list_entry_requests')),
+      entryQ('B', withLastAddress(`${s('mongodb_apikey_access_list_entry_last_used_timestamp_seconds')} * 1000`)),
+      entryQ(
+        'C',
+        `${withLastAddress(`${s('mongodb_apikey_access_list_entry_created_timestamp_seconds')} * 1000`)} or on(${ENTRY_JOIN}) ${s('mongodb_apikey_access_list_entry_created_timestamp_seconds')} * 1000`,
+      ),
+    ],
+    hidden: ['job', 'instance', 'user_id', 'username'],
+    columns: [
+      { field: 'kind', name: 'Kind', width: 80 },
+      { field: 'org_name', name: 'Org' },
+      { field: 'project_name', name: 'Project' },
+      { field: 'org_id', name: 'Org ID' },
+      { field: 'project_id', name: 'Project ID' },
+      { field: 'account_name', name: 'Service account' },
+      { field: 'public_key', name: 'Public key' },
+      { field: 'description', name: 'Description' },
+      { field: 'key_suffix', name: 'Key suffix', width: 90 },
+      { field: 'key_id', name: 'Key ID' },
+      { field: 'entry', name: 'Entry' },
+      { field: 'Value #C', name: 'Added', unit: 'dateTimeAsIso' },
+      { field: 'Value #B', name: 'Last used', unit: 'dateTimeAsIso' },
+      { field: 'last_used_address', name: 'Last address' },
+      { field: 'Value #A', name: 'Requests from last address', decimals: 0 },
+    ],
+  }),
+);
+
 // ---------------------------------------------------------------- Activity
 row('Activity');
 line(
@@ -484,13 +535,16 @@ line(
   timeseries({
     title: 'Key usage rate',
     description:
-      'Uses per minute of each personal (user) API key and each organisation programmatic key, from the change of its use count between polls (5 min by default, hence the 5m minimum interval): usedCount for personal keys, the sum of the access list counts for programmatic keys. Agent keys and service accounts report no use count.',
+      'Uses per minute of each personal (user) API key, from the change of its usedCount between polls (5 min by default, hence the 5m minimum interval); and requests per minute from the last address of each access-list entry of programmatic keys and service accounts (count, requestCount: per address, so a new last address starts a new series). Agent keys report no use.',
     w: 12,
     unit: 'opm',
     interval: '5m',
     targets: [
       target('A', withInfo(`rate(${s('mongodb_apikey_uses')}[$__rate_interval]) * 60`, 'description, key_suffix, username, org_name'), {
         legend: '{{username}}{{org_name}} {{description}} (…{{key_suffix}})',
+      }),
+      target('B', withInfo(`rate(${s('mongodb_apikey_access_list_entry_requests')}[$__rate_interval]) * 60`, 'description, key_suffix, org_name, project_name, account_name'), {
+        legend: '{{org_name}}{{project_name}} {{account_name}} {{description}} (…{{key_suffix}}) {{entry}} from {{last_used_address}}',
       }),
     ],
   }),
@@ -715,14 +769,14 @@ line(
   stat({
     title: 'Discovery status',
     description:
-      'Per credential (public key or client id @ host): whether its last discovery of projects (GET /groups) or organisations (GET /orgs, and their projects with includeProjects) succeeded (mongodb_apikey_discovery_up). While it fails, the last known list is polled.',
+      'Per credential (public key or client id @ host) and discovery listing: whether its last discovery of projects (GET /groups) or organisations (GET /orgs) succeeded, and, with includeProjects, that of the projects of each organisation (org_id; GET /orgs/{orgId}/groups) (mongodb_apikey_discovery_up). While one fails, its last known list is polled.',
     w: 12,
     unit: 'none',
     colorMode: 'background',
     textMode: 'value_and_name',
     thresholds: steps(['red', null], ['green', 1]),
     mappings: UP_DOWN,
-    targets: [target('A', t('mongodb_apikey_discovery_up'), { instant: true, legend: '{{credential}} ({{instance}})' })],
+    targets: [target('A', t('mongodb_apikey_discovery_up'), { instant: true, legend: '{{credential}} {{org_id}} ({{instance}})' })],
   }),
   timeseries({
     title: 'API rate limit remaining',

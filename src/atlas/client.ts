@@ -1,5 +1,6 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { ApiError } from '../errors/api-error.js';
+import { CredentialPausedError, isCredentialPausedError } from '../errors/credential-paused-error.js';
 import { isExporterError, type ExporterError } from '../errors/exporter-error.js';
 import { InvalidResponseError } from '../errors/invalid-response-error.js';
 import { NetworkError } from '../errors/network-error.js';
@@ -9,8 +10,8 @@ import { DigestSession, SessionPool } from './digest-session.js';
 import { HttpTransport, type AbortLike, type HttpRequest, type HttpResponse } from './http-transport.js';
 import { BearerSession, TokenSource } from './oauth.js';
 import { Pacer, sleep } from './pacer.js';
-import { nextLink, pageCount, pagePath, pageSchema, type Page } from './paging.js';
-import { isRetryable, parseRetryAfter, retryDelayMs } from './retry.js';
+import { ITEMS_PER_PAGE, nextLink, pageCount, pagePath, pageSchema, type Page } from './paging.js';
+import { isRetryable, parseRetryAfter, pausesCredential, retryDelayMs } from './retry.js';
 
 /** Called once per raw HTTP exchange, 401 challenges included. */
 export type RequestObserver = (api: Api, status: number, seconds: number) => void;
@@ -34,9 +35,13 @@ export interface ClientOptions {
   readonly random?: () => number;
   readonly observe?: RequestObserver;
   readonly observeRateLimit?: RateLimitObserver;
+  /** The most pages one listing may take before it counts as never-ending; default {@link MAX_PAGES}. */
+  readonly maxPages?: number;
 }
 
 const ERROR_BODY_LIMIT = 4096;
+/** 5,000,000 items at 500 a page: no real listing is longer, and a server that never ends one stops here. */
+export const MAX_PAGES = 10_000;
 const JSON_MEDIA_TYPE = 'application/json';
 
 /**
@@ -79,56 +84,79 @@ export class AtlasClient {
   }
 
   /**
-   * Every `results` item of a paged list. The first page says how many there are; the rest are
-   * fetched in parallel (bounded by the shared limit). Without a `totalCount`, `next` links are
-   * followed one by one, but only on the credential's own origin: a link elsewhere would send our
-   * digest answer to a stranger.
+   * Every `results` item of a paged list. `totalCount` is an estimate: the pages it predicts are
+   * fetched in parallel (bounded by the shared limit), and the listing ends only at a page that is
+   * not full and has no `next` link. Until then `next` links are followed, or without one the
+   * following page number is asked for. A `next` link is followed only on the credential's own
+   * origin: a link elsewhere would send our digest answer to a stranger.
    */
   async getAllPages(credential: Credential, path: string, signal: AbortSignal, options: RequestOptions = {}): Promise<unknown[]> {
-    const firstUrl = `${credential.baseUrl}${pagePath(path, 1)}`;
-    const first = parsePage(firstUrl, await this.#getWithRetries(credential, firstUrl, signal, options));
-    let next = nextLink(first);
-    if (next === undefined) return first.results;
-    if (first.totalCount !== undefined) {
-      const pages = pageCount(first.totalCount);
-      const rest = await Promise.all(
-        Array.from({ length: pages - 1 }, async (_, index) => {
-          const url = `${credential.baseUrl}${pagePath(path, index + 2)}`;
-          return parsePage(url, await this.#getWithRetries(credential, url, signal, options)).results;
-        }),
-      );
-      return first.results.concat(...rest);
+    const maxPages = this.#options.maxPages ?? MAX_PAGES;
+    const numbered = (pageNum: number) => `${credential.baseUrl}${pagePath(path, pageNum)}`;
+    const fetchPage = async (url: string) => parsePage(url, await this.#getWithRetries(credential, url, signal, options));
+    const firstUrl = numbered(1);
+    let page = await fetchPage(firstUrl);
+    let pageNum = 1;
+    const results = [...page.results];
+    if (page.totalCount !== undefined && hasMore(page)) {
+      const predicted = pageCount(page.totalCount);
+      if (predicted > maxPages) throw new InvalidResponseError(firstUrl, `totalCount ${page.totalCount} needs more than ${maxPages} pages`);
+      const rest = await Promise.all(Array.from({ length: predicted - 1 }, (_, index) => fetchPage(numbered(index + 2))));
+      for (const later of rest) results.push(...later.results);
+      page = rest.at(-1) ?? page;
+      pageNum = predicted;
     }
-    const results = [...first.results];
     const origin = new URL(credential.baseUrl).origin;
-    for (let followed = 0; next !== undefined; followed++) {
-      const url = new URL(next, credential.baseUrl);
-      if (url.origin !== origin) throw new InvalidResponseError(firstUrl, `next link leaves ${origin}`);
-      if (followed > 100_000) throw new InvalidResponseError(firstUrl, 'next links never end');
-      const page = parsePage(url.href, await this.#getWithRetries(credential, url.href, signal, options));
+    while (hasMore(page)) {
+      if (pageNum >= maxPages) throw new InvalidResponseError(firstUrl, `the listing goes on past ${maxPages} pages`);
+      pageNum++;
+      const next = nextLink(page);
+      let url = numbered(pageNum);
+      if (next !== undefined) {
+        const link = new URL(next, credential.baseUrl);
+        if (link.origin !== origin) throw new InvalidResponseError(firstUrl, `next link leaves ${origin}`);
+        url = link.href;
+      }
+      page = await fetchPage(url);
       results.push(...page.results);
-      next = nextLink(page);
     }
     return results;
   }
 
   async #getWithRetries(credential: Credential, url: string, signal: AbortSignal, options: RequestOptions): Promise<unknown> {
     const { retries, timeoutMs, retryBaseMs = 500, random = Math.random } = this.#options;
-    for (let attempt = 0; ; attempt++) {
+    const accept = options.accept ?? JSON_MEDIA_TYPE;
+    for (let attempt = 0; ; ) {
+      // A pause that ends within one request timeout is waited out; a longer one fails the request unsent.
+      const pausedUntil = this.#pacer.pausedUntil(credential.id);
+      if (pausedUntil - Date.now() > timeoutMs) throw new CredentialPausedError('GET', url, pausedUntil);
       await this.#pacer.wait(credential.id, signal);
+      let delay = 0;
+      const onFailure = (error: unknown): never => {
+        if (isExporterError(error) && !isCredentialPausedError(error)) {
+          delay = retryDelayMs(error, attempt, retryBaseMs, timeoutMs, random);
+          // The time the API named binds the credential, not this request: all its requests wait, next
+          // cycle included. Set before the slot is freed, so no request queued behind this one goes first.
+          if (pausesCredential(error)) this.#pacer.pause(credential.id, Date.now() + delay);
+        }
+        throw error;
+      };
       try {
-        return await this.#limit(() => this.#getOnce(credential, url, signal, options.accept ?? JSON_MEDIA_TYPE));
+        return await this.#limit(() => this.#getOnce(credential, url, signal, accept).catch(onFailure));
       } catch (error) {
-        if (!isExporterError(error) || signal.aborted || attempt >= retries || !isRetryable(error)) throw error;
-        const delay = retryDelayMs(error, attempt, retryBaseMs, timeoutMs, random);
-        // A 429 is about the credential, not this request: every request of it waits.
-        if (error.reason === 'rate_limited') this.#pacer.pause(credential.id, Date.now() + delay);
+        // Paused while it queued for a slot: never sent, it waits or fails as above.
+        if (isCredentialPausedError(error)) continue;
+        if (!isExporterError(error) || signal.aborted) throw error;
+        if (attempt >= retries || !isRetryable(error) || delay > timeoutMs) throw error;
+        attempt++;
         await sleep(delay, signal);
       }
     }
   }
 
   async #getOnce(credential: Credential, url: string, signal: AbortSignal, accept: string): Promise<unknown> {
+    const pausedUntil = this.#pacer.pausedUntil(credential.id);
+    if (pausedUntil > Date.now()) throw new CredentialPausedError('GET', url, pausedUntil);
     const pool = this.#poolOf(credential);
     const session = pool.acquire();
     const deadline = new Deadline(signal, this.#options.timeoutMs);
@@ -177,6 +205,11 @@ export class AtlasClient {
       return response;
     };
   }
+}
+
+/** A full page, or one with a `next` link, may be followed by more: `totalCount` is only an estimate. */
+function hasMore(page: Page): boolean {
+  return page.results.length >= ITEMS_PER_PAGE || nextLink(page) !== undefined;
 }
 
 function parsePage(url: string, body: unknown): Page {

@@ -13,7 +13,7 @@ export class Pacer {
 
   /** Waits for the credential's pause to end and for a request slot. */
   async wait(credentialId: string, signal: AbortSignal): Promise<void> {
-    const pausedUntil = this.#pausedUntil.get(credentialId) ?? 0;
+    const pausedUntil = this.pausedUntil(credentialId);
     let now = Date.now();
     if (pausedUntil > now) await sleep(pausedUntil - now, signal);
     if (this.#intervalMs === 0) return;
@@ -23,9 +23,14 @@ export class Pacer {
     if (slot > now) await sleep(slot - now, signal);
   }
 
-  /** Every request of this credential waits until `untilMs`. */
+  /** Every request of this credential waits until `untilMs`; a pause is only ever extended. */
   pause(credentialId: string, untilMs: number): void {
-    if (untilMs > (this.#pausedUntil.get(credentialId) ?? 0)) this.#pausedUntil.set(credentialId, untilMs);
+    if (untilMs > this.pausedUntil(credentialId)) this.#pausedUntil.set(credentialId, untilMs);
+  }
+
+  /** When the credential's pause ends (epoch ms); 0 when it never was paused. */
+  pausedUntil(credentialId: string): number {
+    return this.#pausedUntil.get(credentialId) ?? 0;
   }
 }
 

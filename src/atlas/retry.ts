@@ -8,13 +8,22 @@ export function isRetryable(error: ExporterError): boolean {
 }
 
 /**
- * How long to wait before attempt `attempt + 1`: the API's `Retry-After` when it sent one,
- * else exponential backoff with full jitter; never longer than `capMs`.
+ * How long to wait before attempt `attempt + 1`: the API's `Retry-After` when it sent one (a
+ * minimum, never shortened), else exponential backoff with full jitter, never longer than `capMs`.
  */
 export function retryDelayMs(error: ExporterError, attempt: number, baseMs: number, capMs: number, random: () => number): number {
-  if (isApiError(error) && error.retryAfterSeconds !== undefined) return Math.min(error.retryAfterSeconds * 1000, capMs);
+  if (isApiError(error) && error.retryAfterSeconds !== undefined) return error.retryAfterSeconds * 1000;
   const ceiling = Math.min(capMs, baseMs * 2 ** attempt);
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/**
+ * Whether an error holds back every request of its credential, not just its own: a 429 is about
+ * the credential, and so is a 503 that names a time to come back.
+ */
+export function pausesCredential(error: ExporterError): boolean {
+  if (!isApiError(error)) return false;
+  return error.status === 429 || (error.status === 503 && error.retryAfterSeconds !== undefined);
 }
 
 /** `Retry-After` is either delay-seconds or an HTTP date (RFC 9110 §10.2.3). */

@@ -44,9 +44,13 @@ export interface OrganizationEntry {
   readonly baseUrl: string;
   readonly ids: readonly string[];
   readonly discover: boolean;
+  /** Ops Manager's global API keys (`GET /admin/apiKeys`); at most one entry. */
+  readonly globalKeys: boolean;
   readonly apiKeys: boolean;
   readonly accessLists: boolean;
   readonly serviceAccounts: boolean;
+  /** Asks the service-account listings for system-managed accounts too (the API leaves them out by default). */
+  readonly includeSystemManaged: boolean;
   readonly includeProjects: boolean;
 }
 
@@ -129,9 +133,11 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
       baseUrl: org.baseUrl,
       ids: org.ids,
       discover: org.discover,
+      globalKeys: org.globalKeys,
       apiKeys: org.apiKeys,
       accessLists: org.accessLists,
       serviceAccounts: org.serviceAccounts,
+      includeSystemManaged: org.includeSystemManaged,
       includeProjects: org.includeProjects,
     })),
   );

@@ -105,9 +105,11 @@ const organizationSchema = z
     tokenUrl: httpUrl.optional(),
     ids: z.array(objectId).default([]),
     discover: z.boolean().default(false),
+    globalKeys: z.boolean().default(false),
     apiKeys: z.boolean().default(true),
     accessLists: z.boolean().default(true),
     serviceAccounts: z.boolean().default(true),
+    includeSystemManaged: z.boolean().default(false),
     includeProjects: z.boolean().default(false),
   })
   .superRefine((org, context) => {
@@ -125,15 +127,20 @@ const organizationSchema = z
     if (oauth && (org.privateKey !== undefined || org.privateKeyFile !== undefined)) {
       context.addIssue({ code: 'custom', message: 'a privateKey goes with a publicKey', path: ['privateKey'] });
     }
-    if (org.ids.length === 0 && !org.discover) {
+    // An entry may read only the global keys of its Ops Manager.
+    if (org.ids.length === 0 && !org.discover && !org.globalKeys) {
       context.addIssue({ code: 'custom', message: 'lists no organization: give ids, or set discover: true', path: ['ids'] });
     }
-    if (!org.apiKeys && !org.serviceAccounts) {
+    if (!org.apiKeys && !org.serviceAccounts && !org.globalKeys) {
       context.addIssue({ code: 'custom', message: 'collects nothing: set apiKeys or serviceAccounts', path: ['apiKeys'] });
     }
     // Service accounts exist only in the Atlas Admin API v2.
     if (org.serviceAccounts && !new URL(org.baseUrl).pathname.startsWith('/api/atlas/v2')) {
       context.addIssue({ code: 'custom', message: 'service accounts need the Atlas Admin API v2 (a baseUrl ending in /api/atlas/v2); set serviceAccounts: false', path: ['serviceAccounts'] });
+    }
+    // Global API keys exist only in Ops Manager.
+    if (org.globalKeys && !new URL(org.baseUrl).pathname.startsWith('/api/public/v1.0')) {
+      context.addIssue({ code: 'custom', message: "global API keys need Ops Manager's API (a baseUrl ending in /api/public/v1.0)", path: ['globalKeys'] });
     }
   });
 
@@ -165,6 +172,12 @@ export const configFileSchema = z
       'duplicate organization id for this credential',
       context,
     );
+    // The global keys are one scope with no owner label: a second instance's series would collide with the first's.
+    config.organizations.forEach((org, index) => {
+      if (org.globalKeys && config.organizations.findIndex((first) => first.globalKeys) < index) {
+        context.addIssue({ code: 'custom', message: 'only one organizations entry may set globalKeys: true', path: ['organizations', index, 'globalKeys'] });
+      }
+    });
   });
 
 export type ConfigFile = z.output<typeof configFileSchema>;

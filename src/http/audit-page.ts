@@ -85,6 +85,7 @@ export const KIND_LABELS: Readonly<Record<KeyKind, string>> = {
   agent: 'Agent',
   programmatic: 'Programmatic',
   service_account: 'Service account',
+  global: 'Global (Ops Manager)',
 };
 
 export const RISK_LABELS: Readonly<Record<Risk, string>> = {
@@ -196,7 +197,7 @@ function filterBar(audit: Audit): string {
   return `<div class="bar">${pills('Kind', kinds)}</div><div class="bar">${pills('Show', filters)}${search}</div>`;
 }
 
-const SORT_COLUMNS: readonly { readonly sort?: Sort; readonly label: string; readonly numeric?: boolean }[] = [
+const SORT_COLUMNS: readonly { readonly sort?: Sort; readonly label: string; readonly numeric?: boolean; readonly title?: string }[] = [
   { sort: 'risk', label: 'Risk' },
   { sort: 'kind', label: 'Kind' },
   { sort: 'owner', label: 'Owner' },
@@ -207,12 +208,13 @@ const SORT_COLUMNS: readonly { readonly sort?: Sort; readonly label: string; rea
   { sort: 'age', label: 'Age', numeric: true },
   { sort: 'idle', label: 'Idle', numeric: true },
   { sort: 'expires', label: 'Expires' },
-  { label: 'Uses', numeric: true },
+  { label: 'Uses', numeric: true, title: 'usedCount of a personal key; no other kind reports a total use' },
+  { label: 'Access list', numeric: true, title: 'entries on the API access list (a secret has its service account\'s); hover for the most recently used' },
   { label: 'Roles' },
 ];
 
 function columnHeader(query: AuditQuery, column: (typeof SORT_COLUMNS)[number]): string {
-  const cls = column.numeric ? ' class="n"' : '';
+  const cls = (column.numeric ? ' class="n"' : '') + (column.title ? ` title="${escapeHtml(column.title)}"` : '');
   if (column.sort === undefined) return `<th${cls}>${column.label}</th>`;
   const active = query.sort === column.sort;
   const dir = active ? (query.dir === 'asc' ? 'desc' : 'asc') : DEFAULT_DIRECTION[column.sort];
@@ -231,13 +233,24 @@ function expires(row: AuditRow): string {
   return `${date(row.expiresAt)}<br><span class="small ${row.expiresIn <= 0 ? 'down' : 'muted'}">${when}</span>`;
 }
 
+/** The number of entries; the title says, per entry shown, its last use and the requests from its last address. */
+function accessList(row: AuditRow): string {
+  if (row.accessListEntries === undefined) return dash;
+  const lines = (row.accessList ?? []).map((entry) =>
+    entry.lastUsedAt === undefined
+      ? `${entry.address}: never used`
+      : `${entry.address}: last used ${new Date(entry.lastUsedAt).toISOString()}${entry.lastUsedAddress ? ` from ${entry.lastUsedAddress}` : ''}${entry.requests !== undefined ? `, ${number(entry.requests)} requests from that address` : ''}`,
+  );
+  return lines.length === 0 ? number(row.accessListEntries) : `<span title="${escapeHtml(lines.join('\n'))}">${number(row.accessListEntries)}</span>`;
+}
+
 function keyRow(row: AuditRow): string {
   const risks = row.risks.length === 0 ? badge('ok') : row.risks.map(badge).join('');
   const publicId = row.publicId !== undefined ? `<br><span class="mono small">${escapeHtml(row.publicId)}</span>` : '';
   const account = row.accountName !== undefined ? `<span class="muted">${escapeHtml(row.accountName)}:</span> ` : '';
   const description = row.description === '' ? dash : escapeHtml(row.description);
   const lastUsed = row.lastUsedAt !== undefined ? date(row.lastUsedAt) : row.idle !== undefined ? '<span class="muted">never</span>' : dash;
-  return `<tr data-key-id="${escapeHtml(row.keyId)}" data-kind="${row.kind}" data-risks="${row.risks.join(' ')}"><td>${risks}</td><td class="nowrap">${escapeHtml(KIND_LABELS[row.kind])}</td><td>${owner(row)}</td><td class="desc">${account}${description}</td><td><span class="mono" title="the last four characters the API shows">…${escapeHtml(row.suffix)}</span> <span class="mono small muted" title="key id">${escapeHtml(row.keyId)}</span>${publicId}</td><td>${date(row.createdAt)}</td><td>${lastUsed}</td><td class="n nowrap">${row.age !== undefined ? formatDuration(row.age) : dash}</td><td class="n nowrap">${row.idle !== undefined ? formatDuration(row.idle) : dash}</td><td>${expires(row)}</td><td class="n">${row.uses !== undefined ? number(row.uses) : dash}</td><td class="small roles">${row.roles.length ? row.roles.map(escapeHtml).join('<br>') : dash}</td></tr>`;
+  return `<tr data-key-id="${escapeHtml(row.keyId)}" data-kind="${row.kind}" data-risks="${row.risks.join(' ')}"><td>${risks}</td><td class="nowrap">${escapeHtml(KIND_LABELS[row.kind])}</td><td>${owner(row)}</td><td class="desc">${account}${description}</td><td>${row.suffix === '' ? '' : `<span class="mono" title="the last four characters the API shows">…${escapeHtml(row.suffix)}</span> `}<span class="mono small muted" title="key id">${escapeHtml(row.keyId)}</span>${publicId}</td><td>${date(row.createdAt)}</td><td>${lastUsed}</td><td class="n nowrap">${row.age !== undefined ? formatDuration(row.age) : dash}</td><td class="n nowrap">${row.idle !== undefined ? formatDuration(row.idle) : dash}</td><td>${expires(row)}</td><td class="n">${row.uses !== undefined ? number(row.uses) : dash}</td><td class="n">${accessList(row)}</td><td class="small roles">${row.roles.length ? row.roles.map(escapeHtml).join('<br>') : dash}</td></tr>`;
 }
 
 function pager(audit: Audit, page: ReturnType<typeof paginate<AuditRow>>): string {

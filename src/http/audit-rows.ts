@@ -1,4 +1,4 @@
-import type { ApiKey, KeyKind } from '../model/api-key.js';
+import type { AccessListEntry, ApiKey, KeyKind } from '../model/api-key.js';
 import type { OwnerType } from '../model/scope.js';
 import type { ScopeState, Snapshot } from '../model/snapshot.js';
 import type { Reason } from '../model/reason.js';
@@ -28,7 +28,7 @@ export const RISKS = ['expired', 'expiring', 'unrestricted', 'idle', 'never_used
 export type Risk = (typeof RISKS)[number];
 const RISK_RANK: Readonly<Record<Risk, number>> = Object.fromEntries(RISKS.map((risk, index) => [risk, index])) as Record<Risk, number>;
 
-export const KINDS: readonly KeyKind[] = ['user', 'agent', 'programmatic', 'service_account'];
+export const KINDS: readonly KeyKind[] = ['user', 'agent', 'programmatic', 'service_account', 'global'];
 
 /** One key as the audit shows it. Times are Unix ms; durations ms. Nothing secret: the suffix is what the API shows. */
 export interface AuditRow {
@@ -51,7 +51,12 @@ export interface AuditRow {
   /** Negative once expired. */
   readonly expiresIn?: number;
   readonly enabled?: boolean;
+  /** A personal key's usedCount: no other kind reports a total use. */
   readonly uses?: number;
+  /** Entries on the access list of a programmatic key, or of a secret's service account, where read. */
+  readonly accessListEntries?: number;
+  /** The entries published one by one: at most ten, the most recently used first. */
+  readonly accessList?: readonly AccessListEntry[];
   readonly unrestricted?: boolean;
   readonly roles: readonly string[];
   /** Riskiest first; empty when the key needs no attention. */
@@ -111,6 +116,8 @@ export function buildRows(snapshot: Snapshot, now: number, thresholds: Threshold
         expiresIn: key.expiresAt !== undefined ? key.expiresAt - now : undefined,
         enabled: key.enabled,
         uses: key.usedCount,
+        accessListEntries: key.accessList?.entries,
+        accessList: key.accessList?.shown,
         unrestricted: key.accessList?.unrestricted,
         roles: key.roles ? key.roles.map((role) => role.name) : [],
         risks,
@@ -477,6 +484,15 @@ export function rowJson(row: AuditRow): Record<string, unknown> {
     expiresInSeconds: row.expiresIn === undefined ? null : Math.trunc(row.expiresIn / 1000),
     enabled: row.enabled ?? null,
     uses: row.uses ?? null,
+    accessListEntries: row.accessListEntries ?? null,
+    accessList:
+      row.accessList?.map((entry) => ({
+        entry: entry.address,
+        createdAt: iso(entry.createdAt),
+        lastUsedAt: iso(entry.lastUsedAt),
+        lastUsedAddress: entry.lastUsedAddress ?? null,
+        requestsFromLastAddress: entry.requests ?? null,
+      })) ?? null,
     unrestricted: row.unrestricted ?? null,
     roles: row.roles,
     risks: row.risks,

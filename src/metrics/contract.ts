@@ -1,3 +1,4 @@
+import { ACCESS_LIST_ENTRIES_SHOWN } from '../model/api-key.js';
 import type { OwnerType } from '../model/scope.js';
 
 export { REASONS, type Reason } from '../model/reason.js';
@@ -23,14 +24,17 @@ export const KEY_FAMILIES = {
   created: family('created_timestamp_seconds', 'gauge', `Creation time of the API key, Unix seconds. ${POLLED}`),
   age: family('age_seconds', 'gauge', `Seconds since the API key was created. ${AT_SCRAPE}`),
   enabled: family('enabled', 'gauge', `1 if the API key is enabled, 0 if disabled. ${POLLED}`),
-  usedCount: family('uses', 'gauge', `Number of times the API key was used, as the API reports it (usedCount; for programmatic keys the sum of their access-list counts). ${POLLED}`),
+  usedCount: family('uses', 'gauge', `Number of times the personal API key was used, as the API reports it (usedCount); no other kind reports a total use. ${POLLED}`),
   lastUsed: family('last_used_timestamp_seconds', 'gauge', `Last use of the API key, Unix seconds; absent when never used. ${POLLED}`),
   idle: family('idle_seconds', 'gauge', `Seconds since the API key was last used, or since creation when never used (where the API gives a creation time). ${AT_SCRAPE}`),
   expiry: family('expiry_timestamp_seconds', 'gauge', `Expiry time of the service-account secret, Unix seconds. ${POLLED}`),
   expiresIn: family('expires_in_seconds', 'gauge', `Seconds until the service-account secret expires; negative once expired. ${AT_SCRAPE}`),
   role: family('role_info', 'gauge', `A role the key or service account holds (role, role_org_id, role_project_id); always 1. ${POLLED}`),
-  accessListEntries: family('access_list_entries', 'gauge', `Entries on the programmatic key's API access list. ${POLLED}`),
-  unrestricted: family('unrestricted', 'gauge', `1 if the programmatic key can be used from any address (0.0.0.0/0 or ::/0 on its access list, or an empty list while the organisation does not require one). ${POLLED}`),
+  accessListEntries: family('access_list_entries', 'gauge', `Entries on the API access list of the programmatic key, or of the service account of the secret. ${POLLED}`),
+  unrestricted: family('unrestricted', 'gauge', `1 if the programmatic key or service-account secret can be used from any address (0.0.0.0/0 or ::/0 on its access list, or an empty list while the organisation does not require one or does not say), 0 otherwise. ${POLLED}`),
+  accessListEntryCreated: family('access_list_entry_created_timestamp_seconds', 'gauge', `When the access-list entry (label entry: CIDR block or address) was added, Unix seconds; for at most ${ACCESS_LIST_ENTRIES_SHOWN} entries per key, the most recently used. ${POLLED}`),
+  accessListEntryLastUsed: family('access_list_entry_last_used_timestamp_seconds', 'gauge', `Latest request from an address of the access-list entry, Unix seconds; absent when none came. For at most ${ACCESS_LIST_ENTRIES_SHOWN} entries per key, the most recently used. ${POLLED}`),
+  accessListEntryRequests: family('access_list_entry_requests', 'gauge', `Requests that came from last_used_address, the address of the entry's latest request, as the API reports them (count, requestCount): not the entry's nor the key's total use. For at most ${ACCESS_LIST_ENTRIES_SHOWN} entries per key, the most recently used. ${POLLED}`),
 } as const;
 
 /** Per-scope families. */
@@ -47,7 +51,11 @@ export const EXPORTER_FAMILIES = {
   lastPoll: family('last_poll_timestamp_seconds', 'gauge', 'End of the last completed background poll cycle, Unix seconds.'),
   apiRequests: family('api_requests_total', 'counter', 'HTTP requests sent to the MongoDB Cloud APIs, by API and status code (401 digest challenges included).'),
   apiRequestDuration: family('api_request_duration_seconds', 'histogram', 'Duration of HTTP requests to the MongoDB Cloud APIs, until the whole response is read.'),
-  discoveryUp: family('discovery_up', 'gauge', '1 if the last discovery of projects or organisations by the credential succeeded, 0 if it failed.'),
+  discoveryUp: family(
+    'discovery_up',
+    'gauge',
+    '1 if the last discovery listing of the credential succeeded, 0 if it failed: its organisations or projects (org_id empty), or the projects of the organisation org_id.',
+  ),
   rateLimitRemaining: family('api_ratelimit_remaining', 'gauge', 'RateLimit-Remaining of the last API response that sent one, by API.'),
   buildInfo: family('exporter_build_info', 'gauge', 'Version of the exporter and of Node.js; always 1.'),
   shardInfo: family('shard_info', 'gauge', "This replica's shard: index of count (--shard.*); always 1."),
@@ -55,18 +63,20 @@ export const EXPORTER_FAMILIES = {
   listedScopes: family('listed_scopes', 'gauge', 'Scopes the last cycle listed, by kind, before sharding: the same on every replica.'),
 } as const;
 
-/** The owner label of each kind of owner. */
-export const OWNER_LABEL: Readonly<Record<OwnerType, 'user_id' | 'project_id' | 'org_id'>> = {
+/** The owner label of each kind of owner; an Ops Manager instance has none (one instance per exporter). */
+export const OWNER_LABEL: Readonly<Record<OwnerType, 'user_id' | 'project_id' | 'org_id' | undefined>> = {
   user: 'user_id',
   project: 'project_id',
   org: 'org_id',
+  global: undefined,
 };
 
 /** The label that names an owner, where known. */
-export const OWNER_NAME_LABEL: Readonly<Record<OwnerType, 'username' | 'project_name' | 'org_name'>> = {
+export const OWNER_NAME_LABEL: Readonly<Record<OwnerType, 'username' | 'project_name' | 'org_name' | undefined>> = {
   user: 'username',
   project: 'project_name',
   org: 'org_name',
+  global: undefined,
 };
 
 export const LABELS = {
@@ -76,6 +86,7 @@ export const LABELS = {
   api: 'api',
   code: 'code',
   credential: 'credential',
+  orgId: 'org_id',
   version: 'version',
   index: 'index',
   count: 'count',
@@ -91,6 +102,8 @@ export const LABELS = {
   role: 'role',
   roleOrgId: 'role_org_id',
   roleProjectId: 'role_project_id',
+  entry: 'entry',
+  lastUsedAddress: 'last_used_address',
 } as const;
 
 /** Prometheus text-format 0.0.4, the one every scraper reads. */

@@ -9,7 +9,7 @@ export class ExporterMetrics {
   readonly #apiRequests: Counter<'api' | 'code'>;
   readonly #apiDuration: Histogram<'api'>;
   readonly #pollDuration: Histogram;
-  readonly #discoveryUp: Gauge<'credential'>;
+  readonly #discoveryUp: Gauge<'credential' | 'org_id'>;
   readonly #rateLimitRemaining: Gauge<'api'>;
   readonly #shardScopes: Gauge<'kind'>;
   readonly #listedScopes: Gauge<'kind'>;
@@ -36,7 +36,7 @@ export class ExporterMetrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
       registers,
     });
-    this.#discoveryUp = new Gauge({ name: f.discoveryUp.name, help: f.discoveryUp.help, labelNames: [LABELS.credential], registers });
+    this.#discoveryUp = new Gauge({ name: f.discoveryUp.name, help: f.discoveryUp.help, labelNames: [LABELS.credential, LABELS.orgId], registers });
     this.#rateLimitRemaining = new Gauge({ name: f.rateLimitRemaining.name, help: f.rateLimitRemaining.help, labelNames: [LABELS.api], registers });
     new Gauge({ name: f.buildInfo.name, help: f.buildInfo.help, labelNames: [LABELS.version, LABELS.nodejsVersion], registers })
       .labels(version, process.versions.node)
@@ -67,8 +67,10 @@ export class ExporterMetrics {
     for (const { scope } of report.snapshot.scopes) perKind.set(scope.kind, (perKind.get(scope.kind) ?? 0) + 1);
     this.#shardScopes.reset();
     for (const [kind, count] of perKind) this.#shardScopes.labels(kind).set(count);
-    for (const { credentialId, failure } of report.discovery) {
-      this.#discoveryUp.labels(credentialId).set(failure ? 0 : 1);
+    // Organisations come and go: only this cycle's listings have a series.
+    this.#discoveryUp.reset();
+    for (const { credentialId, orgId, failure } of report.discovery) {
+      this.#discoveryUp.labels(credentialId, orgId ?? '').set(failure ? 0 : 1);
     }
   }
 }

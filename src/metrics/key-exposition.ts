@@ -50,9 +50,9 @@ export function labelBlock(pairs: readonly (readonly [string, string | undefined
   return `{${block.slice(1)}}`;
 }
 
-/** `,name="value"`, or nothing for an absent or empty value. */
-function labelPair(name: string, value: string | undefined): string {
-  return value === undefined || value === '' ? '' : `,${name}="${escapeLabelValue(value)}"`;
+/** `,name="value"`, or nothing for an absent label or an absent or empty value. */
+function labelPair(name: string | undefined, value: string | undefined): string {
+  return name === undefined || value === undefined || value === '' ? '' : `,${name}="${escapeLabelValue(value)}"`;
 }
 
 export function familyHeader(family: Family): string {
@@ -129,6 +129,9 @@ function* buildSteps(snapshot: Snapshot | undefined, slabs: Slabs, previous: Key
   const roles = sink(KEY_FAMILIES.role);
   const accessListEntries = sink(KEY_FAMILIES.accessListEntries);
   const unrestricted = sink(KEY_FAMILIES.unrestricted);
+  const entryCreated = sink(KEY_FAMILIES.accessListEntryCreated);
+  const entryLastUsed = sink(KEY_FAMILIES.accessListEntryLastUsed);
+  const entryRequests = sink(KEY_FAMILIES.accessListEntryRequests);
   const keys = sink(SCOPE_FAMILIES.keys);
   const up = sink(SCOPE_FAMILIES.up);
   const lastSuccess = sink(SCOPE_FAMILIES.lastSuccess);
@@ -177,6 +180,14 @@ function* buildSteps(snapshot: Snapshot | undefined, slabs: Slabs, previous: Key
         if (key.accessList !== undefined) {
           accessListEntries.line(`${KEY_FAMILIES.accessListEntries.name}${identity} ${key.accessList.entries}\n`);
           unrestricted.line(`${KEY_FAMILIES.unrestricted.name}${identity} ${key.accessList.unrestricted ? 1 : 0}\n`);
+          for (const entry of key.accessList.shown) {
+            const entryInner = identityInner + labelPair(LABELS.entry, entry.address);
+            if (entry.createdAt !== undefined) entryCreated.line(`${KEY_FAMILIES.accessListEntryCreated.name}{${entryInner.slice(1)}} ${seconds(entry.createdAt)}\n`);
+            if (entry.lastUsedAt !== undefined) entryLastUsed.line(`${KEY_FAMILIES.accessListEntryLastUsed.name}{${entryInner.slice(1)}} ${seconds(entry.lastUsedAt)}\n`);
+            if (entry.requests !== undefined) {
+              entryRequests.line(`${KEY_FAMILIES.accessListEntryRequests.name}{${(entryInner + labelPair(LABELS.lastUsedAddress, entry.lastUsedAddress)).slice(1)}} ${entry.requests}\n`);
+            }
+          }
         }
       }
     }
@@ -187,7 +198,7 @@ function* buildSteps(snapshot: Snapshot | undefined, slabs: Slabs, previous: Key
   const fixed: Buffer[] = [];
   const families = new Map<string, readonly Buffer[]>();
   let series = 0;
-  const sinks = [info, created, enabled, usedCount, lastUsed, expiry, roles, accessListEntries, unrestricted, keys, up, lastSuccess, errors, lastPoll];
+  const sinks = [info, created, enabled, usedCount, lastUsed, expiry, roles, accessListEntries, unrestricted, entryCreated, entryLastUsed, entryRequests, keys, up, lastSuccess, errors, lastPoll];
   for (const sink of sinks) {
     const chunks = sink.writer.finish();
     if (sink.lines === 0) continue;

@@ -1,5 +1,5 @@
-/** The kinds of key this exporter audits; the `kind` label. */
-export type KeyKind = 'user' | 'agent' | 'programmatic' | 'service_account';
+/** The kinds of key this exporter audits; the `kind` label. `global`: Ops Manager's global API keys. */
+export type KeyKind = 'user' | 'agent' | 'programmatic' | 'service_account' | 'global';
 
 /** A role a key or service account holds, in an organisation or a project. */
 export interface Role {
@@ -8,11 +8,32 @@ export interface Role {
   readonly projectId?: string;
 }
 
-/** What a programmatic key's access list allows. */
+/** Entries of one access list published one by one, at most; `access_list_entries` counts them all. */
+export const ACCESS_LIST_ENTRIES_SHOWN = 10;
+
+/** One entry of an access list, with the facts the API gives about its use. */
+export interface AccessListEntry {
+  /** The entry's CIDR block, or its address when it has no block. */
+  readonly address: string;
+  readonly createdAt?: number;
+  /** The latest request from an address of this entry; absent when none came. */
+  readonly lastUsedAt?: number;
+  /** The address that sent that request. */
+  readonly lastUsedAddress?: string;
+  /** Requests from `lastUsedAddress` (the API's `count` or `requestCount`): neither the entry's nor the key's total. */
+  readonly requests?: number;
+}
+
+/** What the access list of a programmatic key or service account allows. */
 export interface AccessListSummary {
   readonly entries: number;
-  /** 0.0.0.0/0 or ::/0 is on the list, or the list is empty while the organisation does not require one. */
+  /**
+   * 0.0.0.0/0 or ::/0 is on the list, or the list is empty while the organisation does not
+   * require one (or does not say whether it does).
+   */
   readonly unrestricted: boolean;
+  /** At most {@link ACCESS_LIST_ENTRIES_SHOWN} entries, the most recently used first. */
+  readonly shown: readonly AccessListEntry[];
 }
 
 /**
@@ -28,6 +49,7 @@ export interface ApiKey {
   readonly enabled?: boolean;
   /** The API reports use of this key: no `lastUsedAt` then means never used (agent keys report none). */
   readonly tracksUse?: boolean;
+  /** A personal key's `usedCount`; no other kind reports a total use. */
   readonly usedCount?: number;
   readonly lastUsedAt?: number;
   readonly expiresAt?: number;

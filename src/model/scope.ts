@@ -1,12 +1,16 @@
 import type { KeyKind } from './api-key.js';
 
-/** What owns the keys of a scope; it names the owner label (`user_id`, `project_id`, `org_id`). */
-export type OwnerType = 'user' | 'project' | 'org';
+/**
+ * What owns the keys of a scope; it names the owner label (`user_id`, `project_id`, `org_id`).
+ * `global`: an Ops Manager instance, for its global API keys; it has no owner label.
+ */
+export type OwnerType = 'user' | 'project' | 'org' | 'global';
 
 /**
  * What one request series covers and what fails on its own: one user (personal keys), one
- * project (agent keys, project-level programmatic keys and service accounts) or one organisation.
- * `id` is the owner's id, `name` its username, project name or organisation name.
+ * project (agent keys, project-level programmatic keys and service accounts), one organisation,
+ * or one Ops Manager instance (global keys; `id` is its host). `id` is the owner's id, `name` its
+ * username, project name or organisation name.
  */
 export interface Scope {
   readonly kind: KeyKind;

@@ -12,9 +12,10 @@ import type { KeyKind } from '../model/api-key.js';
 import { keepUnchanged } from './unchanged.js';
 import { mapInWindow } from './window.js';
 
-/** How discovery went for one credential in a cycle. */
+/** How one discovery listing of one credential went in a cycle (`orgId`: one organisation's projects). */
 export interface DiscoveryResult {
   readonly credentialId: string;
+  readonly orgId?: string;
   readonly failure?: ScopeFailure;
 }
 
@@ -87,8 +88,8 @@ export class Poller {
     const signal = this.#stop.signal;
     const context: SourceContext = { cycle: (this.#snapshot?.cycle ?? 0) + 1, client, signal, log };
     const claimed = new Set<string>();
-    // Kinds that share a credential's directory report its one discovery: once per credential.
-    const discovery = new Map<string, DiscoveryResult>();
+    // Kinds that share a credential's directory report the same discovery: taken once per credential.
+    const discovery = new Map<string, readonly DiscoveryResult[]>();
     const listed: Partial<Record<KeyKind, number>> = {};
     const shard = this.#options.shard ?? new Shard();
     const previousKeys = new Map(this.#snapshot?.scopes.map((state) => [scopeKey(state.scope), state.keys]));
@@ -99,8 +100,10 @@ export class Poller {
           const listing = await source.listScopes(context);
           const credentialId = source.credential.id;
           if (listing.discovery && !discovery.has(credentialId)) {
-            discovery.set(credentialId, { credentialId, ...listing.discovery });
-            if (listing.discovery.failure) log.warn({ credential: credentialId, ...listing.discovery.failure }, 'discovery failed; polling the last known list');
+            discovery.set(credentialId, listing.discovery.map((result) => ({ credentialId, ...result })));
+            for (const { orgId, failure } of listing.discovery) {
+              if (failure) log.warn({ credential: credentialId, ...(orgId !== undefined ? { org: orgId } : {}), ...failure }, 'discovery failed; polling the last known list');
+            }
           }
           // Two credentials may reach the same scope; the first one to list it polls it. A source's
           // listing is claimed in one go, so an organisation and the projects read through it stay
@@ -141,7 +144,7 @@ export class Poller {
       snapshot,
       durationSeconds: (performance.now() - started) / 1000,
       requests: client.requests - requestsBefore,
-      discovery: [...discovery.values()],
+      discovery: [...discovery.values()].flat(),
       listed,
     };
     for (const state of snapshot.scopes) {

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { exporterConfigFor, organizationsConfigFor } from './config-for.js';
+import { exporterConfigFor, opsManagerConfigFor, organizationsConfigFor } from './config-for.js';
 import { demoDatasetOptions as defaultDatasetOptions, generateDataset, type DatasetOptions } from './dataset.js';
+import { PAGING_MODES, type PagingMode } from './paging.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from './server.js';
 
 /** Where the command writes and what stops it besides SIGINT/SIGTERM (for tests). */
@@ -42,6 +43,7 @@ Options:
   --latency-ms N           delay added to every request (default 0)
   --nonce-ttl-ms N         digest nonce lifetime (default 300000)
   --challenge-style S      qop (RFC 7616) or op (the vendor documentation's spelling) (default qop)
+  --paging MODE            how lists page: ${PAGING_MODES.join(', ')} (default exact)
   -h, --help               show this help
 `;
 
@@ -96,6 +98,7 @@ function parseCommand(argv: string[]): ParsedCommand {
         'latency-ms': { type: 'string' },
         'nonce-ttl-ms': { type: 'string' },
         'challenge-style': { type: 'string' },
+        paging: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -106,6 +109,10 @@ function parseCommand(argv: string[]): ParsedCommand {
   const style = values['challenge-style'];
   if (style !== undefined && style !== 'qop' && style !== 'op') {
     throw new UsageError(`--challenge-style must be qop or op, got "${String(style)}"`);
+  }
+  const paging = values['paging'];
+  if (paging !== undefined && !(PAGING_MODES as readonly unknown[]).includes(paging)) {
+    throw new UsageError(`--paging must be one of ${PAGING_MODES.join(', ')}, got "${String(paging)}"`);
   }
   const dataset: DatasetOptions = { ...defaultDatasetOptions };
   const assign = (key: keyof DatasetOptions, flag: string, max?: number): void => {
@@ -132,6 +139,7 @@ function parseCommand(argv: string[]): ParsedCommand {
   const nonceTtlMs = integer(values, 'nonce-ttl-ms');
   if (nonceTtlMs !== undefined) server.nonceTtlMs = nonceTtlMs;
   if (style === 'qop' || style === 'op') server.challengeStyle = style;
+  if (paging !== undefined) server.paging = paging as PagingMode;
   const ttl = integer(values, 'token-ttl-seconds');
   if (ttl !== undefined) {
     if (ttl < 1) throw new UsageError('--token-ttl-seconds must be at least 1');
@@ -171,7 +179,9 @@ export function describeSimulator(sim: Simulator): string {
     lines.push('', `Organizations (Atlas Admin API v2) — ${orgs.length}:`);
     for (const org of orgs.slice(0, PRINT_LIMIT)) {
       lines.push(
-        `  ${org.id}  ${org.name}  projects=${org.projectIds.length}  keys=${org.programmaticKeys.length}  serviceAccounts=${org.serviceAccounts.length}  apiAccessListRequired=${org.apiAccessListRequired}`,
+        org.isDeleted === true
+          ? `  ${org.id}  ${org.name}  deleted (GET /orgs lists it; its resources answer 404)`
+          : `  ${org.id}  ${org.name}  projects=${org.projectIds.length}  keys=${org.programmaticKeys.length}  serviceAccounts=${org.serviceAccounts.length}  apiAccessListRequired=${org.apiAccessListRequired ?? 'absent'}`,
       );
     }
     if (orgs.length > PRINT_LIMIT) lines.push(`  … (${orgs.length - PRINT_LIMIT} more)`);
@@ -184,7 +194,11 @@ export function describeSimulator(sim: Simulator): string {
           : `  oauth   ${credential.clientId}  clientSecret=${credential.clientSecret}  ${scope}`,
       );
     }
-    lines.push('', 'Proposed organizations config (not accepted by the exporter yet):', '', stringify({ organizations: organizationsConfigFor(sim) }).trimEnd());
+    lines.push('', 'Proposed organizations config:', '', stringify({ organizations: organizationsConfigFor(sim) }).trimEnd());
+    const opsManager = opsManagerConfigFor(sim);
+    if (opsManager.length > 0) {
+      lines.push('', 'Or, as Ops Manager (v1.0 API, global keys too; reads the same organizations, so not with the digest entries above):', '', stringify({ organizations: opsManager }).trimEnd());
+    }
   }
   lines.push('', 'Exporter config:', '', stringify(exporterConfigFor(sim)).trimEnd(), '');
   return lines.join('\n') + '\n';

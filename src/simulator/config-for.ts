@@ -49,10 +49,9 @@ export interface OrganizationsConfigForOptions {
 }
 
 /**
- * The proposed `organizations:` entries of the exporter config, one per credential able to call the
- * Atlas Admin API v2 (digest programmatic keys and OAuth service accounts). Not part of
- * {@link exporterConfigFor} yet: the exporter's config does not accept this section until the
- * exporter side of the new kinds lands.
+ * The `organizations:` entries of the exporter config, one per credential able to call the Atlas
+ * Admin API v2 (digest programmatic keys and OAuth service accounts); kept apart from
+ * {@link exporterConfigFor} so a test can read the seed kinds alone.
  */
 export function organizationsConfigFor(
   sim: Pick<Simulator, 'url' | 'dataset'>,
@@ -61,6 +60,8 @@ export function organizationsConfigFor(
   const discover = options.discover ?? true;
   const includeProjects = options.includeProjects ?? true;
   const baseUrl = sim.url + '/api/atlas/v2';
+  // A deleted organization is for discovery to skip; listed by id, it would fail as not found.
+  const deleted = new Set((sim.dataset.orgs ?? []).filter((org) => org.isDeleted === true).map((org) => org.id));
   return (sim.dataset.orgCredentials ?? [])
     .filter((credential) => credential.kind === 'oauth' || credential.globalReadOnly !== true)
     .map((credential) => ({
@@ -68,10 +69,24 @@ export function organizationsConfigFor(
         ? { publicKey: credential.publicKey, privateKey: credential.privateKey }
         : { clientId: credential.clientId, clientSecret: credential.clientSecret }),
       baseUrl,
-      ...(discover ? { discover: true } : { ids: [...credential.orgIds] }),
+      ...(discover ? { discover: true } : { ids: credential.orgIds.filter((id) => !deleted.has(id)) }),
       apiKeys: true,
       accessLists: true,
       serviceAccounts: true,
       includeProjects,
     }));
+}
+
+/**
+ * The `organizations:` entry of an Ops Manager reading of the data set: its Global Read Only key on
+ * the v1.0 API, with every organization and project it reads, and the global API keys. It reads
+ * the organizations the digest entries of {@link organizationsConfigFor} read: use one or the
+ * other, not both (each key would be published twice). Empty without a global key.
+ */
+export function opsManagerConfigFor(sim: Pick<Simulator, 'publicBaseUrl' | 'dataset'>): Record<string, unknown>[] {
+  return (sim.dataset.orgCredentials ?? []).flatMap((credential) =>
+    credential.kind === 'digest' && credential.globalReadOnly === true
+      ? [{ publicKey: credential.publicKey, privateKey: credential.privateKey, baseUrl: sim.publicBaseUrl, discover: true, includeProjects: true, globalKeys: true, apiKeys: true, accessLists: true, serviceAccounts: false }]
+      : [],
+  );
 }

@@ -23,8 +23,13 @@ export interface SimProject {
   created?: string;
   /** Project-level programmatic keys (v2 `GET /groups/{groupId}/apiKeys`); present only when generated. */
   programmaticKeys?: Record<string, unknown>[];
-  /** Project-level service accounts (v2 `GET /groups/{groupId}/serviceAccounts`); present only when generated. */
+  /** Service accounts created in the project (v2 `GET /groups/{groupId}/serviceAccounts`, project roles); present only when generated. */
   serviceAccounts?: Record<string, unknown>[];
+  /**
+   * Accounts of the project's organisation assigned to the project, with their project roles:
+   * `GET /groups/{groupId}/serviceAccounts` lists them too, with these roles instead of their organisation roles.
+   */
+  assignedServiceAccounts?: { clientId: string; roles: string[] }[];
 }
 
 /** A Cloud Manager programmatic API key with Project Read Only on `projectIds`. */
@@ -401,12 +406,14 @@ export function generateDataset(options: DatasetOptions = {}): Dataset {
 // Shapes, from the Atlas Admin API v2 reference (https://www.mongodb.com/docs/api/doc/atlas-admin-api-v2/):
 // - ApiKeyUserDetails (operation-listapikeys): {desc, id, privateKey (redacted), publicKey (8 chars),
 //   roles[{groupId|orgId, roleName}]}; no timestamps.
-// - access list entry (operation-listapikeyaccesslistsentries): {cidrBlock, count, created, ipAddress,
-//   lastUsed, lastUsedAddress}. The reference says `count` has a minimum of 1; an entry that was never
-//   used is modelled with count 0 and no lastUsed/lastUsedAddress, as the brief asks.
+// - access list entry (operation-listapikeyaccesslistsentries, UserAccessListResponse): {cidrBlock,
+//   count, created, ipAddress, lastUsed, lastUsedAddress}. `count` (minimum 1) is the requests from
+//   `lastUsedAddress`; an entry that was never used has no count, lastUsed or lastUsedAddress.
+// - service account access list entry (listOrgAccessList, ServiceAccountIPAccessListEntry): {cidrBlock,
+//   ipAddress, createdAt, lastUsedAt, lastUsedAddress, requestCount}: the same facts, other names.
 // - OrgServiceAccount (operation-listserviceaccounts, 2024-08-05): {clientId (^mdb_sa_id_[a-fA-F\d]{24}$),
 //   createdAt, description, name, roles[string], secrets[{createdAt, expiresAt, id, lastUsedAt?,
-//   maskedSecretValue}]}.
+//   maskedSecretValue}]}. The document's example mask is `mdb_sa_sk_...`, with no visible tail.
 // - org settings (operation-getorgsettings): {apiAccessListRequired, multiFactorAuthRequired,
 //   restrictEmployeeAccess, genAIFeaturesEnabled, maxServiceAccountSecretValidityInHours, …}.
 // ---------------------------------------------------------------------------------------------
@@ -415,8 +422,10 @@ export function generateDataset(options: DatasetOptions = {}): Dataset {
 export interface SimOrg {
   id: string;
   name: string;
-  /** `GET /orgs/{orgId}/settings`: API calls must come from an access-listed address. */
-  apiAccessListRequired: boolean;
+  /** Listed by `GET /orgs` with `isDeleted: true`; its sub-resources answer 404 ORG_NOT_FOUND. */
+  isDeleted?: boolean;
+  /** `GET /orgs/{orgId}/settings`: API calls must come from an access-listed address; undefined: the settings omit it (no field is required). */
+  apiAccessListRequired: boolean | undefined;
   multiFactorAuthRequired: boolean;
   restrictEmployeeAccess: boolean;
   /** The projects of this organization (their `orgId` is this id). */
@@ -428,8 +437,16 @@ export interface SimOrg {
    * programmatic key belongs to an organization). A key without an entry here has an empty list.
    */
   accessLists: Record<string, Record<string, unknown>[]>;
-  /** Service accounts created at the organization level, as `GET /orgs/{orgId}/serviceAccounts` returns them. */
+  /**
+   * Access list entries by client id, for the organization's service accounts and its projects'
+   * (`GET /orgs/{orgId}/serviceAccounts/{clientId}/accessList` and the `/groups/…` one). An
+   * account without an entry here has an empty list.
+   */
+  serviceAccountAccessLists: Record<string, Record<string, unknown>[]>;
+  /** Service accounts created at the organization level (organisation roles), as `GET /orgs/{orgId}/serviceAccounts` returns them. */
   serviceAccounts: Record<string, unknown>[];
+  /** System-managed service accounts: listed only with `includeSystemManaged=true`. */
+  systemServiceAccounts?: Record<string, unknown>[];
 }
 
 /** How a credential authenticates to the v2 API. */
@@ -451,7 +468,7 @@ export type SimOrgCredential =
       orgIds: string[];
       /** Projects it can read (every project of its organizations). */
       projectIds: string[];
-      /** Ops Manager Global Read Only: may call `GET /admin/apiKeys`. */
+      /** Ops Manager Global Read Only: may call `GET /admin/apiKeys`, and reads every organization. */
       globalReadOnly?: boolean;
     }
   | {
@@ -480,6 +497,12 @@ export interface DatasetMoreKindsOptions {
   secretsPerServiceAccount?: number;
   /** Ops Manager global API keys; the first is a Global Read Only digest credential. */
   globalKeys?: number;
+  /** Deleted organizations, listed by `GET /orgs` of every organization credential (`isDeleted: true`). */
+  deletedOrgs?: number;
+  /** System-managed service accounts per organization, hidden unless a listing asks with `includeSystemManaged=true`. */
+  systemManagedServiceAccountsPerOrg?: number;
+  /** Accounts of its organization each project is assigned, with project roles (at most the organization's accounts). */
+  assignedServiceAccountsPerProject?: number;
 }
 
 /** Demo-sized defaults including the new kinds (used by `simulate`). */
@@ -491,7 +514,10 @@ export const demoDatasetOptions = {
   serviceAccountsPerOrg: 3,
   serviceAccountsPerProject: 1,
   secretsPerServiceAccount: 2,
-  globalKeys: 0,
+  globalKeys: 2,
+  deletedOrgs: 1,
+  systemManagedServiceAccountsPerOrg: 1,
+  assignedServiceAccountsPerProject: 1,
 } as const;
 
 const COMPANIES = [
@@ -528,9 +554,12 @@ export function deriveServiceAccountSecret(seed: number, label: string): string 
   return `mdb_sa_sk_${randomHex(mulberry32(fnv1a(`sa-secret:${seed >>> 0}:${label}`)), 40)}`;
 }
 
-/** A service account secret as the API shows it (`maskedSecretValue`): the prefix, a mask and the last 4 characters. */
-export function maskServiceAccountSecret(secret: string): string {
-  return `mdb_sa_sk_…${secret.slice(-4)}`;
+/**
+ * A service account secret as the API shows it (`maskedSecretValue`): the prefix, a mask and the
+ * last 4 characters; or, `tail` false, the document's example form `mdb_sa_sk_...`, nothing visible.
+ */
+export function maskServiceAccountSecret(secret: string, tail = true): string {
+  return tail ? `mdb_sa_sk_…${secret.slice(-4)}` : 'mdb_sa_sk_...';
 }
 
 function cidrEntry(random: Random, now: number, created: number, used: boolean): Record<string, unknown> {
@@ -543,7 +572,7 @@ function cidrEntry(random: Random, now: number, created: number, used: boolean):
   } else {
     entry['cidrBlock'] = `${ip.slice(0, ip.lastIndexOf('.'))}.0/24`;
   }
-  entry['count'] = used ? Math.max(1, Math.floor(logUniform(random, 1, 200_000))) : 0;
+  if (used) entry['count'] = Math.max(1, Math.floor(logUniform(random, 1, 200_000)));
   entry['created'] = isoSeconds(created);
   if (used) {
     entry['lastUsed'] = isoSeconds(created + random() * (now - created));
@@ -554,7 +583,9 @@ function cidrEntry(random: Random, now: number, created: number, used: boolean):
 
 function openEntry(random: Random, now: number, created: number, cidr: '0.0.0.0/0' | '::/0'): Record<string, unknown> {
   const used = random() < 0.8;
-  const entry: Record<string, unknown> = { cidrBlock: cidr, count: used ? Math.floor(logUniform(random, 1, 500_000)) : 0, created: isoSeconds(created) };
+  const entry: Record<string, unknown> = { cidrBlock: cidr };
+  if (used) entry['count'] = Math.max(1, Math.floor(logUniform(random, 1, 500_000)));
+  entry['created'] = isoSeconds(created);
   if (used) {
     entry['lastUsed'] = isoSeconds(created + random() * (now - created));
     entry['lastUsedAddress'] = cidr === '::/0' ? `2001:db8::${randomInt(random, 1, 0xffff).toString(16)}` : documentationIp(random);
@@ -562,7 +593,13 @@ function openEntry(random: Random, now: number, created: number, cidr: '0.0.0.0/
   return entry;
 }
 
+/** An access list holds each block once: random addresses that repeat one are dropped. */
 function generateAccessList(random: Random, profile: AccessListProfile, now: number): Record<string, unknown>[] {
+  const seen = new Set<unknown>();
+  return generateEntries(random, profile, now).filter((entry) => !seen.has(entry['cidrBlock']) && seen.add(entry['cidrBlock']));
+}
+
+function generateEntries(random: Random, profile: AccessListProfile, now: number): Record<string, unknown>[] {
   const created = (): number => now - logUniform(random, 2 * DAY, 4 * YEAR);
   switch (profile) {
     case 'empty':
@@ -579,6 +616,17 @@ function generateAccessList(random: Random, profile: AccessListProfile, now: num
       return Array.from({ length: randomInt(random, 1, 3) }, () => cidrEntry(random, now, created(), true));
   }
 }
+
+/** A service account's access list: the same profiles as a key's, under the service-account field names. */
+function serviceAccountAccessList(random: Random, profile: AccessListProfile, now: number): Record<string, unknown>[] {
+  return generateAccessList(random, profile, now).map((entry) => {
+    const renamed: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(entry)) renamed[SERVICE_ACCOUNT_ENTRY_FIELDS[name] ?? name] = value;
+    return renamed;
+  });
+}
+
+const SERVICE_ACCOUNT_ENTRY_FIELDS: Readonly<Record<string, string>> = { created: 'createdAt', lastUsed: 'lastUsedAt', count: 'requestCount' };
 
 function generateSecret(random: Random, ids: IdFactory, profile: SecretProfile, now: number, masked: string): Record<string, unknown> {
   let expiresAt: number;
@@ -623,6 +671,9 @@ interface MoreKindsContext {
   publicKeys: Set<string>;
   accessIndex: number;
   secretIndex: number;
+  /** Service-account access lists, apart from `random` so that adding them changed no other value. */
+  saRandom: Random;
+  saAccessIndex: number;
 }
 
 function uniquePublicKey(ctx: MoreKindsContext, label: string): string {
@@ -656,6 +707,7 @@ interface GeneratedServiceAccount {
   doc: Record<string, unknown>;
   /** The real value of the first secret. */
   secret: string;
+  accessList: Record<string, unknown>[];
 }
 
 function generateServiceAccount(
@@ -676,7 +728,9 @@ function generateServiceAccount(
     // The credential's own first secret must work: valid and used.
     const profile: SecretProfile = usable && s === 0 ? 'valid' : (SECRET_CYCLE[ctx.secretIndex++ % SECRET_CYCLE.length] ?? 'valid');
     const value = s === 0 ? firstSecret : deriveServiceAccountSecret(ctx.seed, `${label}:${s}`);
-    const secret = generateSecret(random, ctx.secretIds, profile, now, maskServiceAccountSecret(value));
+    // Every third secret masked as the document's example shows, with no visible tail; never the credential's own.
+    const tail = (usable && s === 0) || ctx.secretIndex % 3 !== 0;
+    const secret = generateSecret(random, ctx.secretIds, profile, now, maskServiceAccountSecret(value, tail));
     earliest = Math.min(earliest, Date.parse(secret['createdAt'] as string));
     secrets.push(secret);
   }
@@ -691,6 +745,8 @@ function generateServiceAccount(
       secrets,
     },
     secret: firstSecret,
+    // The credential's own account keeps a restricted, used list, like the credential key.
+    accessList: serviceAccountAccessList(ctx.saRandom, usable ? 'restricted' : (ACCESS_LIST_CYCLE[ctx.saAccessIndex++ % ACCESS_LIST_CYCLE.length] ?? 'restricted'), now),
   };
 }
 
@@ -718,6 +774,8 @@ function addMoreKinds(dataset: Dataset, seed: number, now: number, options: Data
     publicKeys: new Set(dataset.credentials.map((credential) => credential.publicKey)),
     accessIndex: 0,
     secretIndex: 0,
+    saRandom: randomStream(seed, 'sa-access-lists'),
+    saAccessIndex: 0,
   };
   const credentials: SimOrgCredential[] = [];
   const orgs: SimOrg[] = [];
@@ -730,13 +788,15 @@ function addMoreKinds(dataset: Dataset, seed: number, now: number, options: Data
       id,
       // The document's name pattern (^[\p{L}\p{N}\-_.(),:&@+']{1,64}$) has no space.
       name: `${company.replaceAll(' ', '-')}-${ORG_SUFFIXES[o % ORG_SUFFIXES.length] ?? 'Org'}${round === 0 ? '' : `-${round + 1}`}`,
-      // Alternate, so a two-org demo shows both the required and the optional access list.
-      apiAccessListRequired: o % 2 === 1,
+      // Alternate, so a two-org demo shows both the required and the optional access list; every
+      // third organisation's settings omit the field, as the document allows.
+      apiAccessListRequired: o % 3 === 2 ? undefined : o % 2 === 1,
       multiFactorAuthRequired: o % 3 !== 2,
       restrictEmployeeAccess: o % 4 === 0,
       projectIds: [],
       programmaticKeys: [],
       accessLists: {},
+      serviceAccountAccessLists: {},
       serviceAccounts: [],
     };
     // Contiguous shares of the projects, as with the Cloud Manager credentials.
@@ -766,6 +826,7 @@ function addMoreKinds(dataset: Dataset, seed: number, now: number, options: Data
       const roles = a === 0 ? ['ORG_READ_ONLY'] : [pick(ctx.random, ORG_ROLES)];
       const account = generateServiceAccount(ctx, `org:${o}:sa:${a}`, roles, secretsPerAccount, a, usable);
       org.serviceAccounts.push(account.doc);
+      if (account.accessList.length > 0) org.serviceAccountAccessLists[account.doc['clientId'] as string] = account.accessList;
       if (usable) {
         credentials.push({ kind: 'oauth', clientId: account.doc['clientId'] as string, clientSecret: account.secret, orgIds: [id], projectIds: org.projectIds });
       }
@@ -794,6 +855,7 @@ function addMoreKinds(dataset: Dataset, seed: number, now: number, options: Data
         for (let a = 0; a < accountsPerProject; a++) {
           const account = generateServiceAccount(ctx, `project:${p}:sa:${a}`, [pick(ctx.random, GROUP_ROLES)], secretsPerAccount, a, false);
           project.serviceAccounts.push(account.doc);
+          if (org !== undefined && account.accessList.length > 0) org.serviceAccountAccessLists[account.doc['clientId'] as string] = account.accessList;
         }
       }
     });
@@ -813,8 +875,63 @@ function addMoreKinds(dataset: Dataset, seed: number, now: number, options: Data
         publicKey,
         roles: [{ roleName: g === 0 ? 'GLOBAL_READ_ONLY' : pick(ctx.random, ['GLOBAL_READ_ONLY', 'GLOBAL_OWNER', 'GLOBAL_MONITORING_ADMIN'] as const) }],
       });
-      if (g === 0) credentials.push({ kind: 'digest', publicKey, privateKey: secret, orgIds: [], projectIds: [], globalReadOnly: true });
+      // Global Read Only reads every organization and project of the instance.
+      if (g === 0) {
+        credentials.push({ kind: 'digest', publicKey, privateKey: secret, orgIds: orgs.map((org) => org.id), projectIds: orgs.flatMap((org) => org.projectIds), globalReadOnly: true });
+      }
     }
   }
+  // Last, and from their own streams, so the data above stays what it is without them.
+  addServiceAccountAssignments(seed, projects, orgsById, moreKindsCount(options, 'assignedServiceAccountsPerProject'));
+  addSystemManagedAccounts(ctx, orgs, secretsPerAccount, moreKindsCount(options, 'systemManagedServiceAccountsPerOrg'));
+  const deleted = deletedOrgs(seed, moreKindsCount(options, 'deletedOrgs'));
+  if (deleted.length > 0) {
+    more.orgs = [...orgs, ...deleted];
+    for (const credential of credentials) if (credential.kind === 'oauth' || credential.globalReadOnly !== true) credential.orgIds.push(...deleted.map((org) => org.id));
+  }
   if (credentials.length > 0) more.orgCredentials = credentials;
+}
+
+/** Gives each project `perProject` accounts of its organization, with project roles. */
+function addServiceAccountAssignments(seed: number, projects: readonly SimProject[], orgsById: ReadonlyMap<string, SimOrg>, perProject: number): void {
+  if (perProject === 0) return;
+  const random = randomStream(seed, 'sa-assignments');
+  projects.forEach((project, p) => {
+    const accounts = orgsById.get(project.orgId)?.serviceAccounts ?? [];
+    const assigned = Math.min(perProject, accounts.length);
+    if (assigned === 0) return;
+    project.assignedServiceAccounts = Array.from({ length: assigned }, (_, a) => ({
+      clientId: accounts[(p + a) % accounts.length]?.['clientId'] as string,
+      roles: [pick(random, GROUP_ROLES)],
+    }));
+  });
+}
+
+/** Adds `perOrg` system-managed accounts (as those of MCP integrations) to every organization. */
+function addSystemManagedAccounts(ctx: MoreKindsContext, orgs: readonly SimOrg[], secretsPerAccount: number, perOrg: number): void {
+  if (perOrg === 0) return;
+  orgs.forEach((org, o) => {
+    org.systemServiceAccounts = Array.from({ length: perOrg }, (_, a) => {
+      const { doc } = generateServiceAccount(ctx, `org:${o}:system-sa:${a}`, ['ORG_READ_ONLY'], Math.max(1, secretsPerAccount), a, false);
+      return { ...doc, name: `mcp-integration-${a + 1}`, description: 'System-managed account of an MCP integration' };
+    });
+  });
+}
+
+/** Organizations `GET /orgs` still lists, deleted: no projects, keys or accounts. */
+function deletedOrgs(seed: number, count: number): SimOrg[] {
+  const ids = new IdFactory(seed, 11);
+  return Array.from({ length: count }, (_, d) => ({
+    id: ids.next(),
+    name: `Deleted-Org-${d + 1}`,
+    isDeleted: true,
+    apiAccessListRequired: false,
+    multiFactorAuthRequired: false,
+    restrictEmployeeAccess: false,
+    projectIds: [],
+    programmaticKeys: [],
+    accessLists: {},
+    serviceAccounts: [],
+    serviceAccountAccessLists: {},
+  }));
 }

@@ -33,11 +33,12 @@ export type { Fault, FaultRule } from './faults.js';
 export { startSimulator, type Simulator, type SimulatorOptions, type SimulatorStats, type SimulatorV2Stats } from './server.js';
 export {
   exporterConfigFor,
+  opsManagerConfigFor,
   organizationsConfigFor,
   type ExporterConfigForOptions,
   type OrganizationsConfigForOptions,
 } from './config-for.js';
 export { DEFAULT_RATE_LIMIT, type RateLimitOptions } from './rate-limit.js';
 export { DEFAULT_TOKEN_TTL_SECONDS } from './oauth.js';
-export { ATLAS_VERSION_2023, ATLAS_VERSION_SERVICE_ACCOUNTS, orgKeys, orgServiceAccounts } from './routes-v2.js';
+export { ATLAS_VERSION_2023, ATLAS_VERSION_SERVICE_ACCOUNTS, orgKeys, orgServiceAccounts, projectServiceAccounts } from './routes-v2.js';
 export { DEFAULT_SIMULATOR_PORT, describeSimulator, runSimulatorCommand, type SimulatorCommandIo } from './cli.js';

@@ -9,19 +9,22 @@
  *   operation-listapikeyaccesslistsentries; the service account lists document no `includeCount`
  *   (operation-listserviceaccounts) and are answered with `totalCount` all the same.
  * - media types: `200 application/vnd.atlas.2023-01-01+json` for the orgs, groups, apiKeys, accessList
- *   and settings resources; `application/vnd.atlas.2024-08-05+json` for serviceAccounts.
- * - a wrong, missing or unsupported version in `Accept` answers 406
- *   `{"detail":"Invalid accept header or version date.","error":406,"errorCode":"INVALID_VERSION_DATE",
- *   "parameters":[],"reason":"Not Acceptable"}` — not in the vendor reference; observed responses quoted
- *   in public code (search: "Invalid accept header or version date"). A version date the resource does
- *   not have is refused the same way (the Atlas CLI notes "version '2024-10-23' is not supported for this
- *   endpoint" before the same 406), so the version must match exactly.
+ *   and settings resources; `application/vnd.atlas.2024-08-05+json` for serviceAccounts and their
+ *   access lists (listOrgAccessList, listAccessList: paged, 404 for an account the org or project
+ *   does not list).
+ * - `Accept` names a date, and a resource answers it with its latest version at or before that date:
+ *   the document's own examples send `application/vnd.atlas.2025-03-12+json` to `GET /orgs`, whose
+ *   only version is 2023-01-01. A date before every version of the resource, or no version at all,
+ *   answers 406 `{"detail":"Invalid accept header or version date.","error":406,
+ *   "errorCode":"INVALID_VERSION_DATE","parameters":[],"reason":"Not Acceptable"}` — not in the vendor
+ *   reference; observed responses quoted in public code (search: "Invalid accept header or version date").
  * - successful v2 answers carry `Content-Type: application/vnd.atlas.{version}+json;charset=utf-8`
  *   (example response headers, https://www.mongodb.com/docs/atlas/api/service-accounts/revoke-oauth2-token/).
  * Cloud/Ops Manager v1.0 (https://www.mongodb.com/docs/ops-manager/current/reference/api/api-keys/org/get-all-org-api-keys,
- * .../api-keys/global/get-all-global-api-keys): `GET /orgs/{ORG-ID}/apiKeys` and `GET /admin/apiKeys`
- * (Global Read Only) answer `{results, links, totalCount}` of `{desc, id, links, privateKey (redacted),
- * publicKey, roles}`, paged by `pageNum`/`itemsPerPage` (max 500).
+ * .../api-keys/global/get-all-global-api-keys, and the Ops Manager Go client): `GET /orgs`,
+ * `/orgs/{ORG-ID}/groups`, `/orgs/{ORG-ID}/apiKeys` (with `/{API-KEY-ID}/accessList`),
+ * `/groups/{PROJECT-ID}/apiKeys` and `/admin/apiKeys` (a global role; keys with `roles: [{roleName}]`)
+ * answer the v2 documents as `application/json`, paged the same way (`{results, links, totalCount}`).
  */
 import type { SimOrg, SimOrgCredential, SimProject } from './dataset.js';
 import { pageOf, parsePaging, type PageRequest } from './paging.js';
@@ -37,8 +40,10 @@ export type MoreRouteName =
   | 'orgApiKeyAccessList'
   | 'orgSettings'
   | 'orgServiceAccounts'
+  | 'orgServiceAccountAccessList'
   | 'groupApiKeys'
   | 'groupServiceAccounts'
+  | 'groupServiceAccountAccessList'
   | 'v1OrgApiKeys'
   | 'v1OrgApiKeyAccessList'
   | 'globalApiKeys'
@@ -96,16 +101,23 @@ export function matchMoreRoute(pathname: string): Route | undefined {
   const [first, second, third, fourth, fifth] = segments;
   const n = segments.length;
   if (isPublic) {
+    // The v2 handlers answer these too: same documents, but no media type versions and no rate-limit headers.
     if (first === 'admin' && second === 'apiKeys' && n === 2) {
       return { name: 'globalApiKeys', template: '/admin/apiKeys', prefix, path, target: 'globalApiKeys', store: 'v2' };
     }
-    if (first !== 'orgs' || third !== 'apiKeys') return undefined;
-    const orgId = decode(second);
-    if (orgId === undefined) return undefined;
-    if (n === 3) return { name: 'v1OrgApiKeys', template: '/orgs/{ORG-ID}/apiKeys', prefix, path, param: orgId, target: orgId, store: 'v2' };
+    if (first === 'orgs' && n === 1) return { name: 'orgs', template: '/orgs', prefix, path, target: 'orgs', store: 'v2' };
+    const id = decode(second);
+    if (first === 'groups' && third === 'apiKeys' && n === 3 && id !== undefined) {
+      return { name: 'groupApiKeys', template: '/groups/{PROJECT-ID}/apiKeys', prefix, path, param: id, target: id, store: 'v2' };
+    }
+    if (first === 'orgs' && third === 'groups' && n === 3 && id !== undefined) {
+      return { name: 'orgGroups', template: '/orgs/{ORG-ID}/groups', prefix, path, param: id, target: id, store: 'v2' };
+    }
+    if (first !== 'orgs' || third !== 'apiKeys' || id === undefined) return undefined;
+    if (n === 3) return { name: 'v1OrgApiKeys', template: '/orgs/{ORG-ID}/apiKeys', prefix, path, param: id, target: id, store: 'v2' };
     const keyId = decode(fourth);
     if (n === 5 && fifth === 'accessList' && keyId !== undefined) {
-      return { name: 'v1OrgApiKeyAccessList', template: '/orgs/{ORG-ID}/apiKeys/{API-KEY-ID}/accessList', prefix, path, param: orgId, target: keyId, keyId, store: 'v2' };
+      return { name: 'v1OrgApiKeyAccessList', template: '/orgs/{ORG-ID}/apiKeys/{API-KEY-ID}/accessList', prefix, path, param: id, target: keyId, keyId, store: 'v2' };
     }
     return undefined;
   }
@@ -123,6 +135,16 @@ export function matchMoreRoute(pathname: string): Route | undefined {
       if (n === 5 && third === 'apiKeys' && fifth === 'accessList' && keyId !== undefined) {
         return v2('orgApiKeyAccessList', '/orgs/{orgId}/apiKeys/{apiUserId}/accessList', path, orgId, keyId, VERSIONS_2023, keyId);
       }
+      if (n === 5 && third === 'serviceAccounts' && fifth === 'accessList' && keyId !== undefined) {
+        return v2('orgServiceAccountAccessList', '/orgs/{orgId}/serviceAccounts/{clientId}/accessList', path, orgId, keyId, VERSIONS_SA, keyId);
+      }
+    }
+  }
+  if (first === 'groups' && n === 5 && third === 'serviceAccounts' && fifth === 'accessList') {
+    const groupId = decode(second);
+    const clientId = decode(fourth);
+    if (groupId !== undefined && clientId !== undefined) {
+      return v2('groupServiceAccountAccessList', '/groups/{groupId}/serviceAccounts/{clientId}/accessList', path, groupId, clientId, VERSIONS_SA, clientId);
     }
   }
   if (first === 'groups' && n === 3) {
@@ -142,17 +164,27 @@ export function invalidVersionReply(): Reply {
 }
 
 /**
- * The resource version an `Accept` header asks for, when the route serves it; undefined otherwise.
- * Accepts a list (`a, b;q=0.5`); a `*` wildcard or `application/json` carries no version.
+ * The resource version that answers an `Accept` header: for the first versioned media type in it,
+ * the latest of `versions` at or before its date; undefined when none is (an earlier date, no
+ * versioned type, or a date that is not one). A list (`a, b;q=0.5`) is read in order; a `*`
+ * wildcard or `application/json` carries no version.
  */
 export function negotiateVersion(accept: string | undefined, versions: readonly string[]): string | undefined {
   if (accept === undefined) return undefined;
   for (const part of accept.split(',')) {
     const type = (part.split(';')[0] ?? '').trim().toLowerCase();
-    const match = /^application\/vnd\.atlas\.(\d{4}-\d{2}-\d{2})\+json$/.exec(type);
-    if (match !== null && versions.includes(match[1] ?? '')) return match[1];
+    const date = /^application\/vnd\.atlas\.(\d{4}-\d{2}-\d{2})\+json$/.exec(type)?.[1];
+    if (date === undefined || !isCalendarDate(date)) continue;
+    // ISO dates order as text.
+    const served = versions.filter((version) => version <= date).sort().at(-1);
+    if (served !== undefined) return served;
   }
   return undefined;
+}
+
+function isCalendarDate(date: string): boolean {
+  const parsed = new Date(`${date}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(date);
 }
 
 /** The media type of a v2 answer. */
@@ -186,11 +218,14 @@ function orgCredentialOf(ctx: RouteContext): SimOrgCredential | undefined {
   return ctx.principal.kind === 'org' ? ctx.principal.credential : undefined;
 }
 
-/** Looks up an organization the principal may read, or the vendor's error. */
-function readableOrg(ctx: RouteContext, orgId: string): SimOrg | Reply {
+/**
+ * Looks up an organization the principal may read, or the vendor's error. A deleted organization
+ * is listed by `GET /orgs` and answers its own `GET /orgs/{orgId}`; its sub-resources cannot be read.
+ */
+function readableOrg(ctx: RouteContext, orgId: string, deleted: 'readable' | 'not found' = 'not found'): SimOrg | Reply {
   if (!OBJECT_ID.test(orgId)) return errorReply(400, 'INVALID_ORG_ID', `An invalid organization ID ${orgId} was specified.`, [orgId]);
   const org = ctx.view.orgsById.get(orgId);
-  if (org === undefined) return errorReply(404, 'ORG_NOT_FOUND', `No organization with ID ${orgId} exists.`, [orgId]);
+  if (org === undefined || (org.isDeleted === true && deleted === 'not found')) return errorReply(404, 'ORG_NOT_FOUND', `No organization with ID ${orgId} exists.`, [orgId]);
   const credential = orgCredentialOf(ctx);
   if (credential === undefined || !credential.orgIds.includes(orgId)) return notAuthorized();
   return org;
@@ -221,11 +256,30 @@ export function orgKeys(projects: readonly SimProject[], org: SimOrg): Record<st
   return keys;
 }
 
-/** Every service account of an organization: its own, then those created for its projects. */
-export function orgServiceAccounts(projects: readonly SimProject[], org: SimOrg): Record<string, unknown>[] {
-  const accounts = [...org.serviceAccounts];
-  for (const project of projects) if (project.orgId === org.id && project.serviceAccounts !== undefined) accounts.push(...project.serviceAccounts);
-  return accounts;
+/** The service accounts `GET /orgs/{orgId}/serviceAccounts` lists: those created in the organization, with organization roles. */
+export function orgServiceAccounts(org: SimOrg, includeSystemManaged = false): Record<string, unknown>[] {
+  return includeSystemManaged ? [...org.serviceAccounts, ...(org.systemServiceAccounts ?? [])] : org.serviceAccounts;
+}
+
+/**
+ * The service accounts `GET /groups/{groupId}/serviceAccounts` lists: those created in the project,
+ * then the organization's accounts assigned to it, each with its project roles.
+ */
+export function projectServiceAccounts(project: SimProject, org: SimOrg | undefined): Record<string, unknown>[] {
+  const assigned = (project.assignedServiceAccounts ?? []).flatMap(({ clientId, roles }) => {
+    const account = org?.serviceAccounts.find((candidate) => candidate['clientId'] === clientId);
+    return account === undefined ? [] : [{ ...account, roles }];
+  });
+  return [...(project.serviceAccounts ?? []), ...assigned];
+}
+
+/** `includeSystemManaged` (default false), or the vendor's 400 for another value. */
+function includeSystemManaged(query: URLSearchParams): boolean | Reply {
+  const value = query.get('includeSystemManaged');
+  if (value !== null && value !== 'true' && value !== 'false') {
+    return errorReply(400, 'INVALID_QUERY_PARAMETER', 'Invalid query parameter includeSystemManaged specified.', ['includeSystemManaged']);
+  }
+  return value === 'true';
 }
 
 function accessListOf(ctx: RouteContext, org: SimOrg, keyId: string): Record<string, unknown>[] | Reply {
@@ -235,8 +289,17 @@ function accessListOf(ctx: RouteContext, org: SimOrg, keyId: string): Record<str
   return org.accessLists[keyId] ?? [];
 }
 
+const CLIENT_ID = /^mdb_sa_id_[a-fA-F\d]{24}$/;
+
+/** The access list of a service account listed in `accounts`, or the vendor's error. */
+function serviceAccountAccessListOf(org: SimOrg, accounts: readonly Record<string, unknown>[], clientId: string): Record<string, unknown>[] | Reply {
+  if (!CLIENT_ID.test(clientId)) return errorReply(400, 'INVALID_PARAMETER', `An invalid client ID ${clientId} was specified.`, [clientId]);
+  if (!accounts.some((account) => account['clientId'] === clientId)) return errorReply(404, 'SERVICE_ACCOUNT_NOT_FOUND', `Service Account ${clientId} not found.`, [clientId]);
+  return org.serviceAccountAccessLists[clientId] ?? [];
+}
+
 function orgDocument(org: SimOrg, apiBase: string): Record<string, unknown> {
-  return { id: org.id, isDeleted: false, links: [{ href: `${apiBase}/orgs/${org.id}`, rel: 'self' }], name: org.name, skipDefaultAlertsSettings: false };
+  return { id: org.id, isDeleted: org.isDeleted === true, links: [{ href: `${apiBase}/orgs/${org.id}`, rel: 'self' }], name: org.name, skipDefaultAlertsSettings: false };
 }
 
 /** Answers an authenticated GET of a route this file adds (the OAuth routes are the server's). */
@@ -256,7 +319,7 @@ export function handleMoreRoute(route: Route, ctx: RouteContext): Reply {
       return pagedReply(orgs, ctx.query, href, (org) => orgDocument(org, apiBase));
     }
     case 'org': {
-      const org = readableOrg(ctx, param);
+      const org = readableOrg(ctx, param, 'readable');
       return 'status' in org ? org : jsonReply(orgDocument(org, apiBase), { pretty });
     }
     case 'orgGroups': {
@@ -282,7 +345,7 @@ export function handleMoreRoute(route: Route, ctx: RouteContext): Reply {
       if ('status' in org) return org;
       return jsonReply(
         {
-          apiAccessListRequired: org.apiAccessListRequired,
+          ...(org.apiAccessListRequired !== undefined ? { apiAccessListRequired: org.apiAccessListRequired } : {}),
           genAIFeaturesEnabled: true,
           maxServiceAccountSecretValidityInHours: 8760,
           multiFactorAuthRequired: org.multiFactorAuthRequired,
@@ -296,7 +359,21 @@ export function handleMoreRoute(route: Route, ctx: RouteContext): Reply {
     case 'orgServiceAccounts': {
       const org = readableOrg(ctx, param);
       if ('status' in org) return org;
-      return pagedReply(orgServiceAccounts(ctx.view.dataset.projects, org), ctx.query, href);
+      const system = includeSystemManaged(ctx.query);
+      return typeof system !== 'boolean' ? system : pagedReply(orgServiceAccounts(org, system), ctx.query, href);
+    }
+    case 'orgServiceAccountAccessList': {
+      const org = readableOrg(ctx, param);
+      if ('status' in org) return org;
+      const entries = serviceAccountAccessListOf(org, orgServiceAccounts(org, true), route.keyId ?? '');
+      return 'status' in entries ? entries : pagedReply(entries, ctx.query, href);
+    }
+    case 'groupServiceAccountAccessList': {
+      const project = readableProject(ctx, param);
+      if ('status' in project) return project;
+      const org = ctx.view.orgsById.get(project.orgId);
+      const entries = org === undefined ? errorReply(404, 'SERVICE_ACCOUNT_NOT_FOUND', `Service Account ${route.keyId ?? ''} not found.`, [route.keyId ?? '']) : serviceAccountAccessListOf(org, projectServiceAccounts(project, org), route.keyId ?? '');
+      return 'status' in entries ? entries : pagedReply(entries, ctx.query, href);
     }
     case 'groupApiKeys': {
       const project = readableProject(ctx, param);
@@ -304,7 +381,10 @@ export function handleMoreRoute(route: Route, ctx: RouteContext): Reply {
     }
     case 'groupServiceAccounts': {
       const project = readableProject(ctx, param);
-      return 'status' in project ? project : pagedReply(project.serviceAccounts ?? [], ctx.query, href);
+      if ('status' in project) return project;
+      // No project-level account is system-managed; the flag is still checked.
+      const system = includeSystemManaged(ctx.query);
+      return typeof system !== 'boolean' ? system : pagedReply(projectServiceAccounts(project, ctx.view.orgsById.get(project.orgId)), ctx.query, href);
     }
     case 'globalApiKeys': {
       const credential = orgCredentialOf(ctx);

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Dataset } from './dataset.js';
 import { DigestAuthority, type ChallengeStyle } from './digest.js';
 import { FaultTable, HTML_PAGE, truncateJson, type Fault, type FaultRule } from './faults.js';
+import { pagingBehaviour, pagingQuery, reshapePagedReply, type PagingBehaviour, type PagingMode } from './paging.js';
 import { oauthError, parseBasicAuthorization, sameSecret, TokenAuthority, tokenReply } from './oauth.js';
 import { DEFAULT_RATE_LIMIT, rateLimitHeaders, TokenBuckets, tokenBucketReply, type RateLimitOptions } from './rate-limit.js';
 import { statusReply, type Reply } from './responses.js';
@@ -10,6 +11,7 @@ import { API_PREFIXES, DatasetView, handleRoute, matchRoute, secretOf, type Prin
 import { invalidVersionReply, negotiateVersion, versionedContentType } from './routes-v2.js';
 
 export type { Fault, FaultRule } from './faults.js';
+export type { PagingBehaviour, PagingMode } from './paging.js';
 
 /** How to start a simulator. */
 export interface SimulatorOptions {
@@ -26,7 +28,26 @@ export interface SimulatorOptions {
   tokenTtlSeconds?: number;
   /** The v2 token buckets (one per credential); default capacity 1000, refill 1000 per 60 s. */
   rateLimit?: RateLimitOptions;
+  /** How every list pages (see PagingBehaviour); default `exact`. */
+  paging?: PagingMode | PagingBehaviour;
+  /** Keep {@link Simulator.requestLog}; off by default, so a simulator sharing a heap with what it tests holds nothing per request. */
+  logRequests?: boolean;
 }
+
+/** One authenticated request, as it arrived. */
+export interface LoggedRequest {
+  /** `Date.now()` on arrival. */
+  at: number;
+  /** Who it authenticated as: `user:<username>`, `key:<publicKey>` or `sa:<clientId>`. */
+  credential: string;
+  /** The route template. */
+  route: string;
+  /** The path and query. */
+  url: string;
+}
+
+/** The request log keeps at least this many of the latest authenticated requests. */
+export const REQUEST_LOG_SIZE = 10_000;
 
 /** Counters of the OAuth endpoints, bearer tokens and the v2 API; one live object, reset in place by `resetStats()`. */
 export interface SimulatorV2Stats {
@@ -92,6 +113,10 @@ export interface Simulator {
   expireTokens(): void;
   /** Refills every v2 token bucket. */
   resetRateLimits(): void;
+  /** Changes how every list pages from the next request on. */
+  setPaging(paging: PagingMode | PagingBehaviour): void;
+  /** With `logRequests`: the latest authenticated requests in arrival order (at least {@link REQUEST_LOG_SIZE}); emptied by `resetStats()`. */
+  readonly requestLog: readonly LoggedRequest[];
   /** Stops listening and destroys every open socket, hung requests included. */
   close(): Promise<void>;
 }
@@ -131,6 +156,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const view = new DatasetView(() => dataset);
   const faults = new FaultTable();
   const stats = emptyStats();
+  let paging = pagingBehaviour(options.paging);
+  let requestLog: LoggedRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;
 
@@ -205,6 +232,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     }
     stats.dataRequests++;
     const who = principal;
+    if (options.logRequests === true) {
+      requestLog.push({ at: Date.now(), credential: bucketKey(who), route: route.template, url: req.url ?? '/' });
+      if (requestLog.length >= 2 * REQUEST_LOG_SIZE) requestLog = requestLog.slice(-REQUEST_LOG_SIZE);
+    }
     if (route.api === 'v2') {
       const take = buckets.take(bucketKey(who));
       v2Headers = rateLimitHeaders(take);
@@ -235,7 +266,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       });
     }
     const origin = `http://${req.headers.host ?? hostPort}`;
-    serve(res, route, () => handleRoute(route, { view, principal: who, query, origin }), decorate);
+    const pretty = query.get('pretty') === 'true';
+    const real = () => reshapePagedReply(handleRoute(route, { view, principal: who, query: pagingQuery(query, paging), origin }), paging, pretty);
+    serve(res, route, real, decorate);
   };
 
   const answerOAuth = (req: IncomingMessage, res: ServerResponse, route: Route): void => {
@@ -343,9 +376,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       dataset = next;
     },
     stats,
+    get requestLog(): readonly LoggedRequest[] {
+      return requestLog;
+    },
     resetStats(): void {
       Object.assign(stats, emptyStats(), { inFlight: stats.inFlight, maxInFlight: stats.inFlight });
       Object.assign(v2Stats, emptyV2Counters());
+      requestLog = [];
     },
     setFault(target: string, rule: FaultRule | Fault | undefined): void {
       faults.set(target, rule);
@@ -361,6 +398,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     },
     resetRateLimits(): void {
       buckets.reset();
+    },
+    setPaging(next: PagingMode | PagingBehaviour): void {
+      paging = pagingBehaviour(next);
     },
     close(): Promise<void> {
       if (closed) return Promise.resolve();
@@ -393,7 +433,7 @@ function applyFault(
         return;
       }
       const reply = decorate(statusReply(fault.status));
-      const retryAfter = fault.status === 429 && fault.retryAfterSeconds !== undefined;
+      const retryAfter = (fault.status === 429 || fault.status === 503) && fault.retryAfterSeconds !== undefined;
       send(res, retryAfter ? { ...reply, headers: { ...reply.headers, 'Retry-After': String(fault.retryAfterSeconds) } } : reply);
       return;
     }

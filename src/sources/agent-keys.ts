@@ -81,7 +81,7 @@ class AgentKeysSource implements Source {
       const name = names.get(id);
       return { kind: 'agent', owner: 'project', id, credentialId: this.credential.id, ...(name ? { name } : {}) };
     });
-    const discovery = this.#discover ? { discovery: discoveryFailure ? { failure: discoveryFailure } : {} } : {};
+    const discovery = this.#discover ? { discovery: [discoveryFailure ? { failure: discoveryFailure } : {}] } : {};
     return { scopes, failed: [], ...discovery };
   }
 

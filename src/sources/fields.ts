@@ -21,9 +21,13 @@ export const timestamp = z.union([z.string(), z.number()]).transform((value, con
   return z.NEVER;
 });
 
-/** The visible tail of an obfuscated key; never more than the four characters the API shows. */
-export function keySuffix(obfuscated: string | null | undefined): string {
-  return (obfuscated ?? '').replace(/[*-]/g, '').slice(-4);
+/**
+ * The last four characters of a masked key, when the mask ends in four letters or digits
+ * (`********-****-****-db2c132ca78d` → `a78d`); empty when it does not (`mdb_sa_sk_...`): only
+ * what the API shows, and never a piece of the mask.
+ */
+export function keySuffix(masked: string | null | undefined): string {
+  return /[A-Za-z0-9]{4}$/.exec(masked ?? '')?.[0] ?? '';
 }
 
 /** Describes the first problem of a rejected item: index, field and what is wrong. */

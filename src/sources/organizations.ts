@@ -4,9 +4,8 @@ import type { OrganizationEntry } from '../config/load.js';
 import { failureOf } from '../errors/failure.js';
 import type { ApiKey, KeyKind } from '../model/api-key.js';
 import type { Scope } from '../model/scope.js';
-import type { ScopeFailure } from '../model/snapshot.js';
 import { mapItems } from './fields.js';
-import type { ScopeListing, Source, SourceContext } from './source.js';
+import type { Discovery, ScopeListing, Source, SourceContext } from './source.js';
 
 /** The Atlas Admin API v2 versions its resources by media type. */
 export const V2_MEDIA_TYPE = 'application/vnd.atlas.2023-01-01+json';
@@ -20,20 +19,41 @@ export interface Owner {
   readonly orgId?: string;
 }
 
-/** What one cycle found: the organisations, their projects (with includeProjects), or why discovery failed. */
+/** What one cycle found: the organisations, their projects (with includeProjects), and how each discovery listing went. */
 export interface Directory {
   readonly orgs: readonly Owner[];
   readonly projects: readonly Owner[];
-  readonly failure?: ScopeFailure;
+  readonly discovery: readonly Discovery[];
 }
 
-const ownerSchema = z.looseObject({ id: z.string().min(1), name: z.string().optional() });
+/**
+ * An organisation (`AtlasOrganization`) or project (`Group`) as the listings send it: `name` is
+ * required, `id` is not. An item without an id cannot be polled and is left out.
+ */
+const ownerSchema = z.looseObject({ id: z.string().nullish(), name: z.string(), isDeleted: z.boolean().nullish() });
+
+/**
+ * The owners a listing names, set apart from the deleted organisations (`GET /orgs` lists them;
+ * their sub-resources answer 404) and from the items that have no id (named by their names). Pure.
+ */
+export function listedOwners(items: readonly unknown[], url: string): { readonly owners: Owner[]; readonly deleted: ReadonlySet<string>; readonly withoutId: readonly string[] } {
+  const owners: Owner[] = [];
+  const deleted = new Set<string>();
+  const withoutId: string[] = [];
+  for (const item of mapItems(items, ownerSchema, url)) {
+    if (!item.id) withoutId.push(item.name);
+    else if (item.isDeleted === true) deleted.add(item.id);
+    else owners.push({ id: item.id, name: item.name });
+  }
+  return { owners, deleted, withoutId };
+}
 
 /**
  * The organisations one `organizations:` entry reads, listed once per cycle and shared by the
  * kinds that read them (programmatic keys, service accounts): listed `ids`, plus `GET /orgs` with
- * `discover`, plus each one's projects with `includeProjects`. When discovery fails, the last list
- * stands.
+ * `discover`, plus each one's projects with `includeProjects`. Each listing fails on its own: a
+ * failed `GET /orgs` keeps the last organisations, a failed `GET /orgs/{orgId}/groups` that
+ * organisation's last projects.
  */
 export class OrganizationDirectory {
   readonly credential: Credential;
@@ -42,9 +62,13 @@ export class OrganizationDirectory {
   readonly v2: boolean;
   #cycle = -1;
   #current: Promise<Directory> | undefined;
-  /** This cycle's listings of organisation-level keys, by kind and organisation, shared by org and project scopes. */
+  /** This cycle's listings of keys, by kind and owner, shared by the org and project scopes that read them. */
   #listings = new Map<string, Promise<unknown[]>>();
-  #last: Directory = { orgs: [], projects: [] };
+  /** The last organisations `GET /orgs` gave, and the ones it marked deleted. */
+  #lastDiscovered: readonly Owner[] = [];
+  #lastDeleted: ReadonlySet<string> = new Set();
+  /** The last projects of each organisation. */
+  #lastProjects: ReadonlyMap<string, readonly Owner[]> = new Map();
 
   constructor(entry: OrganizationEntry) {
     this.entry = entry;
@@ -73,8 +97,7 @@ export class OrganizationDirectory {
       ...(owner.orgId ? { orgId: owner.orgId } : {}),
     });
     const scopes = [...directory.orgs.map((org) => scope(org, 'org')), ...directory.projects.map((project) => scope(project, 'project'))];
-    const discovers = this.entry.discover || this.entry.includeProjects;
-    return { scopes, failed: [], ...(discovers ? { discovery: directory.failure ? { failure: directory.failure } : {} } : {}) };
+    return { scopes, failed: [], ...(directory.discovery.length > 0 ? { discovery: directory.discovery } : {}) };
   }
 
   /** This cycle's directory; the first caller of a cycle fetches it, the others share it. */
@@ -87,62 +110,78 @@ export class OrganizationDirectory {
     return this.#current;
   }
 
+  /** The projects of one organisation in this cycle's directory. */
+  async projectsOf(orgId: string): Promise<readonly Owner[]> {
+    return ((await this.#current)?.projects ?? []).filter((project) => project.orgId === orgId);
+  }
+
   /** The organisation-level listing of one kind, fetched once per cycle whoever asks first. */
   orgListing(kind: KeyKind, orgId: string, fetch: () => Promise<unknown[]>): Promise<unknown[]> {
-    const key = `${kind}/${orgId}`;
+    return this.#shared(`${kind}/org/${orgId}`, fetch);
+  }
+
+  /** The project-level listing of one kind, fetched once per cycle whoever asks first. */
+  projectListing(kind: KeyKind, projectId: string, fetch: () => Promise<unknown[]>): Promise<unknown[]> {
+    return this.#shared(`${kind}/project/${projectId}`, fetch);
+  }
+
+  #shared(key: string, fetch: () => Promise<unknown[]>): Promise<unknown[]> {
     let listing = this.#listings.get(key);
     if (listing === undefined) {
       listing = fetch();
-      // Awaited by the scope that asked; a project scope that only peeks must not leave it unhandled.
+      // Awaited by the scope that asked; a scope that only peeks must not leave it unhandled.
       listing.catch(() => undefined);
       this.#listings.set(key, listing);
     }
     return listing;
   }
 
-  /**
-   * The ids a project listing shares with its organisation's listing (same kind, this cycle):
-   * a key or account assigned to a project is listed by both, and is published once, under the
-   * organisation. Empty when the organisation is not read or its listing failed.
-   */
-  async sharedWithOrg(kind: KeyKind, projectId: string, idOf: (item: unknown) => unknown): Promise<ReadonlySet<unknown>> {
-    const orgId = (await this.#current)?.projects.find((project) => project.id === projectId)?.orgId;
-    const listing = orgId === undefined ? undefined : this.#listings.get(`${kind}/${orgId}`);
-    if (listing === undefined) return new Set();
+  async #discover(context: SourceContext): Promise<Directory> {
+    const discovery: Discovery[] = [];
+    const listed: Owner[] = this.entry.ids.map((id) => ({ id }));
+    if (this.entry.discover) {
+      try {
+        const listing = this.#owners(await context.client.getAllPages(this.credential, '/orgs', context.signal, this.#options()), '/orgs', context);
+        this.#lastDiscovered = listing.owners;
+        this.#lastDeleted = listing.deleted;
+        discovery.push({});
+      } catch (error) {
+        if (context.signal.aborted) throw error;
+        discovery.push({ failure: failureOf(error) });
+      }
+    }
+    const names = new Map(this.#lastDiscovered.map((org) => [org.id, org.name]));
+    // A listed id that GET /orgs reports deleted is not polled either: its sub-resources answer 404.
+    const orgs = uniqueById([...listed, ...this.#lastDiscovered])
+      .filter((org) => !this.#lastDeleted.has(org.id))
+      .map((org) => withName(org, names.get(org.id)));
+    if (!this.entry.includeProjects) return { orgs, projects: [], discovery };
+    const perOrg = await Promise.all(orgs.map((org) => this.#projectsOf(org, context)));
+    this.#lastProjects = new Map(perOrg.map(({ orgId, projects }) => [orgId, projects]));
+    return { orgs, projects: perOrg.flatMap(({ projects }) => projects), discovery: [...discovery, ...perOrg.map(({ discovery }) => discovery)] };
+  }
+
+  /** One organisation's projects, and how listing them went; on failure its last known ones. */
+  async #projectsOf(org: Owner, context: SourceContext): Promise<{ orgId: string; projects: readonly Owner[]; discovery: Discovery }> {
+    const path = `/orgs/${encodeURIComponent(org.id)}/groups`;
     try {
-      return new Set((await listing).map(idOf));
-    } catch {
-      return new Set();
+      const listing = this.#owners(await context.client.getAllPages(this.credential, path, context.signal, this.#options()), path, context);
+      return { orgId: org.id, projects: listing.owners.map((project) => ({ ...project, orgId: org.id })), discovery: { orgId: org.id } };
+    } catch (error) {
+      if (context.signal.aborted) throw error;
+      return { orgId: org.id, projects: this.#lastProjects.get(org.id) ?? [], discovery: { orgId: org.id, failure: failureOf(error) } };
     }
   }
 
-  async #discover(context: SourceContext): Promise<Directory> {
-    const { client, signal } = context;
-    const options = this.accept ? { accept: this.accept } : {};
-    try {
-      const listed: Owner[] = this.entry.ids.map((id) => ({ id }));
-      const discovered = this.entry.discover
-        ? mapItems(await client.getAllPages(this.credential, '/orgs', signal, options), ownerSchema, `${this.entry.baseUrl}/orgs`)
-        : [];
-      const names = new Map(discovered.map((org) => [org.id, org.name]));
-      const orgs = uniqueById([...listed, ...discovered]).map((org) => withName(org, names.get(org.id)));
-      const projects = this.entry.includeProjects
-        ? (
-            await Promise.all(
-              orgs.map(async (org) => {
-                const path = `/orgs/${encodeURIComponent(org.id)}/groups`;
-                const items = mapItems(await client.getAllPages(this.credential, path, signal, options), ownerSchema, `${this.entry.baseUrl}${path}`);
-                return items.map((project) => ({ ...withName({ id: project.id }, project.name), orgId: org.id }));
-              }),
-            )
-          ).flat()
-        : [];
-      this.#last = { orgs, projects };
-      return this.#last;
-    } catch (error) {
-      if (signal.aborted) throw error;
-      return { ...this.#last, failure: failureOf(error) };
-    }
+  #owners(items: readonly unknown[], path: string, context: SourceContext): ReturnType<typeof listedOwners> {
+    const url = `${this.entry.baseUrl}${path}`;
+    const listing = listedOwners(items, url);
+    if (listing.withoutId.length > 0) context.log.warn({ credential: this.credential.id, url, names: listing.withoutId }, 'listed without an id; not polled');
+    return listing;
+  }
+
+  #options(): { accept?: string } {
+    return this.accept ? { accept: this.accept } : {};
   }
 }
 

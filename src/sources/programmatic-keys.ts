@@ -1,72 +1,59 @@
 import { z } from 'zod';
 import type { ApiKey, Role } from '../model/api-key.js';
 import type { Scope } from '../model/scope.js';
-import { keySuffix, mapItems, timestamp } from './fields.js';
+import { accessListRequired, keyAccessListEntrySchema, summariseAccessList } from './access-list.js';
+import { keySuffix, mapItems } from './fields.js';
 import { OrganizationSource } from './organizations.js';
 import type { KeyKindDefinition, SourceContext } from './source.js';
 
-/** A programmatic API key as `GET /orgs/{orgId}/apiKeys` documents it (v2 and Cloud/Ops Manager v1.0). */
+/**
+ * A programmatic API key as `GET /orgs/{orgId}/apiKeys` documents it (`ApiKeyUserDetails`, v2 and
+ * Cloud/Ops Manager v1.0): no field is required, not even `id` or a role's `roleName`.
+ */
 export const programmaticKeySchema = z.looseObject({
-  id: z.string().min(1),
+  id: z.string().nullish(),
   desc: z.string().nullish(),
   publicKey: z.string().nullish(),
   privateKey: z.string().nullish(),
-  roles: z
-    .array(z.looseObject({ roleName: z.string().min(1), orgId: z.string().nullish(), groupId: z.string().nullish() }))
-    .default([]),
+  roles: z.array(z.looseObject({ roleName: z.string().nullish(), orgId: z.string().nullish(), groupId: z.string().nullish() })).nullish(),
 });
 
-/** One entry of a key's access list; a never-used entry has `count: 0` and no `lastUsed`. */
-export const accessListEntrySchema = z.looseObject({
-  cidrBlock: z.string().nullish(),
-  ipAddress: z.string().nullish(),
-  created: timestamp.nullish(),
-  lastUsed: timestamp.nullish(),
-  lastUsedAddress: z.string().nullish(),
-  count: z.number().int().nonnegative().nullish(),
-});
+type ProgrammaticKey = z.output<typeof programmaticKeySchema> & { id: string };
 
-const orgSettingsSchema = z.looseObject({ apiAccessListRequired: z.boolean() });
-
-export type AccessListEntry = z.output<typeof accessListEntrySchema>;
-
-const OPEN_TO_ALL = new Set(['0.0.0.0/0', '::/0', '0.0.0.0']);
+/** The use and reach of one key from its access list. */
+export type KeyUsage = ReturnType<typeof summariseAccessList>;
 
 /**
- * The usage and reach of a key from its access list. Pure. Last use is the latest `lastUsed`, the
- * use count the sum of `count`; the list is unrestricted when it opens to every address, or is
- * empty while the organisation does not require one.
+ * Maps the keys of one organisation or project, with their access lists where read. Pure. A key
+ * without an `id` cannot be published (`key_id` is its identity, and its access list is read by
+ * id): it is left out, and the other keys are published.
  */
-export function summariseAccessList(entries: readonly AccessListEntry[], accessListRequired: boolean) {
-  const lastUsed = entries.reduce<number | undefined>((latest, entry) => (entry.lastUsed != null && (latest === undefined || entry.lastUsed > latest) ? entry.lastUsed : latest), undefined);
-  const open = entries.some((entry) => OPEN_TO_ALL.has(entry.cidrBlock ?? '') || OPEN_TO_ALL.has(entry.ipAddress ?? ''));
-  return {
-    usedCount: entries.reduce((sum, entry) => sum + (entry.count ?? 0), 0),
-    ...(lastUsed !== undefined ? { lastUsedAt: lastUsed } : {}),
-    accessList: { entries: entries.length, unrestricted: open || (entries.length === 0 && !accessListRequired) },
-  };
+export function mapProgrammaticKeys(items: readonly unknown[], url: string, accessLists?: ReadonlyMap<string, KeyUsage>): ApiKey[] {
+  return mapItems(items, programmaticKeySchema, url).flatMap((key) => (key.id ? [toApiKey({ ...key, id: key.id }, accessLists?.get(key.id))] : []));
 }
 
-/** Maps the keys of one organisation or project, with their access lists where read. Pure. */
-export function mapProgrammaticKeys(items: readonly unknown[], url: string, accessLists?: ReadonlyMap<string, ReturnType<typeof summariseAccessList>>): ApiKey[] {
-  return mapItems(items, programmaticKeySchema, url).map((key) => {
-    const usage = accessLists?.get(key.id);
-    const roles = key.roles.map((role): Role => ({
-      name: role.roleName,
-      ...(role.orgId ? { orgId: role.orgId } : {}),
-      ...(role.groupId ? { projectId: role.groupId } : {}),
-    }));
-    return {
-      id: key.id,
-      description: key.desc ?? '',
-      // The private key comes back redacted but for its tail: the same four characters the UI shows.
-      suffix: keySuffix(key.privateKey),
-      ...(key.publicKey ? { publicKey: key.publicKey } : {}),
-      roles,
-      ...(usage ? { tracksUse: true, usedCount: usage.usedCount, accessList: usage.accessList } : {}),
-      ...(usage?.lastUsedAt !== undefined ? { lastUsedAt: usage.lastUsedAt } : {}),
-    };
-  });
+/** The keys mapped from `listed`, after a log line naming how many were left out for want of an id. */
+export function withoutUnidentified(listed: readonly unknown[], keys: ApiKey[], url: string, context: Pick<SourceContext, 'log'>): ApiKey[] {
+  if (keys.length < listed.length) context.log.warn({ url, unidentified: listed.length - keys.length }, 'programmatic keys without an id are not published');
+  return keys;
+}
+
+function toApiKey(key: ProgrammaticKey, usage: KeyUsage | undefined): ApiKey {
+  // A role without a name grants nothing that can be named.
+  const roles = (key.roles ?? []).flatMap((role): Role[] =>
+    role.roleName ? [{ name: role.roleName, ...(role.orgId ? { orgId: role.orgId } : {}), ...(role.groupId ? { projectId: role.groupId } : {}) }] : [],
+  );
+  const accessList = usage?.accessList;
+  return {
+    id: key.id,
+    description: key.desc ?? '',
+    // The private key comes back redacted but for its tail: the same four characters the UI shows.
+    suffix: keySuffix(key.privateKey),
+    ...(key.publicKey ? { publicKey: key.publicKey } : {}),
+    roles,
+    ...(accessList ? { tracksUse: true, accessList } : {}),
+    ...(usage?.lastUsedAt !== undefined ? { lastUsedAt: usage.lastUsedAt } : {}),
+  };
 }
 
 const idOf = (item: unknown): unknown => (item as { id?: unknown } | null)?.id;
@@ -82,32 +69,35 @@ class ProgrammaticKeysSource extends OrganizationSource {
     const base = scope.owner === 'org' ? `/orgs/${encodeURIComponent(scope.id)}` : `/groups/${encodeURIComponent(scope.id)}`;
     const url = `${this.credential.baseUrl}${base}/apiKeys`;
     const listing = () => client.getAllPages(this.credential, `${base}/apiKeys`, signal, options);
+    const published = (listed: readonly unknown[], keys: ApiKey[]): ApiKey[] => withoutUnidentified(listed, keys, url, context);
     if (scope.owner === 'project') {
-      const items = await listing();
-      const shared = await this.directory.sharedWithOrg(this.kind, scope.id, idOf);
-      return mapProgrammaticKeys(items.filter((item) => !shared.has(idOf(item))), url);
+      // A key of the organisation assigned to this project is published once, under the organisation;
+      // which keys those are is known only from its listing: without it, the project fails too.
+      const { orgId } = scope;
+      const [orgItems, listed] = await Promise.all([orgId === undefined ? [] : this.#orgListing(orgId, context), listing()]);
+      const shared = new Set(orgItems.map(idOf));
+      const items = listed.filter((item) => !shared.has(idOf(item)));
+      return published(items, mapProgrammaticKeys(items, url));
     }
-    const items = await this.directory.orgListing(this.kind, scope.id, listing);
-    if (!this.directory.entry.accessLists) return mapProgrammaticKeys(items, url);
-    const keys = mapItems(items, programmaticKeySchema, url);
-    const required = await this.#accessListRequired(scope.id, context);
+    const items = await this.#orgListing(scope.id, context);
+    if (!this.directory.entry.accessLists) return published(items, mapProgrammaticKeys(items, url));
+    const ids = mapItems(items, programmaticKeySchema, url).flatMap((key) => (key.id ? [key.id] : []));
+    const required = await accessListRequired(this.directory, scope.id, context);
     const lists = await Promise.all(
-      keys.map(async (key) => {
-        const path = `${base}/apiKeys/${encodeURIComponent(key.id)}/accessList`;
-        const entries = mapItems(await client.getAllPages(this.credential, path, signal, options), accessListEntrySchema, `${this.credential.baseUrl}${path}`);
-        return [key.id, summariseAccessList(entries, required)] as const;
+      ids.map(async (id) => {
+        const path = `${base}/apiKeys/${encodeURIComponent(id)}/accessList`;
+        const entries = mapItems(await client.getAllPages(this.credential, path, signal, options), keyAccessListEntrySchema, `${this.credential.baseUrl}${path}`);
+        return [id, summariseAccessList(entries, required)] as const;
       }),
     );
-    return mapProgrammaticKeys(items, url, new Map(lists));
+    return published(items, mapProgrammaticKeys(items, url, new Map(lists)));
   }
 
-  // Only the Admin API v2 has organisation settings; elsewhere an empty list is taken as open.
-  async #accessListRequired(orgId: string, context: SourceContext): Promise<boolean> {
-    if (!this.directory.v2) return false;
-    const path = `/orgs/${encodeURIComponent(orgId)}/settings`;
-    const body = await context.client.getJson(this.credential, path, context.signal, { accept: this.directory.accept ?? '' });
-    const [settings] = mapItems([body], orgSettingsSchema, `${this.credential.baseUrl}${path}`);
-    return settings?.apiAccessListRequired ?? false;
+  /** `GET /orgs/{orgId}/apiKeys`, fetched once per cycle for the organisation and its projects, whichever asks first. */
+  #orgListing(orgId: string, context: SourceContext): Promise<unknown[]> {
+    const accept = this.directory.accept;
+    const path = `/orgs/${encodeURIComponent(orgId)}/apiKeys`;
+    return this.directory.orgListing(this.kind, orgId, () => context.client.getAllPages(this.credential, path, context.signal, accept ? { accept } : {}));
   }
 }
 

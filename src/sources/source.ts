@@ -16,14 +16,23 @@ export interface SourceContext {
   readonly log: Logger;
 }
 
+/**
+ * How one discovery listing went: the credential's own (`GET /orgs`, `GET /groups`; no `orgId`),
+ * or the projects of one organisation (`GET /orgs/{orgId}/groups`). A failed one keeps its last list.
+ */
+export interface Discovery {
+  readonly orgId?: string;
+  readonly failure?: ScopeFailure;
+}
+
 /** The scopes a source covers in one cycle. */
 export interface ScopeListing {
   /** Scopes to poll now. */
   readonly scopes: readonly Scope[];
   /** Scopes that cannot be polled this cycle, and why (e.g. a username that does not resolve). */
   readonly failed: readonly { readonly scope: Scope; readonly failure: ScopeFailure }[];
-  /** Present when the source discovered its scopes; with a failure, `scopes` is the last list known. */
-  readonly discovery?: { readonly failure?: ScopeFailure };
+  /** The discovery listings the source read, when it discovers its scopes; `scopes` holds the last list of each failed one. */
+  readonly discovery?: readonly Discovery[];
 }
 
 /** One credential of one key kind: which scopes it covers, and how to read the keys of one. */

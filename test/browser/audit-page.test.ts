@@ -68,7 +68,12 @@ function expectedRows(dataset: Dataset, now: number): Expected[] {
       // No creation time: a never-used programmatic key cannot be told from a new one.
       rows.push({ kind: 'programmatic', ownerId: org.id, keyId: key.id, risks, ...(lastUsed !== undefined ? { idle: now - lastUsed } : {}) });
     }
-    for (const account of [...org.serviceAccounts, ...projects.flatMap((project) => project.serviceAccounts ?? [])] as Doc[]) {
+    // An organisation's accounts are its own; an account created in a project is the project's.
+    const accounts = [...org.serviceAccounts.map((account) => ({ ownerId: org.id, account })), ...projects.flatMap((project) => (project.serviceAccounts ?? []).map((account) => ({ ownerId: project.id, account })))];
+    for (const { ownerId, account } of accounts as { ownerId: string; account: Doc }[]) {
+      // The secrets share their account's access list.
+      const entries: Doc[] = org.serviceAccountAccessLists[account.clientId] ?? [];
+      const open = entries.some((entry) => OPEN.has(entry.cidrBlock ?? '') || OPEN.has(entry.ipAddress ?? '')) || (entries.length === 0 && !org.apiAccessListRequired);
       for (const secret of account.secrets as Doc[]) {
         const createdAt = ms(secret.createdAt)!;
         const expiresAt = ms(secret.expiresAt)!;
@@ -76,9 +81,10 @@ function expectedRows(dataset: Dataset, now: number): Expected[] {
         const risks: string[] = [];
         if (expiresAt <= now) risks.push('expired');
         else if (expiresAt - now <= 14 * DAY) risks.push('expiring');
+        if (open) risks.push('unrestricted');
         if (lastUsed !== undefined && now - lastUsed > 90 * DAY) risks.push('idle');
         if (lastUsed === undefined && now - createdAt > 30 * DAY) risks.push('never_used');
-        rows.push({ kind: 'service_account', ownerId: org.id, keyId: secret.id, risks, createdAt, expiresAt, idle: now - (lastUsed ?? createdAt) });
+        rows.push({ kind: 'service_account', ownerId, keyId: secret.id, risks, createdAt, expiresAt, idle: now - (lastUsed ?? createdAt) });
       }
     }
   }

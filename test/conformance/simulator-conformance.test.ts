@@ -63,8 +63,9 @@ const ROUTES: readonly { template: string; served: boolean; paths: (view: OrgVie
   { template: '/groups/{groupId}/events', served: false, paths: ({ projectIds }) => projectIds.slice(0, 1).map((id) => `/groups/${id}/events`) },
 ];
 
+// A deleted organisation is listed by `GET /orgs`; its sub-resources answer 404, as the document says.
 function viewsOf(dataset: Dataset): OrgView[] {
-  return (dataset.orgs ?? []).map((org) => {
+  return (dataset.orgs ?? []).filter((org) => org.isDeleted !== true).map((org) => {
     const credential = dataset.orgCredentials?.find((c): c is Digest => c.kind === 'digest' && c.orgIds.includes(org.id));
     if (credential === undefined) throw new Error(`no digest credential for ${org.id}`);
     const projects = dataset.projects.filter((project) => project.orgId === org.id);

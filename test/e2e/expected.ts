@@ -14,6 +14,19 @@ export interface ExpectedRole {
   readonly projectId?: string;
 }
 
+/** One access-list entry as the per-entry families show it; times in Unix seconds. */
+export interface ExpectedEntry {
+  readonly entry: string;
+  readonly created?: number;
+  readonly lastUsed?: number;
+  readonly lastUsedAddress?: string;
+  /** Requests from lastUsedAddress (count, requestCount). */
+  readonly requests?: number;
+}
+
+/** Entries published per key, the most recently used first. */
+export const ENTRIES_SHOWN = 10;
+
 /** One API key (one secret for service accounts) as the metrics should show it; times in Unix seconds. */
 export interface ExpectedKey {
   readonly kind: 'user' | 'agent' | 'programmatic' | 'service_account';
@@ -30,7 +43,7 @@ export interface ExpectedKey {
   readonly created?: number;
   /** User keys only. */
   readonly enabled?: boolean;
-  /** User keys (usedCount) and organisation programmatic keys (sum of the access list counts). */
+  /** User keys only (usedCount): no other kind reports a total use. */
   readonly usedCount?: number;
   /** Keys and secrets that were used. */
   readonly lastUsed?: number;
@@ -39,8 +52,10 @@ export interface ExpectedKey {
   readonly createdUserId?: string;
   /** Programmatic keys. */
   readonly publicKey?: string;
+  /** Programmatic keys and service-account secrets (their account's list) whose access list is read. */
   readonly accessListEntries?: number;
   readonly unrestricted?: boolean;
+  readonly entries?: readonly ExpectedEntry[];
   /** Service-account secrets. */
   readonly clientId?: string;
   readonly accountName?: string;
@@ -57,8 +72,8 @@ function seconds(value: unknown): number {
 }
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
-/** The last four characters the API shows of a masked key. */
-const lastFour = (masked: unknown): string => str(masked).slice(-4);
+/** The last four characters the API shows of a masked key, when it ends in four letters or digits. */
+const lastFour = (masked: unknown): string => /[A-Za-z0-9]{4}$/.exec(str(masked))?.[0] ?? '';
 
 /** Every key of the data set, personal keys first. */
 export function expectedKeys(dataset: Dataset): ExpectedKey[] {
@@ -107,10 +122,36 @@ export function expectedKeys(dataset: Dataset): ExpectedKey[] {
 const OPEN_CIDRS = new Set(['0.0.0.0/0', '::/0']);
 
 /**
- * The programmatic keys and service-account secrets of one organisation, as its organisation scope
- * publishes them. `GET /orgs/{id}/apiKeys` (and `/serviceAccounts`) also list the keys and accounts
- * of the organisation's projects; a project scope publishes only what its organisation's listing
- * does not hold (nothing, in the simulator), so every key appears once, under the organisation.
+ * What an access list publishes, from its raw entries (`created`/`lastUsed`/`count` for keys,
+ * `createdAt`/`lastUsedAt`/`requestCount` for service accounts): an empty list is unrestricted
+ * unless the organisation requires a list (a missing setting does not).
+ */
+function accessListOf(org: SimOrg, raw: readonly Record<string, unknown>[], names: { created: string; lastUsed: string; count: string }) {
+  const time = (value: unknown): number | undefined => (value == null ? undefined : seconds(value));
+  const entries: ExpectedEntry[] = raw
+    .map((entry) => ({
+      entry: str(entry['cidrBlock']) || str(entry['ipAddress']),
+      created: time(entry[names.created]),
+      lastUsed: time(entry[names.lastUsed]),
+      lastUsedAddress: entry['lastUsedAddress'] == null ? undefined : str(entry['lastUsedAddress']),
+      requests: typeof entry[names.count] === 'number' ? (entry[names.count] as number) : undefined,
+    }))
+    .sort((a, b) => (b.lastUsed ?? -Infinity) - (a.lastUsed ?? -Infinity) || (b.created ?? -Infinity) - (a.created ?? -Infinity) || a.entry.localeCompare(b.entry));
+  const used = entries.map((entry) => entry.lastUsed).filter((t): t is number => t !== undefined);
+  return {
+    ...(used.length > 0 ? { lastUsed: Math.max(...used) } : {}),
+    accessListEntries: raw.length,
+    unrestricted: raw.some((entry) => OPEN_CIDRS.has(str(entry['cidrBlock']))) || (raw.length === 0 && org.apiAccessListRequired !== true),
+    entries: entries.slice(0, ENTRIES_SHOWN),
+  };
+}
+
+/**
+ * The programmatic keys and service-account secrets of one organisation and its projects.
+ * `GET /orgs/{id}/apiKeys` also lists the keys of the organisation's projects, so every key
+ * appears once, under the organisation. `GET /orgs/{id}/serviceAccounts` lists the accounts
+ * created in the organisation, published under it with their organisation roles and the project
+ * roles of the projects they are assigned to; an account created in a project is the project's.
  */
 function orgKeysOf(dataset: Dataset, org: SimOrg): ExpectedKey[] {
   const keys: ExpectedKey[] = [];
@@ -118,8 +159,6 @@ function orgKeysOf(dataset: Dataset, org: SimOrg): ExpectedKey[] {
   const owner = { ownerLabel: 'org_id', owner: org.id, ownerNameLabel: 'org_name', ownerName: org.name } as const;
   for (const doc of [...org.programmaticKeys, ...projects.flatMap((project) => project.programmaticKeys ?? [])]) {
     const id = str(doc['id']);
-    const entries = org.accessLists[id] ?? [];
-    const used = entries.map((entry) => entry['lastUsed']).filter((t) => t != null).map(seconds);
     keys.push({
       kind: 'programmatic',
       ...owner,
@@ -127,10 +166,7 @@ function orgKeysOf(dataset: Dataset, org: SimOrg): ExpectedKey[] {
       description: str(doc['desc']),
       suffix: lastFour(doc['privateKey']),
       publicKey: str(doc['publicKey']),
-      usedCount: entries.reduce((sum, entry) => sum + Number(entry['count'] ?? 0), 0),
-      ...(used.length > 0 ? { lastUsed: Math.max(...used) } : {}),
-      accessListEntries: entries.length,
-      unrestricted: entries.some((entry) => OPEN_CIDRS.has(str(entry['cidrBlock']))) || (entries.length === 0 && !org.apiAccessListRequired),
+      ...accessListOf(org, org.accessLists[id] ?? [], { created: 'created', lastUsed: 'lastUsed', count: 'count' }),
       roles: ((doc['roles'] ?? []) as Record<string, unknown>[]).map((role) => ({
         role: str(role['roleName']),
         ...(role['orgId'] ? { orgId: str(role['orgId']) } : {}),
@@ -138,7 +174,28 @@ function orgKeysOf(dataset: Dataset, org: SimOrg): ExpectedKey[] {
       })),
     });
   }
-  for (const account of [...org.serviceAccounts, ...projects.flatMap((project) => project.serviceAccounts ?? [])]) {
+  const accounts = [
+    ...org.serviceAccounts.map((account) => ({
+      owner,
+      account,
+      roles: [
+        ...((account['roles'] ?? []) as unknown[]).map((role) => ({ role: String(role), orgId: org.id })),
+        ...projects.flatMap((project) =>
+          (project.assignedServiceAccounts ?? []).filter((assigned) => assigned.clientId === account['clientId']).flatMap((assigned) => assigned.roles.map((role) => ({ role, projectId: project.id }))),
+        ),
+      ],
+    })),
+    ...projects.flatMap((project) =>
+      (project.serviceAccounts ?? []).map((account) => ({
+        owner: { ownerLabel: 'project_id', owner: project.id, ownerNameLabel: 'project_name', ownerName: project.name } as const,
+        account,
+        roles: ((account['roles'] ?? []) as unknown[]).map((role) => ({ role: String(role), projectId: project.id })),
+      })),
+    ),
+  ];
+  for (const { owner, account, roles } of accounts) {
+    // The secrets share their account's list; their last use is their own.
+    const { lastUsed: _listLastUsed, ...accessList } = accessListOf(org, org.serviceAccountAccessLists[str(account['clientId'])] ?? [], { created: 'createdAt', lastUsed: 'lastUsedAt', count: 'requestCount' });
     for (const secret of (account['secrets'] ?? []) as Record<string, unknown>[]) {
       keys.push({
         kind: 'service_account',
@@ -151,8 +208,9 @@ function orgKeysOf(dataset: Dataset, org: SimOrg): ExpectedKey[] {
         expiresAt: seconds(secret['expiresAt']),
         clientId: str(account['clientId']),
         accountName: str(account['name']),
+        ...accessList,
         // Service-account roles are bare names; the exporter scopes them to the listing's owner.
-        roles: ((account['roles'] ?? []) as unknown[]).map((role) => ({ role: String(role), orgId: org.id })),
+        roles,
       });
     }
   }
@@ -184,6 +242,8 @@ export function idleAt(key: ExpectedKey, now: number): number | undefined {
 export const expiresInAt = (key: ExpectedKey, now: number): number | undefined => (key.expiresAt === undefined ? undefined : key.expiresAt - now);
 
 const holds = (key: ExpectedKey, role: string): boolean => (key.roles ?? []).some((r) => r.role === role);
+/** A programmatic key whose access list was read and records no use. */
+const neverUsedProgrammatic = (key: ExpectedKey): boolean => key.kind === 'programmatic' && key.accessListEntries !== undefined && key.lastUsed === undefined;
 
 /** The selections behind the stats and the alerts, at `now`, with the dashboard's default thresholds. */
 export function selections(keys: readonly ExpectedKey[], now: number) {
@@ -205,9 +265,9 @@ export function selections(keys: readonly ExpectedKey[], now: number) {
     unrestricted: keys.filter((k) => k.unrestricted === true),
     orgOwner: keys.filter((k) => holds(k, 'ORG_OWNER')),
     orgOwnerIdle: keys.filter(
-      (k) => k.kind === 'programmatic' && holds(k, 'ORG_OWNER') && ((idleAt(k, now) ?? 0) > 90 * DAY || k.usedCount === 0),
+      (k) => k.kind === 'programmatic' && holds(k, 'ORG_OWNER') && ((idleAt(k, now) ?? 0) > 90 * DAY || neverUsedProgrammatic(k)),
     ),
-    neverUsedProgrammatic: keys.filter((k) => k.kind === 'programmatic' && k.usedCount === 0),
+    neverUsedProgrammatic: keys.filter(neverUsedProgrammatic),
   };
 }
 

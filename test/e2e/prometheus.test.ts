@@ -55,6 +55,7 @@ import {
   keyIdentity,
   selections,
   seriesIdentity,
+  type ExpectedEntry,
   type ExpectedKey,
 } from './expected.js';
 import { startPrometheus, type Prometheus, type Series } from './prometheus-server.js';
@@ -92,6 +93,7 @@ const dataset: Dataset = generateDataset({
   programmaticKeysPerProject: 1,
   serviceAccountsPerOrg: 2,
   secretsPerServiceAccount: 2,
+  assignedServiceAccountsPerProject: 1,
 });
 const orgs = dataset.orgs!;
 const DOWN = dataset.projects[3]!.id;
@@ -179,7 +181,7 @@ beforeAll(async () => {
     { cidrBlock: '198.51.100.7/32', ipAddress: '198.51.100.7', count: 12, created: isoSeconds(now - 400 * DAY * 1000), lastUsed: isoSeconds(now - 200 * DAY * 1000), lastUsedAddress: '198.51.100.7' },
   ];
   org0.programmaticKeys.push(ownerKey('65e2e0000000000000000004', 'eeenever', 'E2E never-used org owner', '00000000e2e4'));
-  org0.accessLists['65e2e0000000000000000004'] = [{ cidrBlock: '198.51.100.8/32', ipAddress: '198.51.100.8', count: 0, created: isoSeconds(now - 30 * DAY * 1000) }];
+  org0.accessLists['65e2e0000000000000000004'] = [{ cidrBlock: '198.51.100.8/32', ipAddress: '198.51.100.8', created: isoSeconds(now - 30 * DAY * 1000) }];
 
   sim = await startSimulator({ dataset });
   folder = await mkdtemp(join(tmpdir(), 'apikey-e2e-'));
@@ -285,6 +287,25 @@ function expectKeys(result: Series[], expected: readonly ExpectedKey[], extra: E
     const want = value(key);
     expect(Math.abs(actual - want), `${keyIdentity(key)} (${key.description}): ${actual} vs ${want}`).toBeLessThanOrEqual(tolerance);
   }
+}
+
+const ENTRY_INFO: Extra = ['description', 'key_suffix', 'owner_name', 'account_name', 'public_key'];
+
+/**
+ * A per-entry result: one series per shown entry that has `has`, labelled as the key joined with
+ * `extra` info labels, the entry and its last address, valued `value`.
+ */
+function expectEntries(result: Series[], has: (entry: ExpectedEntry) => unknown, value: (entry: ExpectedEntry) => number, extra: Extra = ENTRY_INFO): void {
+  const want = keys.flatMap((key) =>
+    (key.entries ?? [])
+      .filter((entry) => has(entry) !== undefined)
+      .map((entry) => ({ labels: { ...joinedLabels(key, target(), extra), entry: entry.entry, ...(entry.lastUsedAddress ? { last_used_address: entry.lastUsedAddress } : {}) }, value: value(entry) })),
+  );
+  expect(want.length, 'entries in the data set').toBeGreaterThan(0);
+  const json = (labels: Record<string, string>) => JSON.stringify(sortedKeys(labels));
+  expect(result.map((s) => json(s.metric)).sort()).toEqual(want.map((w) => json(w.labels)).sort());
+  const byLabels = new Map(result.map((s) => [json(s.metric), s.value]));
+  for (const w of want) expect(byLabels.get(json(w.labels)), json(w.labels)).toBeCloseTo(w.value, 3);
 }
 
 /** A result of one series without labels (a count or a `vector(0)`). */
@@ -413,7 +434,7 @@ const PANEL_CHECKS: Record<string, Check> = {
   'API keys / C': (r) => expectKeys(r, keys.filter((k) => idleAt(k, T) !== undefined), INFO, (k) => idleAt(k, T)! / DAY, 5 / DAY),
   'API keys / D': (r) => expectKeys(r, keys.filter((k) => k.created !== undefined), INFO, (k) => ageAt(k, T)! / DAY, 5 / DAY),
   'API keys / E': (r) => expectKeys(r, userKeys(), INFO, (k) => (k.enabled ? 1 : 0)),
-  'API keys / F': (r) => expectKeys(r, ofKind('user', 'programmatic'), INFO, (k) => k.usedCount!),
+  'API keys / F': (r) => expectKeys(r, ofKind('user'), INFO, (k) => k.usedCount!),
   'API keys / G': (r) => expectKeys(r, ofKind('service_account'), INFO, (k) => k.expiresAt! * 1000, 1),
 
   // Programmatic keys and service accounts.
@@ -429,29 +450,40 @@ const PANEL_CHECKS: Record<string, Check> = {
   'Service-account secrets / C': (r) => expectKeys(r, ofKind('service_account'), SA_INFO, (k) => k.expiresAt! * 1000, 1),
   'Service-account secrets / D': (r) => expectKeys(r, ofKind('service_account'), SA_INFO, (k) => expiresInAt(k, T)! / DAY, 5 / DAY),
   'Service-account secrets / E': (r) => expectKeys(r, ofKind('service_account'), SA_INFO, (k) => idleAt(k, T)! / DAY, 5 / DAY),
-  'Programmatic keys / A': (r) => expectKeys(r, ofKind('programmatic'), PK_INFO, (k) => k.usedCount!),
+  'Service-account secrets / F': (r) => expectKeys(r, ofKind('service_account'), SA_INFO, (k) => k.accessListEntries!),
+  'Service-account secrets / G': (r) => expectKeys(r, ofKind('service_account'), SA_INFO, (k) => (k.unrestricted ? 1 : 0)),
   'Programmatic keys / B': (r) =>
     expectKeys(r, ofKind('programmatic').filter((k) => k.lastUsed !== undefined), PK_INFO, (k) => k.lastUsed! * 1000, 1),
   'Programmatic keys / C': (r) =>
     expectKeys(r, ofKind('programmatic').filter((k) => k.lastUsed !== undefined), PK_INFO, (k) => idleAt(k, T)! / DAY, 5 / DAY),
   'Programmatic keys / D': (r) => expectKeys(r, ofKind('programmatic'), PK_INFO, (k) => k.accessListEntries!),
   'Programmatic keys / E': (r) => expectKeys(r, ofKind('programmatic'), PK_INFO, (k) => (k.unrestricted ? 1 : 0)),
+  // One row per shown entry; the last address joins every column that has it.
+  'Access-list entries / A': (r) => expectEntries(r, (e) => e.requests, (e) => e.requests!),
+  'Access-list entries / B': (r) => expectEntries(r, (e) => e.lastUsed, (e) => e.lastUsed! * 1000),
+  'Access-list entries / C': (r) => expectEntries(r, (e) => e.created, (e) => e.created! * 1000),
   'Key roles / A': (r) => {
     const got = r.map((s) => JSON.stringify(sortedKeys(s.metric)));
-    const want = roleLabels(ofKind('programmatic', 'service_account'), INFO).map((l) => JSON.stringify(sortedKeys(l)));
+    // DOWN's service-account listing fails: the organisation's accounts are published without their roles in DOWN.
+    const want = roleLabels(ofKind('programmatic', 'service_account'), INFO)
+      .filter((l) => !(l['kind'] === 'service_account' && l['role_project_id'] === DOWN))
+      .map((l) => JSON.stringify(sortedKeys(l)));
     expect({ missing: want.filter((w) => !got.includes(w)), unexpected: got.filter((g) => !want.includes(g)) }).toEqual({ missing: [], unexpected: [] });
     expect(got.length).toBe(want.length);
     expect(r.every((s) => s.value === 1)).toBe(true);
   },
 
   'Key usage rate / A': (r) => {
-    // Every personal and organisation programmatic key (the join adds description, suffix, owner
-    // name); only the bumped one moves.
-    expectKeys(r, ofKind('user', 'programmatic'), ['description', 'key_suffix', 'owner_name']);
+    // Every personal key (the join adds description, suffix, owner name); only the bumped one moves.
+    expectKeys(r, ofKind('user'), ['description', 'key_suffix', 'owner_name']);
     for (const s of r) {
       if (s.metric['key_id'] === BUMPED['id']) expect(s.value, 'the bumped key').toBeGreaterThan(0);
       else expect(s.value, s.metric['key_id']).toBe(0);
     }
+  },
+  // Requests from the last address of every used entry shown; nothing changes them during the test.
+  'Key usage rate / B': (r) => {
+    expectEntries(r, (e) => e.requests, () => 0, ['description', 'key_suffix', 'owner_name', 'account_name']);
   },
   'Key inventory by kind / A': (r) => expectByKind(r, keys),
   'Keys created in the last 24 h (rolling) / A': (r) => expectByKind(r, sel().createdLastDay),
@@ -504,14 +536,22 @@ const PANEL_CHECKS: Record<string, Check> = {
   'API request latency / A': (r) => expectSeries(r, [{ api: 'atlas' }, { api: 'public' }], Number.MIN_VALUE, POLL_INTERVAL_S),
   'API request latency / B': (r) => expectSeries(r, [{ api: 'atlas' }, { api: 'public' }], Number.MIN_VALUE, POLL_INTERVAL_S),
   'Discovery status / A': (r) => {
-    // Every credential that discovers: the Cloud Manager keys (GET /groups) and both credentials of
-    // each organisation (GET /orgs and /orgs/{id}/groups); all succeed.
+    // Every discovery listing: the Cloud Manager keys' GET /groups, and both credentials of each
+    // organisation: GET /orgs (org_id empty), and GET /orgs/{id}/groups of each organisation; all succeed.
     const host = new URL(sim!.url).host;
-    const ids = [
-      ...dataset.credentials.map((c) => c.publicKey),
-      ...(dataset.orgCredentials ?? []).map((c) => (c.kind === 'digest' ? c.publicKey : c.clientId)),
-    ];
-    expectSeries(r, ids.map((id) => ({ __name__: 'mongodb_apikey_discovery_up', ...target(), credential: `${id}@${host}` })), 1, 1);
+    const series = (id: string, orgId?: string) => ({ __name__: 'mongodb_apikey_discovery_up', ...target(), credential: `${id}@${host}`, ...(orgId ? { org_id: orgId } : {}) });
+    expectSeries(
+      r,
+      [
+        ...dataset.credentials.map((c) => series(c.publicKey)),
+        ...(dataset.orgCredentials ?? []).flatMap((c) => {
+          const id = c.kind === 'digest' ? c.publicKey : c.clientId;
+          return [series(id), ...c.orgIds.map((orgId) => series(id, orgId))];
+        }),
+      ],
+      1,
+      1,
+    );
   },
   // Sharding: the unsharded exporter is shard 0 of 1 and polls every scope it lists.
   'Shards / A': (r) => expectSeries(r, [{ count: '1' }], 1, 1),
@@ -551,6 +591,11 @@ describe('the data set', () => {
     expect(keysNow.some((k) => k.kind === 'service_account' && k.lastUsed === undefined)).toBe(true);
     expect(s.unrestricted.some((k) => k.accessListEntries === 0)).toBe(true);
     expect(s.unrestricted.some((k) => k.accessListEntries! > 0)).toBe(true);
+    // Service-account secrets with their account's list, open and not; a mask with no visible tail.
+    expect(s.unrestricted.some((k) => k.kind === 'service_account')).toBe(true);
+    expect(keysNow.some((k) => k.kind === 'service_account' && k.unrestricted === false)).toBe(true);
+    expect(keysNow.some((k) => k.kind === 'service_account' && k.suffix === '')).toBe(true);
+    expect(keysNow.some((k) => (k.entries ?? []).some((e) => e.lastUsed === undefined))).toBe(true);
     expect(keysNow.some((k) => k.kind === 'programmatic' && k.accessListEntries === 0 && !k.unrestricted)).toBe(true);
     expect(s.orgOwnerIdle.map((k) => k.description).sort()).toEqual(['E2E idle org owner', 'E2E never-used org owner']);
     expect(s.neverUsedProgrammatic.length).toBeGreaterThan(1);
@@ -647,7 +692,7 @@ const ALERT_CHECKS: Record<string, Check> = {
   MongoDBApiKeySecretExpiringSoon: (r) => expectKeys(r, sel().expiringSoon, SA_INFO, (k) => expiresInAt(k, T)!, 5),
   MongoDBApiKeySecretExpiringVerySoon: (r) => expectKeys(r, sel().expiringVerySoon, SA_INFO, (k) => expiresInAt(k, T)!, 5),
   MongoDBApiKeySecretExpired: (r) => expectKeys(r, sel().expired, SA_INFO, (k) => -expiresInAt(k, T)!, 5),
-  MongoDBApiKeyUnrestricted: (r) => expectKeys(r, sel().unrestricted, PK_INFO, () => 1),
+  MongoDBApiKeyUnrestricted: (r) => expectKeys(r, sel().unrestricted, [...PK_INFO, 'account_name', 'client_id'], () => 1),
   // Idle ones carry their idle seconds, never-used ones 0.
   MongoDBApiKeyOrgOwnerIdle: (r) => expectKeys(r, sel().orgOwnerIdle, PK_INFO, (k) => idleAt(k, T) ?? 0, 5),
   MongoDBApiKeyScopeDown: (r) =>

@@ -251,6 +251,7 @@ describe(`Helm chart (rendered with ${engine()})`, () => {
             baseUrl: 'https://opsmanager.example.com:8443/api/public/v1.0',
             ids: ['5e2211c17a3e5a48f5497de4'],
             serviceAccounts: false,
+            globalKeys: true,
             privateKeyFile: `${SECRETS_DIR}/opsmanager-org-key`,
           },
         ]);

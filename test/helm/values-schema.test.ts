@@ -184,6 +184,7 @@ describe('values.schema.json', () => {
       ['a service account with tokenUrl, includeProjects and a secretKey', { ...oauth, tokenUrl: 'https://cloud.mongodb.com/api/oauth/token', includeProjects: true, secretKey: 'sa.secret' }, true],
       ['service accounts only', { ...digest, apiKeys: false }, true],
       ['keys without access lists', { ...digest, accessLists: false }, true],
+      ['system-managed service accounts too', { ...oauth, includeSystemManaged: true }, true],
       ['Cloud/Ops Manager with serviceAccounts: false', { ...digest, baseUrl: OPS_MANAGER, serviceAccounts: false }, true],
       ['an explicit Admin API v2 baseUrl', { ...oauth, baseUrl: 'https://cloud.mongodb.com/api/atlas/v2' }, true],
       ['an entry left for secret.existingSecret (no secret value)', { publicKey: 'zmmrboas', ids: [ORG] }, true],

@@ -13,21 +13,29 @@ type Doc = Record<string, any>;
 const ms = (value: unknown): number => (typeof value === 'number' ? value : Date.parse(String(value)));
 const OPEN = new Set(['0.0.0.0/0', '::/0']);
 
-const DATASET = { seed: 81, users: 1, keysPerUser: 1, projects: 4, keysPerProject: 1, orgs: 2, programmaticKeysPerOrg: 5, programmaticKeysPerProject: 1, serviceAccountsPerOrg: 3, serviceAccountsPerProject: 1, secretsPerServiceAccount: 2 };
+const DATASET = { seed: 81, users: 1, keysPerUser: 1, projects: 4, keysPerProject: 1, orgs: 2, programmaticKeysPerOrg: 5, programmaticKeysPerProject: 1, serviceAccountsPerOrg: 3, serviceAccountsPerProject: 1, secretsPerServiceAccount: 2, assignedServiceAccountsPerProject: 1 };
 
 /** Only the entries of one auth scheme, so that one credential reads each organisation. */
 function organizations(sim: Simulator, scheme: 'digest' | 'oauth'): Record<string, unknown>[] {
   return organizationsConfigFor(sim).filter((entry) => (scheme === 'digest' ? 'publicKey' in entry : 'clientId' in entry));
 }
 
-/** The keys and accounts of an organisation as the API lists them: its own, then its projects'. */
+/**
+ * What an organisation scope publishes: the keys the API lists for it (its own, then its
+ * projects'), and the accounts created in it, with their organisation roles and the project roles
+ * of the projects they are assigned to.
+ */
 function orgListing(dataset: Dataset, orgId: string): { keys: Doc[]; accounts: Doc[] } {
   const org = dataset.orgs!.find((candidate) => candidate.id === orgId)!;
   const projects = dataset.projects.filter((project) => project.orgId === orgId);
-  return {
-    keys: [...org.programmaticKeys, ...projects.flatMap((project) => project.programmaticKeys ?? [])],
-    accounts: [...org.serviceAccounts, ...projects.flatMap((project) => project.serviceAccounts ?? [])],
-  };
+  const accounts = org.serviceAccounts.map((account: Doc) => ({
+    ...account,
+    roles: [
+      ...account.roles.map((role: string) => [role, orgId, '']),
+      ...projects.flatMap((project) => (project.assignedServiceAccounts ?? []).filter((assigned) => assigned.clientId === account.clientId).flatMap((assigned) => assigned.roles.map((role) => [role, '', project.id]))),
+    ],
+  }));
+  return { keys: [...org.programmaticKeys, ...projects.flatMap((project) => project.programmaticKeys ?? [])], accounts };
 }
 
 function expectOrganisations(samples: Sample[], dataset: Dataset, now: number): void {
@@ -50,7 +58,7 @@ function expectOrganisations(samples: Sample[], dataset: Dataset, now: number): 
       expect(valueOf(samples, 'mongodb_apikey_access_list_entries', identity)).toBe(entries.length);
       const open = entries.some((entry) => OPEN.has(entry.cidrBlock ?? '') || OPEN.has(entry.ipAddress ?? '')) || (entries.length === 0 && !org.apiAccessListRequired);
       expect(valueOf(samples, 'mongodb_apikey_unrestricted', identity)).toBe(open ? 1 : 0);
-      expect(valueOf(samples, 'mongodb_apikey_uses', identity)).toBe(entries.reduce((sum, entry) => sum + (entry.count ?? 0), 0));
+      expect(select(samples, 'mongodb_apikey_uses', identity)).toHaveLength(0);
       const used = entries.filter((entry) => entry.lastUsed != null).map((entry) => ms(entry.lastUsed));
       const lastUsed = select(samples, 'mongodb_apikey_last_used_timestamp_seconds', identity);
       if (used.length === 0) {
@@ -72,19 +80,28 @@ function expectOrganisations(samples: Sample[], dataset: Dataset, now: number): 
         description: account.description,
         client_id: account.clientId,
         account_name: account.name,
-        key_suffix: String(secret.maskedSecretValue).slice(-4),
+        ...(/[0-9a-f]{4}$/.test(secret.maskedSecretValue) ? { key_suffix: String(secret.maskedSecretValue).slice(-4) } : {}),
       });
       expect(valueOf(samples, 'mongodb_apikey_expiry_timestamp_seconds', identity)).toBe(ms(secret.expiresAt) / 1000);
       expect(valueOf(samples, 'mongodb_apikey_expires_in_seconds', identity)).toBeCloseTo(ms(secret.expiresAt) / 1000 - now, -1);
       expect(valueOf(samples, 'mongodb_apikey_created_timestamp_seconds', identity)).toBe(ms(secret.createdAt) / 1000);
       expect(select(samples, 'mongodb_apikey_last_used_timestamp_seconds', identity)).toHaveLength(secret.lastUsedAt == null ? 0 : 1);
       expect(valueOf(samples, 'mongodb_apikey_idle_seconds', identity)).toBeCloseTo(now - ms(secret.lastUsedAt ?? secret.createdAt) / 1000, -1);
-      expect(select(samples, 'mongodb_apikey_role_info', identity).map((sample) => sample.labels.role).sort()).toEqual([...account.roles].sort());
+      const roles = select(samples, 'mongodb_apikey_role_info', identity).map((sample) => [sample.labels.role, sample.labels.role_org_id ?? '', sample.labels.role_project_id ?? '']);
+      expect(roles.sort()).toEqual([...account.roles].sort());
     }
-    // A key or account assigned to a project is listed by the project too, and published once.
+    // A key or account assigned to a project is listed by the project too, and published once;
+    // an account created in the project is published under it, with its project roles.
     for (const projectId of org.projectIds) {
       expect(valueOf(samples, 'mongodb_apikey_keys', { kind: 'programmatic', project_id: projectId })).toBe(0);
-      expect(valueOf(samples, 'mongodb_apikey_keys', { kind: 'service_account', project_id: projectId })).toBe(0);
+      const own: Doc[] = dataset.projects.find((project) => project.id === projectId)!.serviceAccounts ?? [];
+      expect(valueOf(samples, 'mongodb_apikey_keys', { kind: 'service_account', project_id: projectId })).toBe(own.flatMap((account) => account.secrets).length);
+      for (const account of own) {
+        for (const secret of account.secrets) {
+          const roles = select(samples, 'mongodb_apikey_role_info', { kind: 'service_account', project_id: projectId, key_id: secret.id });
+          expect(roles.map((sample) => [sample.labels.role, sample.labels.role_org_id ?? '', sample.labels.role_project_id])).toEqual(account.roles.map((role: string) => [role, '', projectId]));
+        }
+      }
     }
   }
   expect(select(samples, 'mongodb_apikey_expires_in_seconds').some((sample) => sample.value < 0)).toBe(true);
@@ -99,8 +116,8 @@ describe('organizations: programmatic keys with access lists, and service-accoun
     const samples = await stack.scrape();
     expectOrganisations(samples, dataset, Date.now() / 1000);
     expect(select(samples, 'mongodb_apikey_scope_up').every((sample) => sample.value === 1)).toBe(true);
-    // One per discovering credential: the Cloud Manager key's projects, and each organisation key.
-    expect(select(samples, 'mongodb_apikey_discovery_up').map((sample) => sample.value)).toEqual([1, 1, 1]);
+    // One per discovery listing: the Cloud Manager key's projects, and each organisation key's GET /orgs and the projects of its organisation.
+    expect(select(samples, 'mongodb_apikey_discovery_up').map((sample) => sample.value)).toEqual([1, 1, 1, 1, 1]);
     expect(select(samples, 'mongodb_apikey_api_ratelimit_remaining', { api: 'atlas' })[0]?.value).toBeGreaterThan(0);
     expect(stack.sim.v2Stats.notAcceptable).toBe(0);
     expect(stack.sim.v2Stats.bearerRequests).toBe(0);
@@ -179,7 +196,9 @@ describe('organizations: programmatic keys with access lists, and service-accoun
     const before = stack.logs.length;
     await stack.cycle();
     const samples = await stack.scrape();
-    expect(select(samples, 'mongodb_apikey_discovery_up').map((sample) => sample.value).sort()).toEqual([0, 0, 1]);
+    // GET /orgs failed for both organisation keys; the projects of their known organisations were listed.
+    expect(select(samples, 'mongodb_apikey_discovery_up', { org_id: '' }).map((sample) => sample.value).sort()).toEqual([0, 0, 1]);
+    expect(select(samples, 'mongodb_apikey_discovery_up').filter((sample) => sample.labels.org_id).map((sample) => sample.value)).toEqual([1, 1]);
     expect(select(samples, 'mongodb_apikey_scope_up', { kind: 'programmatic' }).every((sample) => sample.value === 1)).toBe(true);
     expect(select(samples, 'mongodb_apikey_scope_up', { kind: 'service_account' }).every((sample) => sample.value === 1)).toBe(true);
     // Two kinds read each credential's organisations; the failed discovery is logged once per credential.

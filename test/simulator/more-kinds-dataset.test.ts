@@ -6,6 +6,7 @@ import {
   generateDataset,
   maskServiceAccountSecret,
   orgKeys,
+  orgServiceAccounts,
   redactPrivateKey,
   type SimOrgCredential,
 } from '../../src/simulator/index.js';
@@ -65,7 +66,8 @@ describe('generateDataset: organizations, keys, access lists, service accounts',
       expect(org.id).toMatch(OBJECT_ID);
       for (const id of org.projectIds) expect(dataset.projects.find((project) => project.id === id)!.orgId).toBe(org.id);
     }
-    expect(new Set(orgs.map((org) => org.apiAccessListRequired))).toEqual(new Set([true, false]));
+    // Required, not required, and settings that omit the field (the third organisation).
+    expect(orgs.map((org) => org.apiAccessListRequired)).toEqual([false, true, undefined]);
   });
 
   it('makes programmatic keys in the v2 shape with redacted private keys', () => {
@@ -95,18 +97,21 @@ describe('generateDataset: organizations, keys, access lists, service accounts',
     expect(all.some((list) => list.length === 0)).toBe(true);
     expect(entries.some((entry) => entry['cidrBlock'] === '0.0.0.0/0')).toBe(true);
     expect(entries.some((entry) => entry['cidrBlock'] === '::/0')).toBe(true);
-    const never = entries.filter((entry) => entry['count'] === 0);
+    // Never used: no count (its minimum is 1), no lastUsed, no lastUsedAddress.
+    const never = entries.filter((entry) => !('count' in entry));
     expect(never.length).toBeGreaterThan(0);
     for (const entry of never) {
       expect(entry).not.toHaveProperty('lastUsed');
       expect(entry).not.toHaveProperty('lastUsedAddress');
     }
+    for (const entry of entries) if ('count' in entry) expect(entry['count']).toBeGreaterThanOrEqual(1);
     for (const entry of entries) {
       expect(entry['created']).toMatch(ISO);
       expect(typeof entry['cidrBlock']).toBe('string');
       if ('ipAddress' in entry) expect(entry['cidrBlock']).toBe(`${entry['ipAddress'] as string}/32`);
-      if ((entry['count'] as number) > 0) {
+      if ('count' in entry) {
         expect(entry['lastUsed']).toMatch(ISO);
+        expect(typeof entry['lastUsedAddress']).toBe('string');
         expect(Date.parse(entry['lastUsed'] as string)).toBeGreaterThanOrEqual(Date.parse(entry['created'] as string));
         expect(Date.parse(entry['lastUsed'] as string)).toBeLessThanOrEqual(NOW);
       }
@@ -126,7 +131,7 @@ describe('generateDataset: organizations, keys, access lists, service accounts',
     }
     for (const secret of secrets) {
       expect(secret['id']).toMatch(OBJECT_ID);
-      expect(secret['maskedSecretValue']).toMatch(/^mdb_sa_sk_…[0-9a-f]{4}$/);
+      expect(secret['maskedSecretValue']).toMatch(/^mdb_sa_sk_(…[0-9a-f]{4}|\.\.\.)$/);
       expect(Date.parse(secret['expiresAt'] as string)).toBeGreaterThan(Date.parse(secret['createdAt'] as string));
       if ('lastUsedAt' in secret) expect(Date.parse(secret['lastUsedAt'] as string)).toBeLessThanOrEqual(NOW);
     }
@@ -135,6 +140,31 @@ describe('generateDataset: organizations, keys, access lists, service accounts',
     expect(secrets.some((secret) => expiresIn(secret) > 0 && expiresIn(secret) <= 3 * DAY)).toBe(true);
     expect(secrets.some((secret) => expiresIn(secret) > 3 * DAY && expiresIn(secret) <= 14 * DAY)).toBe(true);
     expect(secrets.some((secret) => !('lastUsedAt' in secret))).toBe(true);
+    // Both mask forms: the document's example, with no visible tail, and one ending in 4 characters.
+    expect(secrets.some((secret) => secret['maskedSecretValue'] === 'mdb_sa_sk_...')).toBe(true);
+    expect(secrets.some((secret) => /[0-9a-f]{4}$/.test(secret['maskedSecretValue'] as string))).toBe(true);
+  });
+
+  it('makes service-account access lists with every case, under the service-account field names', () => {
+    const accounts = orgs.flatMap((org) => [...orgServiceAccounts(org), ...dataset.projects.filter((project) => project.orgId === org.id).flatMap((project) => project.serviceAccounts ?? [])].map((account) => ({ org, account })));
+    const all = accounts.map(({ org, account }) => org.serviceAccountAccessLists[account['clientId'] as string] ?? []);
+    const entries = all.flat();
+    expect(all.some((list) => list.length === 0)).toBe(true);
+    expect(entries.some((entry) => entry['cidrBlock'] === '0.0.0.0/0')).toBe(true);
+    expect(entries.some((entry) => entry['cidrBlock'] === '::/0')).toBe(true);
+    expect(entries.some((entry) => !('requestCount' in entry))).toBe(true);
+    for (const entry of entries) {
+      expect(Object.keys(entry).every((name) => ['cidrBlock', 'ipAddress', 'createdAt', 'lastUsedAt', 'lastUsedAddress', 'requestCount'].includes(name))).toBe(true);
+      expect(entry['createdAt']).toMatch(ISO);
+      if ('requestCount' in entry) {
+        expect(entry['requestCount']).toBeGreaterThanOrEqual(1);
+        expect(entry['lastUsedAt']).toMatch(ISO);
+      } else {
+        expect(entry).not.toHaveProperty('lastUsedAt');
+      }
+    }
+    // The credential's own account keeps a restricted list it uses.
+    for (const org of orgs) expect(org.serviceAccountAccessLists[org.serviceAccounts[0]!['clientId'] as string]?.every((entry) => 'lastUsedAt' in entry)).toBe(true);
   });
 
   it('derives credentials that match the listed keys and service accounts, secrets never in the served docs', () => {
@@ -165,7 +195,8 @@ describe('generateDataset: organizations, keys, access lists, service accounts',
   it('offers demo defaults with every kind', () => {
     const demo = generateDataset({ ...demoDatasetOptions, now: NOW });
     expect(demo.orgs!.length).toBeGreaterThanOrEqual(2);
-    expect(demo.orgCredentials!.map((c) => c.kind)).toEqual(['digest', 'oauth', 'digest', 'oauth']);
+    expect(demo.orgCredentials!.map((c) => c.kind)).toEqual(['digest', 'oauth', 'digest', 'oauth', 'digest']);
+    expect(demo.globalApiKeys!.length).toBeGreaterThan(0);
     expect(demo.projects.every((project) => project.programmaticKeys!.length > 0 && project.serviceAccounts!.length > 0)).toBe(true);
   });
 

@@ -1,5 +1,7 @@
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateDataset, type Simulator } from '../../src/simulator/index.js';
+import { generateDataset, runSimulatorCommand, type Simulator } from '../../src/simulator/index.js';
+import { NEXT_ONLY_PAGE_SIZE, PAGING_MODES, type PagingMode } from '../../src/simulator/paging.js';
 import type { TestDigestClient } from './helpers.js';
 import { SimulatorFixture } from './fixture.js';
 
@@ -12,6 +14,8 @@ interface PageBody {
   results: Record<string, unknown>[];
   totalCount: number;
 }
+/** A page as a paging mode may shape it: `links` and `totalCount` may be absent. */
+type LoosePage = Partial<PageBody> & { results: Record<string, unknown>[] };
 
 const NOW = Date.UTC(2025, 0, 1);
 
@@ -20,7 +24,7 @@ describe('simulator paging', () => {
   afterEach(() => fixture.close());
 
   async function userClient(keys: number): Promise<{ s: Simulator; client: TestDigestClient; url: string }> {
-    const s = await fixture.start({ dataset: generateDataset({ users: 1, keysPerUser: keys, projects: 0, now: NOW }) });
+    const s = await fixture.start({ dataset: generateDataset({ users: 1, keysPerUser: keys, projects: 0, now: NOW }), logRequests: true });
     const user = s.dataset.users[0]!;
     const client = fixture.client(user.username, user.apiKey);
     return { s, client, url: `${s.atlasBaseUrl}/users/${user.id}/keys` };
@@ -134,6 +138,123 @@ describe('simulator paging', () => {
       clusterCount: expect.any(Number),
       created: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
       links: [{ rel: 'self', href: `${s.publicBaseUrl}/groups/${project.id}` }],
+    });
+  });
+
+  describe('paging modes (SimulatorOptions.paging, setPaging)', () => {
+    const V2023 = 'application/vnd.atlas.2023-01-01+json';
+
+    /** The first two pages of 1,201 personal keys (v1.0) and of 620 organisation keys (v2), at 500 a page. */
+    async function firstPages(s: Simulator): Promise<{ v1: LoosePage[]; v2: LoosePage[] }> {
+      const user = s.dataset.users[0]!;
+      const org = s.dataset.orgs![0]!;
+      const credential = s.dataset.orgCredentials!.find((candidate) => candidate.kind === 'digest')!;
+      const userClient = fixture.client(user.username, user.apiKey);
+      const orgClient = fixture.client(credential.kind === 'digest' ? credential.publicKey : '', credential.kind === 'digest' ? credential.privateKey : '');
+      const v1: LoosePage[] = [];
+      const v2: LoosePage[] = [];
+      for (const pageNum of [1, 2]) {
+        v1.push(await userClient.json<LoosePage>(`${s.atlasBaseUrl}/users/${user.id}/keys?pageNum=${pageNum}&itemsPerPage=500`));
+        const response = await orgClient.get(`${s.atlasV2BaseUrl}/orgs/${org.id}/apiKeys?pageNum=${pageNum}&itemsPerPage=500`, { headers: { Accept: V2023 } });
+        expect(response.status).toBe(200);
+        v2.push(JSON.parse(response.body) as LoosePage);
+      }
+      return { v1, v2 };
+    }
+
+    const start = (paging?: PagingMode) =>
+      fixture.start({ dataset: generateDataset({ users: 1, keysPerUser: 1_201, projects: 1, orgs: 1, programmaticKeysPerOrg: 620, now: NOW }), ...(paging === undefined ? {} : { paging }) });
+    const rels = (page: LoosePage) => page.links?.map((link) => link.rel);
+
+    it('low and high: totalCount says half and twice the real count; pages and links as ever', async () => {
+      const low = await firstPages(await start('low'));
+      expect([low.v1[0]!.totalCount, low.v2[0]!.totalCount]).toEqual([600, 310]);
+      expect(low.v1.map((page) => page.results.length)).toEqual([500, 500]);
+      expect(rels(low.v2[0]!)).toEqual(['self', 'next']);
+      await fixture.close();
+      const high = await firstPages(await start('high'));
+      expect([high.v1[1]!.totalCount, high.v2[1]!.totalCount]).toEqual([2_402, 1_240]);
+      expect(high.v2.map((page) => page.results.length)).toEqual([500, 120]);
+    });
+
+    it('omitted: only results, no totalCount, no links', async () => {
+      const { v1, v2 } = await firstPages(await start('omitted'));
+      for (const page of [...v1, ...v2]) expect(Object.keys(page)).toEqual(['results']);
+      expect(v2.map((page) => page.results.length)).toEqual([500, 120]);
+    });
+
+    it(`next-only: no totalCount, at most ${NEXT_ONLY_PAGE_SIZE} items a page, next links at that size`, async () => {
+      const s = await start('next-only');
+      const { v1, v2 } = await firstPages(s);
+      for (const page of [...v1, ...v2]) {
+        expect(page.totalCount).toBeUndefined();
+        expect(page.results).toHaveLength(NEXT_ONLY_PAGE_SIZE);
+      }
+      const user = s.dataset.users[0]!;
+      expect(v1[0]!.links).toContainEqual({ rel: 'next', href: `${s.atlasBaseUrl}/users/${user.id}/keys?pageNum=2&itemsPerPage=${NEXT_ONLY_PAGE_SIZE}` });
+      expect(v1[0]!.results.map((key) => key['id'])).toEqual(user.keys.slice(0, NEXT_ONLY_PAGE_SIZE).map((key) => key['id']));
+      const client = fixture.client(user.username, user.apiKey);
+      for (const size of ['501', '300.5']) expect((await client.get(`${s.atlasBaseUrl}/users/${user.id}/keys?itemsPerPage=${size}`)).status).toBe(400);
+    });
+
+    it('foreign-next: no totalCount; the next link names another origin, the other links stay', async () => {
+      const s = await start();
+      s.setPaging({ mode: 'foreign-next', foreignOrigin: 'http://127.0.0.1:9' });
+      const { v1, v2 } = await firstPages(s);
+      const org = s.dataset.orgs![0]!;
+      expect(v2[0]!.totalCount).toBeUndefined();
+      expect(v2[0]!.links).toEqual([
+        { rel: 'self', href: `${s.atlasV2BaseUrl}/orgs/${org.id}/apiKeys?pageNum=1&itemsPerPage=500` },
+        { rel: 'next', href: `http://127.0.0.1:9/api/atlas/v2/orgs/${org.id}/apiKeys?pageNum=2&itemsPerPage=500` },
+      ]);
+      expect(v1[0]!.links?.find((link) => link.rel === 'next')?.href.startsWith('http://127.0.0.1:9/api/atlas/v1.0/')).toBe(true);
+    });
+
+    it('is exact by default; setPaging changes the paging of the next request, and back', async () => {
+      const s = await start();
+      const exact = await firstPages(s);
+      expect([exact.v1[0]!.totalCount, exact.v2[0]!.totalCount]).toEqual([1_201, 620]);
+      s.setPaging('omitted');
+      expect((await firstPages(s)).v1[0]!.totalCount).toBeUndefined();
+      s.setPaging('exact');
+      expect((await firstPages(s)).v1[0]!.totalCount).toBe(1_201);
+    });
+
+    it('the simulate command takes --paging and refuses an unknown mode', async () => {
+      expect(PAGING_MODES).toEqual(['exact', 'low', 'high', 'omitted', 'next-only', 'foreign-next']);
+      const exitCode = process.exitCode;
+      const stderr = new PassThrough();
+      const chunks: Buffer[] = [];
+      stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
+      try {
+        await runSimulatorCommand(['--paging', 'sideways'], { stderr, stdout: new PassThrough() });
+        expect(process.exitCode).toBe(2);
+      } finally {
+        process.exitCode = exitCode;
+      }
+      expect(Buffer.concat(chunks).toString('utf8')).toContain('--paging must be one of exact, low, high, omitted, next-only, foreign-next, got "sideways"');
+    });
+  });
+
+  describe('request log', () => {
+    it('records each authenticated request: when, which credential, which route; not the challenges; reset by resetStats', async () => {
+      const { s, client, url } = await userClient(3);
+      const before = Date.now();
+      await client.json(`${url}?pageNum=1&itemsPerPage=500`);
+      const user = s.dataset.users[0]!;
+      expect(s.requestLog).toEqual([{ at: expect.any(Number), credential: `user:${user.username}`, route: '/users/{USER-ID}/keys', url: `/api/atlas/v1.0/users/${user.id}/keys?pageNum=1&itemsPerPage=500` }]);
+      expect(s.requestLog[0]!.at).toBeGreaterThanOrEqual(before);
+      expect(s.stats.challenges).toBe(1);
+      s.resetStats();
+      expect(s.requestLog).toEqual([]);
+    });
+
+    it('keeps no request log unless asked', async () => {
+      const s = await fixture.start({ dataset: generateDataset({ users: 1, keysPerUser: 1, projects: 0, now: NOW }) });
+      const user = s.dataset.users[0]!;
+      await fixture.client(user.username, user.apiKey).json(`${s.atlasBaseUrl}/users/${user.id}/keys`);
+      expect(s.stats.dataRequests).toBe(1);
+      expect(s.requestLog).toEqual([]);
     });
   });
 });

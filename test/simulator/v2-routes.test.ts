@@ -148,9 +148,50 @@ describe('Atlas Admin API v2 routes', () => {
     });
   });
 
+  it('GET /orgs/{orgId}/settings omits apiAccessListRequired where the organisation has none (no field is required)', async () => {
+    const required = org.apiAccessListRequired;
+    org.apiAccessListRequired = undefined;
+    try {
+      const body = await json(`/orgs/${org.id}/settings`);
+      expect(body).not.toHaveProperty('apiAccessListRequired');
+      expect(body).toMatchObject({ multiFactorAuthRequired: org.multiFactorAuthRequired });
+    } finally {
+      org.apiAccessListRequired = required;
+    }
+  });
+
+  it('GET /orgs/{orgId}/serviceAccounts/{clientId}/accessList and the /groups one serve the entries, paged, as 2024-08-05', async () => {
+    const accounts = orgServiceAccounts(org);
+    const withList = accounts.find((account) => (org.serviceAccountAccessLists[account['clientId'] as string] ?? []).length > 0)!;
+    const path = `/orgs/${org.id}/serviceAccounts/${withList['clientId'] as string}/accessList`;
+    const entries = org.serviceAccountAccessLists[withList['clientId'] as string]!;
+    expect(await json(path, V2024)).toMatchObject({ results: entries, totalCount: entries.length });
+    expect((await get(path, V2024)).headers['content-type']).toBe('application/vnd.atlas.2024-08-05+json;charset=utf-8');
+    expect((await get(path, V2023)).status).toBe(406);
+    expect((await json(`${path}?itemsPerPage=1&pageNum=1`, V2024))['results']).toEqual(entries.slice(0, 1));
+    // An account without entries has an empty list.
+    delete org.serviceAccountAccessLists[withList['clientId'] as string];
+    try {
+      expect(await json(path, V2024)).toMatchObject({ results: [], totalCount: 0 });
+    } finally {
+      org.serviceAccountAccessLists[withList['clientId'] as string] = entries;
+    }
+    const missing = await get(`/orgs/${org.id}/serviceAccounts/mdb_sa_id_${'0'.repeat(24)}/accessList`, V2024);
+    expect(missing.status).toBe(404);
+    expect(vendorError(missing)).toMatchObject({ errorCode: 'SERVICE_ACCOUNT_NOT_FOUND' });
+    expect((await get(`/orgs/${org.id}/serviceAccounts/not-a-client-id/accessList`, V2024)).status).toBe(400);
+
+    const project = sim.dataset.projects.find((candidate) => candidate.orgId === org.id && (candidate.serviceAccounts ?? []).length > 0)!;
+    const account = project.serviceAccounts![0]!;
+    expect((await json(`/groups/${project.id}/serviceAccounts/${account['clientId'] as string}/accessList`, V2024))['results']).toEqual(org.serviceAccountAccessLists[account['clientId'] as string] ?? []);
+    // An account of the organisation that the project does not list.
+    const notInProject = await get(`/groups/${project.id}/serviceAccounts/${org.serviceAccounts[0]!['clientId'] as string}/accessList`, V2024);
+    expect(notInProject.status).toBe(404);
+  });
+
   it('service accounts need the 2024-08-05 media type', async () => {
     const body = await json(`/orgs/${org.id}/serviceAccounts`, V2024);
-    expect(body['results']).toEqual(orgServiceAccounts(sim.dataset.projects, org));
+    expect(body['results']).toEqual(orgServiceAccounts(org));
     const response = await get(`/orgs/${org.id}/serviceAccounts`, V2024);
     expect(response.headers['content-type']).toBe('application/vnd.atlas.2024-08-05+json;charset=utf-8');
     expect((await get(`/orgs/${org.id}/serviceAccounts`, V2023)).status).toBe(406);
@@ -162,7 +203,7 @@ describe('Atlas Admin API v2 routes', () => {
   it.each([
     ['missing', undefined],
     ['application/json', 'application/json'],
-    ['an unknown version', 'application/vnd.atlas.2023-01-02+json'],
+    ['an earlier version', 'application/vnd.atlas.2022-12-31+json'],
     ['a malformed version', 'application/vnd.atlas.latest+json'],
   ])('a %s Accept header is 406 INVALID_VERSION_DATE, after authentication', async (_name, accept) => {
     const response = await client.get(v2('/orgs'), accept === undefined ? {} : { headers: { Accept: accept } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRetryable, parseRetryAfter, retryDelayMs } from '../../../src/atlas/retry.js';
+import { isRetryable, parseRetryAfter, pausesCredential, retryDelayMs } from '../../../src/atlas/retry.js';
 import { ApiError } from '../../../src/errors/api-error.js';
 import { InvalidResponseError } from '../../../src/errors/invalid-response-error.js';
 import { NetworkError } from '../../../src/errors/network-error.js';
@@ -25,14 +25,30 @@ describe('isRetryable', () => {
   });
 });
 
+describe('pausesCredential', () => {
+  it('holds the credential on a 429, with or without Retry-After, and on a 503 that names a time', () => {
+    expect(pausesCredential(apiError(429, 5))).toBe(true);
+    expect(pausesCredential(apiError(429))).toBe(true);
+    expect(pausesCredential(apiError(503, 5))).toBe(true);
+  });
+
+  it('not on a 503 without Retry-After, another status, or an error the API did not answer', () => {
+    expect(pausesCredential(apiError(503))).toBe(false);
+    expect(pausesCredential(apiError(500, 5))).toBe(false);
+    expect(pausesCredential(apiError(502))).toBe(false);
+    expect(pausesCredential(new NetworkError('GET', URL, new Error('reset')))).toBe(false);
+  });
+});
+
 describe('retryDelayMs', () => {
   it("waits what Retry-After says, without jitter", () => {
     expect(retryDelayMs(apiError(429, 7), 0, 1_000, 30_000, fixed(0.99))).toBe(7_000);
     expect(retryDelayMs(apiError(503, 0), 5, 1_000, 30_000, fixed(0.99))).toBe(0);
   });
 
-  it('caps a long Retry-After at capMs', () => {
-    expect(retryDelayMs(apiError(429, 3_600), 0, 1_000, 30_000, fixed(0))).toBe(30_000);
+  it('never shortens a Retry-After longer than capMs: it is a minimum', () => {
+    expect(retryDelayMs(apiError(429, 3_600), 0, 1_000, 30_000, fixed(0))).toBe(3_600_000);
+    expect(retryDelayMs(apiError(503, 45), 2, 1_000, 30_000, fixed(0))).toBe(45_000);
   });
 
   it.each([

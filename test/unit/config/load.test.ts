@@ -421,12 +421,21 @@ describe('organizations', () => {
         baseUrl: 'https://cloud.mongodb.com/api/atlas/v2',
         ids: [ORG],
         discover: false,
+        globalKeys: false,
         apiKeys: true,
         accessLists: true,
         serviceAccounts: true,
+        includeSystemManaged: false,
         includeProjects: false,
       },
     ]);
+  });
+
+  it('takes includeSystemManaged, a boolean', async () => {
+    const folder = await folderWith({ 'config.yaml': `organizations:\n  - {publicKey: zmmrboas, privateKey: pk, ids: [${ORG}], includeSystemManaged: true}\n` });
+    expect((await loadConfig(join(folder, 'config.yaml'), {})).organizations[0]?.includeSystemManaged).toBe(true);
+    const error = thrownBy(() => parseConfigText(`organizations:\n  - {publicKey: p, privateKey: s, ids: [${ORG}], includeSystemManaged: "yes"}\n`, {}, 'config.yaml'), ConfigError);
+    expect(error.message).toContain('includeSystemManaged');
   });
 
   it('takes a service account (OAuth), deriving the token URL from the base URL', async () => {

@@ -37,6 +37,20 @@ describe('renderAuditPage', () => {
     expect(html).toMatch(/within <b>14 d<\/b>.*more than <b>90 d<\/b>.*older than <b>30 d<\/b>/s);
   });
 
+  it('shows the access list of a key: its entries, and per shown entry its last use and the requests from its last address', () => {
+    const row = render().split('<tr data-key-id="pk-open"')[1]!.split('</tr>')[0]!;
+    expect(row).toContain('<span title="0.0.0.0/0: last used 2025-05-29T12:00:00.000Z from 198.51.100.7, 9 requests from that address">1</span>');
+    const closed = render().split('<tr data-key-id="pk-closed"')[1]!.split('</tr>')[0]!;
+    expect(closed).toContain('title="192.0.2.0/24: never used\n192.0.2.9/32: never used">2</span>');
+    expect(render()).toContain('<th class="n" title="usedCount of a personal key; no other kind reports a total use">Uses</th>');
+  });
+
+  it('shows no suffix where the API shows none of the key', () => {
+    const snapshot: Snapshot = { ...SNAPSHOT, scopes: [{ scope: ALICE, up: true, errors: ZERO, keys: [{ id: 'sa-masked', description: 'masked', suffix: '', tracksUse: true, createdAt: NOW - 1_000 }] }] };
+    const row = render('', snapshot).split('<tr data-key-id="sa-masked"')[1]!.split('</tr>')[0]!;
+    expect(row).not.toContain('…');
+  });
+
   it('shows an attacker-controlled description only escaped, and no script anywhere', () => {
     const hostile: Snapshot = {
       ...SNAPSHOT,

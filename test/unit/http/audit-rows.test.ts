@@ -237,9 +237,18 @@ describe('auditJson', () => {
       expiresInSeconds: -2 * 86_400,
       enabled: null,
       uses: null,
+      accessListEntries: null,
+      accessList: null,
       unrestricted: null,
       roles: ['ORG_READ_ONLY'],
       risks: ['expired'],
+    });
+    // A programmatic key: no total use, its access list entry by entry.
+    expect(json.keys.find((key: any) => key.keyId === 'pk-open')).toMatchObject({
+      uses: null,
+      accessListEntries: 1,
+      accessList: [{ entry: '0.0.0.0/0', createdAt: null, lastUsedAt: '2025-05-29T12:00:00.000Z', lastUsedAddress: '198.51.100.7', requestsFromLastAddress: 9 }],
+      unrestricted: true,
     });
     expect(json.scopes[0]).toEqual({ kind: 'agent', ownerType: 'project', ownerId: 'p-locked', ownerName: null, up: false, keys: null, lastSuccessAt: null, lastError: { reason: 'forbidden', status: 403 }, errors: 2 });
     expect(json.page).toBeUndefined();

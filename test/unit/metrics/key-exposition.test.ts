@@ -273,7 +273,22 @@ describe('organisation kinds', () => {
         lastSuccessAt: NOW,
         errors: { unauthorized: 0, forbidden: 0, not_found: 0, rate_limited: 0, server_error: 0, timeout: 0, network: 0, invalid_response: 0 },
         keys: [
-          { id: 'k1', description: 'billing', suffix: 'a78d', publicKey: 'zmmrboas', tracksUse: true, usedCount: 0, roles: [{ name: 'ORG_OWNER', orgId: ORG }], accessList: { entries: 0, unrestricted: true } },
+          { id: 'k1', description: 'billing', suffix: 'a78d', publicKey: 'zmmrboas', tracksUse: true, roles: [{ name: 'ORG_OWNER', orgId: ORG }], accessList: { entries: 0, unrestricted: true, shown: [] } },
+          {
+            id: 'k2',
+            description: 'ci',
+            suffix: '',
+            tracksUse: true,
+            lastUsedAt: NOW - 60_000,
+            accessList: {
+              entries: 3,
+              unrestricted: false,
+              shown: [
+                { address: '203.0.113.0/24', createdAt: NOW - 86_400_000, lastUsedAt: NOW - 60_000, lastUsedAddress: '203.0.113.7', requests: 40 },
+                { address: '198.51.100.7/32', createdAt: NOW - 172_800_000 },
+              ],
+            },
+          },
         ],
       },
       {
@@ -283,7 +298,18 @@ describe('organisation kinds', () => {
         errors: { unauthorized: 0, forbidden: 0, not_found: 0, rate_limited: 0, server_error: 0, timeout: 0, network: 0, invalid_response: 0 },
         keys: [
           { id: 's1', description: 'ci', suffix: '9f3c', createdAt: NOW - 86_400_000, tracksUse: true, expiresAt: NOW + 3_600_000, clientId: 'mdb_sa_id_1', accountName: 'ci-deployer', roles: [{ name: 'ORG_MEMBER', orgId: ORG }] },
-          { id: 's2', description: 'ci', suffix: '11aa', createdAt: NOW - 172_800_000, tracksUse: true, expiresAt: NOW - 60_000, lastUsedAt: NOW - 120_000, clientId: 'mdb_sa_id_1', accountName: 'ci-deployer' },
+          {
+            id: 's2',
+            description: 'ci',
+            suffix: '11aa',
+            createdAt: NOW - 172_800_000,
+            tracksUse: true,
+            expiresAt: NOW - 60_000,
+            lastUsedAt: NOW - 120_000,
+            clientId: 'mdb_sa_id_1',
+            accountName: 'ci-deployer',
+            accessList: { entries: 1, unrestricted: true, shown: [{ address: '::/0', lastUsedAt: NOW - 120_000, lastUsedAddress: '2001:db8::1', requests: 3 }] },
+          },
         ],
       },
     ],
@@ -304,6 +330,25 @@ describe('organisation kinds', () => {
     expect(valueOf(text, `mongodb_apikey_age_seconds{${key}}`)).toBeUndefined();
     // Never used, and nothing to count idle time from.
     expect(valueOf(text, `mongodb_apikey_idle_seconds{${key}}`)).toBeUndefined();
+  });
+
+  it('publishes each shown access-list entry: creation, last use and the requests from its last address', () => {
+    const k2 = `kind="programmatic",org_id="${ORG}",key_id="k2"`;
+    expect(valueOf(text, `mongodb_apikey_access_list_entries{${k2}}`)).toBe('3');
+    expect(valueOf(text, `mongodb_apikey_access_list_entry_created_timestamp_seconds{${k2},entry="203.0.113.0/24"}`)).toBe(String((NOW - 86_400_000) / 1000));
+    expect(valueOf(text, `mongodb_apikey_access_list_entry_last_used_timestamp_seconds{${k2},entry="203.0.113.0/24"}`)).toBe(String((NOW - 60_000) / 1000));
+    expect(valueOf(text, `mongodb_apikey_access_list_entry_requests{${k2},entry="203.0.113.0/24",last_used_address="203.0.113.7"}`)).toBe('40');
+    // Never used: a creation time, no last use, no requests.
+    expect(valueOf(text, `mongodb_apikey_access_list_entry_created_timestamp_seconds{${k2},entry="198.51.100.7/32"}`)).toBe(String((NOW - 172_800_000) / 1000));
+    expect(text).not.toContain(`mongodb_apikey_access_list_entry_last_used_timestamp_seconds{${k2},entry="198.51.100.7/32"}`);
+    expect(text).not.toContain(`mongodb_apikey_access_list_entry_requests{${k2},entry="198.51.100.7/32"`);
+  });
+
+  it("publishes a service-account secret's access list like a programmatic key's", () => {
+    expect(valueOf(text, `mongodb_apikey_access_list_entries{${secret('s2')}}`)).toBe('1');
+    expect(valueOf(text, `mongodb_apikey_unrestricted{${secret('s2')}}`)).toBe('1');
+    expect(valueOf(text, `mongodb_apikey_access_list_entry_requests{${secret('s2')},entry="::/0",last_used_address="2001:db8::1"}`)).toBe('3');
+    expect(valueOf(text, `mongodb_apikey_unrestricted{${secret('s1')}}`)).toBeUndefined();
   });
 
   it('counts down to expiry at scrape time, below zero once expired', () => {

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidResponseError } from '../../../src/errors/invalid-response-error.js';
+import { ACCESS_LIST_ENTRIES_SHOWN } from '../../../src/model/api-key.js';
+import { accessListRequirement, keyAccessListEntrySchema, serviceAccountAccessListEntrySchema, summariseAccessList } from '../../../src/sources/access-list.js';
+import { thrownBy } from '../../helpers/thrown.js';
+
+const SETTINGS = 'https://cloud.mongodb.com/api/atlas/v2/orgs/4888442a3354817a7320eb61/settings';
+const key = (item: unknown) => keyAccessListEntrySchema.parse(item);
+const account = (item: unknown) => serviceAccountAccessListEntrySchema.parse(item);
+
+describe('access list entries', () => {
+  it("reads a programmatic key's entry (UserAccessListResponse): count is the requests from lastUsedAddress", () => {
+    expect(key({ cidrBlock: '203.0.113.0/24', created: '2024-01-01T00:00:00Z', lastUsed: '2025-03-01T10:00:00Z', lastUsedAddress: '203.0.113.7', count: 40, links: [] })).toEqual({
+      address: '203.0.113.0/24',
+      createdAt: Date.parse('2024-01-01T00:00:00Z'),
+      lastUsedAt: Date.parse('2025-03-01T10:00:00Z'),
+      lastUsedAddress: '203.0.113.7',
+      requests: 40,
+    });
+  });
+
+  it("reads a service account's entry (ServiceAccountIPAccessListEntry) under its own names", () => {
+    expect(account({ ipAddress: '198.51.100.7', createdAt: '2024-01-01T00:00:00Z', lastUsedAt: '2025-03-01T10:00:00Z', lastUsedAddress: '198.51.100.7', requestCount: 3 })).toEqual({
+      address: '198.51.100.7',
+      createdAt: Date.parse('2024-01-01T00:00:00Z'),
+      lastUsedAt: Date.parse('2025-03-01T10:00:00Z'),
+      lastUsedAddress: '198.51.100.7',
+      requests: 3,
+    });
+  });
+
+  it('reads entries without any of the fields, none being required', () => {
+    expect(key({})).toEqual({});
+    expect(account({ unknown: true })).toEqual({});
+    // A never-used entry has no count, no lastUsed, no lastUsedAddress.
+    expect(key({ cidrBlock: '192.0.2.1/32', ipAddress: '192.0.2.1', created: '2024-01-01T00:00:00Z' })).toEqual({ address: '192.0.2.1/32', createdAt: Date.parse('2024-01-01T00:00:00Z') });
+  });
+});
+
+describe('summariseAccessList', () => {
+  const used = key({ cidrBlock: '203.0.113.0/24', created: '2024-01-01T00:00:00Z', lastUsed: '2025-03-01T10:00:00Z', lastUsedAddress: '203.0.113.7', count: 40 });
+  const usedLater = key({ ipAddress: '198.51.100.7', created: '2024-02-01T00:00:00Z', lastUsed: '2025-04-01T10:00:00Z', lastUsedAddress: '198.51.100.7', count: 2 });
+  const never = key({ ipAddress: '192.0.2.1', created: '2024-03-01T00:00:00Z' });
+
+  it('takes the latest lastUsed as last use, and adds up no count', () => {
+    const summary = summariseAccessList([used, usedLater, never], true);
+    expect(summary.lastUsedAt).toBe(Date.parse('2025-04-01T10:00:00Z'));
+    expect(summary).not.toHaveProperty('usedCount');
+    expect(summary.accessList.entries).toBe(3);
+    expect(summary.accessList.unrestricted).toBe(false);
+  });
+
+  it('shows the entries most recently used first, never-used ones after, newest first', () => {
+    const older = key({ cidrBlock: '192.0.2.0/24', created: '2023-01-01T00:00:00Z' });
+    expect(summariseAccessList([older, used, never, usedLater], true).accessList.shown.map((entry) => entry.address)).toEqual(['198.51.100.7', '203.0.113.0/24', '192.0.2.1', '192.0.2.0/24']);
+  });
+
+  it(`shows at most ${ACCESS_LIST_ENTRIES_SHOWN} entries, one per address, and counts them all`, () => {
+    const many = Array.from({ length: 25 }, (_, index) => key({ cidrBlock: `192.0.2.${index}/32`, lastUsed: 1_700_000_000_000 + index * 1000, count: 1 }));
+    const summary = summariseAccessList([...many, many[24]!, key({ created: 1_600_000_000_000 })], true);
+    expect(summary.accessList.entries).toBe(27);
+    expect(summary.accessList.shown.map((entry) => entry.address)).toEqual(Array.from({ length: ACCESS_LIST_ENTRIES_SHOWN }, (_, index) => `192.0.2.${24 - index}/32`));
+  });
+
+  it('has no last use when no entry was used', () => {
+    expect(summariseAccessList([never], true)).toEqual({ accessList: { entries: 1, unrestricted: false, shown: [never] } });
+  });
+
+  it('is unrestricted with 0.0.0.0/0 or ::/0 on the list, whatever the organisation requires', () => {
+    expect(summariseAccessList([never, key({ cidrBlock: '0.0.0.0/0' })], true).accessList.unrestricted).toBe(true);
+    expect(summariseAccessList([account({ cidrBlock: '::/0', requestCount: 1 })], true).accessList.unrestricted).toBe(true);
+  });
+
+  it('is unrestricted when empty, unless the organisation requires an access list; unknown counts as not required', () => {
+    expect(summariseAccessList([], false).accessList).toEqual({ entries: 0, unrestricted: true, shown: [] });
+    expect(summariseAccessList([], true).accessList).toEqual({ entries: 0, unrestricted: false, shown: [] });
+    expect(summariseAccessList([], undefined).accessList).toEqual({ entries: 0, unrestricted: true, shown: [] });
+    expect(summariseAccessList([never], undefined).accessList.unrestricted).toBe(false);
+  });
+});
+
+describe('accessListRequirement', () => {
+  it('reads apiAccessListRequired, and an absent one as unknown rather than a failure', () => {
+    expect(accessListRequirement({ apiAccessListRequired: true, multiFactorAuthRequired: false }, SETTINGS)).toBe(true);
+    expect(accessListRequirement({ apiAccessListRequired: false }, SETTINGS)).toBe(false);
+    expect(accessListRequirement({ multiFactorAuthRequired: true, genAIFeaturesEnabled: true }, SETTINGS)).toBeUndefined();
+    expect(accessListRequirement({}, SETTINGS)).toBeUndefined();
+  });
+
+  it('fails on a value it cannot read', () => {
+    expect(thrownBy(() => accessListRequirement({ apiAccessListRequired: 'yes' }, SETTINGS), InvalidResponseError).message).toContain('apiAccessListRequired');
+  });
+});

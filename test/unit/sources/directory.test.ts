@@ -1,0 +1,126 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { AtlasClient } from '../../../src/atlas/client.js';
+import type { OrganizationEntry } from '../../../src/config/load.js';
+import { ApiError } from '../../../src/errors/api-error.js';
+import { InvalidResponseError } from '../../../src/errors/invalid-response-error.js';
+import { listedOwners, OrganizationDirectory } from '../../../src/sources/organizations.js';
+import type { SourceContext } from '../../../src/sources/source.js';
+import { thrownBy } from '../../helpers/thrown.js';
+
+const BASE = 'https://cloud.mongodb.com/api/atlas/v2';
+const A = 'aaaaaaaaaaaaaaaaaaaaaaaa';
+const B = 'bbbbbbbbbbbbbbbbbbbbbbbb';
+const GONE = 'dddddddddddddddddddddddd';
+const group = (id: string, orgId: string) => ({ id, name: `project-${id.slice(0, 2)}`, orgId, clusterCount: 0, created: '2024-01-01T00:00:00Z' });
+
+const ENTRY: OrganizationEntry = {
+  auth: { scheme: 'digest', publicKey: 'zmmrboas', privateKey: 'secret' },
+  baseUrl: BASE,
+  ids: [],
+  discover: true,
+  globalKeys: false,
+  apiKeys: true,
+  accessLists: false,
+  serviceAccounts: true,
+  includeSystemManaged: false,
+  includeProjects: true,
+};
+
+/** A client that answers each listing path from a table: items, or an error to throw. */
+function fakeClient(answers: Map<string, unknown[] | Error>): AtlasClient {
+  return {
+    getAllPages: async (_credential: unknown, path: string) => {
+      const answer = answers.get(path);
+      if (answer === undefined) throw new ApiError('GET', `${BASE}${path}`, 404, 'NOT_FOUND');
+      if (answer instanceof Error) throw answer;
+      return answer;
+    },
+  } as unknown as AtlasClient;
+}
+
+function contextFor(client: AtlasClient, cycle: number, lines: string[] = []): SourceContext {
+  const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+  return { cycle, client, signal: new AbortController().signal, log };
+}
+
+describe('listedOwners', () => {
+  it('sets deleted organisations and items without an id apart', () => {
+    const listing = listedOwners(
+      [
+        { id: A, name: 'Acme', isDeleted: false, links: [] },
+        { id: GONE, name: 'Gone', isDeleted: true },
+        { name: 'No id' },
+        { id: B, name: 'Beta', skipDefaultAlertsSettings: true },
+      ],
+      `${BASE}/orgs`,
+    );
+    expect(listing.owners).toEqual([
+      { id: A, name: 'Acme' },
+      { id: B, name: 'Beta' },
+    ]);
+    expect([...listing.deleted]).toEqual([GONE]);
+    expect(listing.withoutId).toEqual(['No id']);
+  });
+
+  it('requires the name, as the document does', () => {
+    expect(thrownBy(() => listedOwners([{ id: A }], `${BASE}/orgs`), InvalidResponseError).message).toContain('item 0: name');
+  });
+});
+
+describe('OrganizationDirectory', () => {
+  it('keeps the last projects of an organisation whose projects cannot be listed, and lists the others', async () => {
+    const answers = new Map<string, unknown[] | Error>([
+      ['/orgs', [{ id: A, name: 'Acme' }, { id: B, name: 'Beta' }]],
+      [`/orgs/${A}/groups`, [group('a1a1a1a1a1a1a1a1a1a1a1a1', A)]],
+      [`/orgs/${B}/groups`, [group('b1b1b1b1b1b1b1b1b1b1b1b1', B)]],
+    ]);
+    const directory = new OrganizationDirectory(ENTRY);
+    const client = fakeClient(answers);
+    await directory.list(contextFor(client, 1));
+    answers.set(`/orgs/${A}/groups`, new ApiError('GET', `${BASE}/orgs/${A}/groups`, 503));
+    answers.set(`/orgs/${B}/groups`, [group('b1b1b1b1b1b1b1b1b1b1b1b1', B), group('b2b2b2b2b2b2b2b2b2b2b2b2', B)]);
+    const second = await directory.list(contextFor(client, 2));
+    expect(second.orgs.map((org) => org.id)).toEqual([A, B]);
+    expect(second.projects.map((project) => [project.id, project.orgId])).toEqual([
+      ['a1a1a1a1a1a1a1a1a1a1a1a1', A],
+      ['b1b1b1b1b1b1b1b1b1b1b1b1', B],
+      ['b2b2b2b2b2b2b2b2b2b2b2b2', B],
+    ]);
+    expect(second.discovery).toEqual([{}, { orgId: A, failure: expect.objectContaining({ reason: 'server_error', status: 503 }) }, { orgId: B }]);
+  });
+
+  it('keeps the last organisations when GET /orgs fails, and still lists their projects', async () => {
+    const answers = new Map<string, unknown[] | Error>([
+      ['/orgs', [{ id: A, name: 'Acme' }]],
+      [`/orgs/${A}/groups`, [group('a1a1a1a1a1a1a1a1a1a1a1a1', A)]],
+    ]);
+    const directory = new OrganizationDirectory(ENTRY);
+    const client = fakeClient(answers);
+    await directory.list(contextFor(client, 1));
+    answers.set('/orgs', new ApiError('GET', `${BASE}/orgs`, 500));
+    const second = await directory.list(contextFor(client, 2));
+    expect(second.orgs).toEqual([{ id: A, name: 'Acme' }]);
+    expect(second.discovery).toEqual([{ failure: expect.objectContaining({ reason: 'server_error' }) }, { orgId: A }]);
+  });
+
+  it('reads nothing of a deleted organisation, even one listed by id, and warns of an item without id', async () => {
+    const answers = new Map<string, unknown[] | Error>([
+      ['/orgs', [{ id: A, name: 'Acme' }, { id: GONE, name: 'Gone', isDeleted: true }, { name: 'Nameless id' }]],
+      [`/orgs/${A}/groups`, [group('a1a1a1a1a1a1a1a1a1a1a1a1', A), { name: 'no-id', orgId: A }]],
+    ]);
+    const lines: string[] = [];
+    const directory = new OrganizationDirectory({ ...ENTRY, ids: [GONE] });
+    const listing = await directory.scopes('service_account', contextFor(fakeClient(answers), 1, lines));
+    expect(listing.scopes.map((scope) => [scope.owner, scope.id])).toEqual([
+      ['org', A],
+      ['project', 'a1a1a1a1a1a1a1a1a1a1a1a1'],
+    ]);
+    // No GET /orgs/{GONE}/groups: the fake client would have failed it as 404.
+    expect(listing.discovery).toEqual([{}, { orgId: A }]);
+    expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>).map((line) => [line['msg'], line['names']])).toEqual([
+      ['listed without an id; not polled', ['Nameless id']],
+      ['listed without an id; not polled', ['no-id']],
+    ]);
+  });
+});
