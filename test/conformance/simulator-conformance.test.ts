@@ -84,11 +84,13 @@ function viewsOf(dataset: Dataset): OrgView[] {
  * Requests `path` under `base` as `client`: one page at the default size and, for a list, every
  * page at 2 items (following `next` links) and one without the count; the problems found against
  * `operation` of `fixture`, one line each. `undefined` when the simulator does not serve the path
- * (the 404 of a route it does not match).
+ * (the 404 of a route it does not match). `accept`: the media type of an API without versions
+ * (Cloud/Ops Manager v1.0), instead of the operation's.
  */
-async function problemsOfPath(fixture: SchemaFixture, operation: string, base: string, path: string, client: TestDigestClient): Promise<string[] | undefined> {
+async function problemsOfPath(fixture: SchemaFixture, operation: string, base: string, path: string, client: TestDigestClient, accept?: string): Promise<string[] | undefined> {
   const responses = fixture.operations[operation]?.responses;
-  const [mediaType, schema] = Object.entries(responses ?? {})[0] ?? [];
+  const [documented, schema] = Object.entries(responses ?? {})[0] ?? [];
+  const mediaType = accept ?? documented;
   if (mediaType === undefined || schema === undefined) throw new Error(`${operation} has no 200 response in the fixture`);
   const validate = validatorFor(fixture, schema);
   // A problem seen on several requests of the path is listed once, with the requests that showed it.
@@ -213,5 +215,62 @@ describe('the simulator conforms to the v1.0 pages of the seed endpoints', () =>
       }
     }
     expect(problems, problems.join('\n')).toEqual([]);
+  });
+});
+
+describe('the simulator serves Ops Manager v1.0 in the shapes of the v2 document', () => {
+  let sim: Simulator;
+  let dataset: Dataset;
+  let views: OrgView[];
+  const clients: TestDigestClient[] = [];
+  const clientOf = (credential: Digest): TestDigestClient => {
+    const client = new TestDigestClient(credential.publicKey, credential.privateKey);
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    dataset = generateDataset({ ...demoDatasetOptions, now: NOW });
+    sim = await startSimulator({ dataset });
+    views = viewsOf(dataset);
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await sim?.close();
+  });
+
+  // v1.0 path → the v2 operation whose schema it shares (api-facts.md: "same shapes as v1.0 Atlas").
+  const ROUTES_V1: readonly { template: string; operation: string; paths: (view: OrgView) => string[] }[] = [
+    { template: '/orgs', operation: '/orgs', paths: () => ['/orgs'] },
+    { template: '/orgs/{ORG-ID}/groups', operation: '/orgs/{orgId}/groups', paths: ({ org }) => [`/orgs/${org.id}/groups`] },
+    { template: '/orgs/{ORG-ID}/apiKeys', operation: '/orgs/{orgId}/apiKeys', paths: ({ org }) => [`/orgs/${org.id}/apiKeys`] },
+    {
+      template: '/orgs/{ORG-ID}/apiKeys/{API-KEY-ID}/accessList',
+      operation: '/orgs/{orgId}/apiKeys/{apiUserId}/accessList',
+      paths: ({ org, keyIds }) => keyIds.map((id) => `/orgs/${org.id}/apiKeys/${id}/accessList`),
+    },
+    { template: '/groups/{PROJECT-ID}/apiKeys', operation: '/groups/{groupId}/apiKeys', paths: ({ projectIds }) => projectIds.map((id) => `/groups/${id}/apiKeys`) },
+  ];
+
+  for (const route of ROUTES_V1) {
+    it(`GET /api/public/v1.0${route.template}`, async () => {
+      const problems: string[] = [];
+      for (const view of views) {
+        const client = clientOf(view.credential);
+        for (const path of route.paths(view)) {
+          const found = await problemsOfPath(atlasV2, V2_ROOT + route.operation, sim.publicBaseUrl, path, client, 'application/json');
+          problems.push(...(found ?? [`${path} is not served`]));
+        }
+      }
+      expect(problems, problems.join('\n')).toEqual([]);
+    });
+  }
+
+  it('GET /api/public/v1.0/admin/apiKeys (global keys: ApiKeyUserDetails with global roles)', async () => {
+    const global = dataset.orgCredentials?.find((c): c is Digest => c.kind === 'digest' && c.globalReadOnly === true);
+    expect(global, 'the demo data has a global credential').toBeDefined();
+    const found = await problemsOfPath(atlasV2, `${V2_ROOT}/orgs/{orgId}/apiKeys`, sim.publicBaseUrl, '/admin/apiKeys', clientOf(global as Digest), 'application/json');
+    expect(found ?? ['/admin/apiKeys is not served']).toEqual([]);
   });
 });
