@@ -786,7 +786,8 @@ function addMoreKinds(dataset: Dataset, seed: number, now: number, options: Data
     const round = Math.floor(o / COMPANIES.length);
     const org: SimOrg = {
       id,
-      name: `${company} ${ORG_SUFFIXES[o % ORG_SUFFIXES.length] ?? 'Org'}${round === 0 ? '' : ` ${round + 1}`}`,
+      // The document's name pattern (^[\p{L}\p{N}\-_.(),:&@+']{1,64}$) has no space.
+      name: `${company.replaceAll(' ', '-')}-${ORG_SUFFIXES[o % ORG_SUFFIXES.length] ?? 'Org'}${round === 0 ? '' : `-${round + 1}`}`,
       // Alternate, so a two-org demo shows both the required and the optional access list; every
       // third organisation's settings omit the field, as the document allows.
       apiAccessListRequired: o % 3 === 2 ? undefined : o % 2 === 1,
@@ -922,7 +923,7 @@ function deletedOrgs(seed: number, count: number): SimOrg[] {
   const ids = new IdFactory(seed, 11);
   return Array.from({ length: count }, (_, d) => ({
     id: ids.next(),
-    name: `Deleted Org ${d + 1}`,
+    name: `Deleted-Org-${d + 1}`,
     isDeleted: true,
     apiAccessListRequired: false,
     multiFactorAuthRequired: false,

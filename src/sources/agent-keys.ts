@@ -10,7 +10,8 @@ import type { KeyKindDefinition, ScopeListing, Source, SourceContext } from './s
 
 /**
  * An agent API key as `GET /groups/{PROJECT-ID}/agentapikeys` documents it: the example says
- * `_id` and epoch milliseconds, the table says `id` and ISO 8601; both are accepted.
+ * `_id` and epoch milliseconds, the table says `id` and ISO 8601; both are accepted. The page
+ * lists no required field: only the id, which names the key, must be there.
  */
 export const agentKeySchema = z
   .looseObject({
@@ -18,7 +19,7 @@ export const agentKeySchema = z
     id: z.string().min(1).optional(),
     key: z.string().nullish(),
     desc: z.string().nullish(),
-    createdTime: timestamp,
+    createdTime: timestamp.optional(),
     createdBy: z.string().nullish(),
     createdIpAddr: z.string().nullish(),
     createdUserId: z.string().nullish(),
@@ -35,7 +36,7 @@ export function mapAgentKeys(body: unknown, url: string): ApiKey[] {
       id: (key._id ?? key.id) as string,
       description: key.desc ?? '',
       suffix: keySuffix(key.key),
-      createdAt: key.createdTime,
+      ...(key.createdTime !== undefined ? { createdAt: key.createdTime } : {}),
       ...(key.createdBy ? { createdBy: key.createdBy } : {}),
       ...(key.createdUserId ? { createdUserId: key.createdUserId } : {}),
       ...(key.createdIpAddr ? { createdIp: key.createdIpAddr } : {}),

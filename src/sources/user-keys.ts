@@ -8,14 +8,17 @@ import type { Scope } from '../model/scope.js';
 import { keySuffix, mapItems, timestamp } from './fields.js';
 import type { KeyKindDefinition, ScopeListing, Source, SourceContext } from './source.js';
 
-/** A personal API key as `GET /users/{USER-ID}/keys` documents it; unknown fields are ignored. */
+/**
+ * A personal API key as `GET /users/{USER-ID}/keys` documents it; unknown fields are ignored. The
+ * page lists no required field: only the id, which names the key, must be there.
+ */
 export const userKeySchema = z.looseObject({
   id: z.string().min(1),
   userId: z.string().optional(),
   description: z.string().nullish(),
   enabled: z.boolean().optional(),
   usedCount: z.number().nonnegative().optional(),
-  createdAt: timestamp,
+  createdAt: timestamp.optional(),
   lastUsed: timestamp.nullish(),
   obfuscatedKey: z.string().nullish(),
 });
@@ -29,7 +32,7 @@ export function mapUserKeys(items: readonly unknown[], url: string): ApiKey[] {
       id: key.id,
       description: key.description ?? '',
       suffix: keySuffix(key.obfuscatedKey),
-      createdAt: key.createdAt,
+      ...(key.createdAt !== undefined ? { createdAt: key.createdAt } : {}),
       tracksUse: true,
       ...(key.enabled !== undefined ? { enabled: key.enabled } : {}),
       ...(key.usedCount !== undefined ? { usedCount: key.usedCount } : {}),

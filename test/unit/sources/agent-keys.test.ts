@@ -84,10 +84,16 @@ describe('mapAgentKeys', () => {
     expect(error.message).toBe(`${URL}: expected a JSON array of agent API keys`);
   });
 
+  it('maps a key that has nothing but its id (the page requires no field)', () => {
+    expect(mapAgentKeys([{ _id: 'k1' }, { id: 'k2' }], URL)).toStrictEqual([
+      { id: 'k1', description: '', suffix: '' },
+      { id: 'k2', description: '', suffix: '' },
+    ]);
+  });
+
   it.each([
     ['a missing id', [key({}), { createdTime: 1_520_458_807_291, desc: 'x' }], 'item 1: id: has neither _id nor id'],
     ['an unparsable createdTime', [key({ createdTime: 'yesterday' })], 'item 0: createdTime: not a timestamp: "yesterday"'],
-    ['a missing createdTime', [{ _id: 'k1' }], 'item 0: createdTime:'],
     ['a negative createdTime', [key({ createdTime: -1 })], 'item 0: createdTime:'],
     ['desc of the wrong type', [key({}), key({}), key({ desc: 42 })], 'item 2: desc:'],
     ['an item that is not an object', [42], 'item 0:'],

@@ -80,12 +80,15 @@ describe('mapUserKeys', () => {
     expect(mapUserKeys([], URL)).toStrictEqual([]);
   });
 
+  it('maps a key that has nothing but its id (the page requires no field)', () => {
+    expect(mapUserKeys([{ id: 'x' }], URL)).toStrictEqual([{ id: 'x', description: '', suffix: '', tracksUse: true }]);
+  });
+
   it.each([
     ['usedCount of the wrong type', [key({}), key({ usedCount: '7' })], 'item 1: usedCount:'],
     ['a negative usedCount', [key({ usedCount: -1 })], 'item 0: usedCount:'],
     ['an unparsable createdAt', [key({ createdAt: 'yesterday' })], 'item 0: createdAt: not a timestamp: "yesterday"'],
     ['an unparsable lastUsed', [key({}), key({}), key({ lastUsed: 'yesterday' })], 'item 2: lastUsed: not a timestamp'],
-    ['a missing createdAt', [{ id: 'x' }], 'item 0: createdAt:'],
     ['a missing id', [key({ id: undefined })], 'item 0: id:'],
     ['an empty id', [key({ id: '' })], 'item 0: id:'],
     ['enabled of the wrong type', [key({ enabled: 'true' })], 'item 0: enabled:'],
