@@ -7,7 +7,7 @@ export const ITEMS_PER_PAGE = 500;
 export const pageSchema = z.looseObject({
   results: z.array(z.unknown()),
   totalCount: z.number().int().nonnegative().optional(),
-  links: z.array(z.looseObject({ rel: z.string(), href: z.string() })).optional(),
+  links: z.array(z.looseObject({ rel: z.string().optional(), href: z.string().optional() })).optional(),
 });
 
 export type Page = z.output<typeof pageSchema>;

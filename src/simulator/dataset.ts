@@ -535,7 +535,8 @@ const SA_NAMES = ['terraform', 'ci-runner', 'key-rotator', 'observability', 'bac
 
 /**
  * Access list profiles, a fixed cycle so even a few keys show every case: a restricted list with
- * used entries, one holding 0.0.0.0/0, one holding ::/0, an empty list, and entries never used.
+ * used entries, one holding 0.0.0.0/0, one holding ::0/0 (the API definition's pattern admits no
+ * `::/0`), an empty list, and entries never used.
  */
 type AccessListProfile = 'restricted' | 'unrestricted-v4' | 'empty' | 'never-used' | 'unrestricted-v6' | 'mixed';
 const ACCESS_LIST_CYCLE: readonly AccessListProfile[] = ['restricted', 'unrestricted-v4', 'empty', 'never-used', 'mixed', 'unrestricted-v6', 'restricted'];
@@ -581,14 +582,14 @@ function cidrEntry(random: Random, now: number, created: number, used: boolean):
   return entry;
 }
 
-function openEntry(random: Random, now: number, created: number, cidr: '0.0.0.0/0' | '::/0'): Record<string, unknown> {
+function openEntry(random: Random, now: number, created: number, cidr: '0.0.0.0/0' | '::0/0'): Record<string, unknown> {
   const used = random() < 0.8;
   const entry: Record<string, unknown> = { cidrBlock: cidr };
   if (used) entry['count'] = Math.max(1, Math.floor(logUniform(random, 1, 500_000)));
   entry['created'] = isoSeconds(created);
   if (used) {
     entry['lastUsed'] = isoSeconds(created + random() * (now - created));
-    entry['lastUsedAddress'] = cidr === '::/0' ? `2001:db8::${randomInt(random, 1, 0xffff).toString(16)}` : documentationIp(random);
+    entry['lastUsedAddress'] = cidr === '::0/0' ? `2001:db8::${randomInt(random, 1, 0xffff).toString(16)}` : documentationIp(random);
   }
   return entry;
 }
@@ -607,7 +608,7 @@ function generateEntries(random: Random, profile: AccessListProfile, now: number
     case 'unrestricted-v4':
       return [openEntry(random, now, created(), '0.0.0.0/0')];
     case 'unrestricted-v6':
-      return [cidrEntry(random, now, created(), true), openEntry(random, now, created(), '::/0')];
+      return [cidrEntry(random, now, created(), true), openEntry(random, now, created(), '::0/0')];
     case 'never-used':
       return Array.from({ length: randomInt(random, 1, 2) }, () => cidrEntry(random, now, created(), false));
     case 'mixed':

@@ -46,11 +46,17 @@ export const serviceAccountAccessListEntrySchema = z
     createdAt: timestamp.nullish(),
     lastUsedAt: timestamp.nullish(),
     lastUsedAddress: z.string().nullish(),
-    requestCount: z.number().int().nonnegative().nullish(),
+    requestCount: z.number().int().nullish(),
   })
   .transform((entry) => entryOf(entry.cidrBlock, entry.ipAddress, entry.createdAt, entry.lastUsedAt, entry.lastUsedAddress, entry.requestCount));
 
-const OPEN_TO_ALL = new Set(['0.0.0.0/0', '::/0', '0.0.0.0']);
+/**
+ * Whether an entry lets every address in: a block of prefix length 0 (`0.0.0.0/0`, and `::/0` or
+ * `::0/0`, the form the API definition's pattern admits), or the address 0.0.0.0.
+ */
+export function opensToAll(address: string): boolean {
+  return address.endsWith('/0') || address === '0.0.0.0';
+}
 
 // Most recently used first, then the newest never-used entries; the address settles ties, so the order is stable.
 const byRecentUse = (a: AccessListEntry, b: AccessListEntry): number =>
@@ -65,7 +71,7 @@ const byRecentUse = (a: AccessListEntry, b: AccessListEntry): number =>
  */
 export function summariseAccessList(entries: readonly ListedEntry[], accessListRequired: boolean | undefined): { lastUsedAt?: number; accessList: AccessListSummary } {
   const lastUsed = entries.reduce<number | undefined>((latest, entry) => (entry.lastUsedAt !== undefined && (latest === undefined || entry.lastUsedAt > latest) ? entry.lastUsedAt : latest), undefined);
-  const open = entries.some((entry) => OPEN_TO_ALL.has(entry.address ?? ''));
+  const open = entries.some((entry) => entry.address !== undefined && opensToAll(entry.address));
   const addressed = entries.filter((entry): entry is AccessListEntry => entry.address !== undefined).sort(byRecentUse);
   const seen = new Set<string>();
   const shown: AccessListEntry[] = [];

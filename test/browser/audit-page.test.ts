@@ -26,7 +26,7 @@ const DAY = 86_400_000;
 
 type Doc = Record<string, any>;
 const RISK_ORDER = ['expired', 'expiring', 'unrestricted', 'idle', 'never_used', 'disabled'];
-const OPEN = new Set(['0.0.0.0/0', '::/0', '0.0.0.0']);
+const OPEN = new Set(['0.0.0.0/0', '::0/0', '0.0.0.0']);
 const ms = (value: unknown): number | undefined => (value == null ? undefined : typeof value === 'number' ? value : Date.parse(String(value)));
 
 interface Expected {

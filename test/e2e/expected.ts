@@ -119,7 +119,7 @@ export function expectedKeys(dataset: Dataset): ExpectedKey[] {
   return keys;
 }
 
-const OPEN_CIDRS = new Set(['0.0.0.0/0', '::/0']);
+const OPEN_CIDRS = new Set(['0.0.0.0/0', '::0/0']);
 
 /**
  * What an access list publishes, from its raw entries (`created`/`lastUsed`/`count` for keys,

@@ -11,7 +11,7 @@ afterEach(async () => {
 
 type Doc = Record<string, any>;
 const ms = (value: unknown): number => (typeof value === 'number' ? value : Date.parse(String(value)));
-const OPEN = new Set(['0.0.0.0/0', '::/0']);
+const OPEN = new Set(['0.0.0.0/0', '::0/0']);
 const SHOWN = 10;
 
 // Three organisations: access list not required, required, and settings that do not say.

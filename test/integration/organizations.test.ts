@@ -11,7 +11,7 @@ afterEach(async () => {
 
 type Doc = Record<string, any>;
 const ms = (value: unknown): number => (typeof value === 'number' ? value : Date.parse(String(value)));
-const OPEN = new Set(['0.0.0.0/0', '::/0']);
+const OPEN = new Set(['0.0.0.0/0', '::0/0']);
 
 const DATASET = { seed: 81, users: 1, keysPerUser: 1, projects: 4, keysPerProject: 1, orgs: 2, programmaticKeysPerOrg: 5, programmaticKeysPerProject: 1, serviceAccountsPerOrg: 3, serviceAccountsPerProject: 1, secretsPerServiceAccount: 2, assignedServiceAccountsPerProject: 1 };
 

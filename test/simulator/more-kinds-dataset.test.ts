@@ -91,12 +91,12 @@ describe('generateDataset: organizations, keys, access lists, service accounts',
     }
   });
 
-  it('makes access lists with every case: restricted, 0.0.0.0/0, ::/0, empty, never used', () => {
+  it('makes access lists with every case: restricted, 0.0.0.0/0, ::0/0, empty, never used', () => {
     const all = orgs.flatMap((org) => orgKeys(dataset.projects, org).map((key) => org.accessLists[key['id'] as string] ?? []));
     const entries = all.flat();
     expect(all.some((list) => list.length === 0)).toBe(true);
     expect(entries.some((entry) => entry['cidrBlock'] === '0.0.0.0/0')).toBe(true);
-    expect(entries.some((entry) => entry['cidrBlock'] === '::/0')).toBe(true);
+    expect(entries.some((entry) => entry['cidrBlock'] === '::0/0')).toBe(true);
     // Never used: no count (its minimum is 1), no lastUsed, no lastUsedAddress.
     const never = entries.filter((entry) => !('count' in entry));
     expect(never.length).toBeGreaterThan(0);
@@ -151,7 +151,7 @@ describe('generateDataset: organizations, keys, access lists, service accounts',
     const entries = all.flat();
     expect(all.some((list) => list.length === 0)).toBe(true);
     expect(entries.some((entry) => entry['cidrBlock'] === '0.0.0.0/0')).toBe(true);
-    expect(entries.some((entry) => entry['cidrBlock'] === '::/0')).toBe(true);
+    expect(entries.some((entry) => entry['cidrBlock'] === '::0/0')).toBe(true);
     expect(entries.some((entry) => !('requestCount' in entry))).toBe(true);
     for (const entry of entries) {
       expect(Object.keys(entry).every((name) => ['cidrBlock', 'ipAddress', 'createdAt', 'lastUsedAt', 'lastUsedAddress', 'requestCount'].includes(name))).toBe(true);

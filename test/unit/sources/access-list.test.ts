@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidResponseError } from '../../../src/errors/invalid-response-error.js';
 import { ACCESS_LIST_ENTRIES_SHOWN } from '../../../src/model/api-key.js';
-import { accessListRequirement, keyAccessListEntrySchema, serviceAccountAccessListEntrySchema, summariseAccessList } from '../../../src/sources/access-list.js';
+import { accessListRequirement, keyAccessListEntrySchema, opensToAll, serviceAccountAccessListEntrySchema, summariseAccessList } from '../../../src/sources/access-list.js';
 import { thrownBy } from '../../helpers/thrown.js';
 
 const SETTINGS = 'https://cloud.mongodb.com/api/atlas/v2/orgs/4888442a3354817a7320eb61/settings';
@@ -69,6 +69,13 @@ describe('summariseAccessList', () => {
   it('is unrestricted with 0.0.0.0/0 or ::/0 on the list, whatever the organisation requires', () => {
     expect(summariseAccessList([never, key({ cidrBlock: '0.0.0.0/0' })], true).accessList.unrestricted).toBe(true);
     expect(summariseAccessList([account({ cidrBlock: '::/0', requestCount: 1 })], true).accessList.unrestricted).toBe(true);
+    // The form the API definition's pattern admits for the IPv6 block of every address.
+    expect(summariseAccessList([account({ cidrBlock: '::0/0', requestCount: 1 })], true).accessList.unrestricted).toBe(true);
+  });
+
+  it('takes a block of prefix length 0 as open to every address, and nothing narrower', () => {
+    for (const open of ['0.0.0.0/0', '::/0', '::0/0', '0:0:0:0:0:0:0:0/0', '0.0.0.0']) expect(opensToAll(open)).toBe(true);
+    for (const narrow of ['0.0.0.0/1', '10.0.0.0/8', '::/1', '2001:db8::/32', '203.0.113.10', '203.0.113.0/24', '::1']) expect(opensToAll(narrow)).toBe(false);
   });
 
   it('is unrestricted when empty, unless the organisation requires an access list; unknown counts as not required', () => {
