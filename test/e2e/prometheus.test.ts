@@ -768,7 +768,7 @@ describe('every alert expression against Prometheus', () => {
         expect(text, name).toBeTruthy();
         expect(text, name).not.toMatch(/<error|\{\{|\(…\)|%!/);
       }
-      expect(alert.annotations['runbook_url']).toMatch(new RegExp(`README\\.md#${name.toLowerCase()}$`));
+      expect(alert.annotations['runbook_url']).toMatch(new RegExp(`/docs/runbooks/${name}\\.md$`));
     }
     const agentCreated = alerts.find((a) => a.labels['alertname'] === 'MongoDBApiKeyCreated' && a.labels['kind'] === 'agent')!;
     expect(agentCreated.labels).toMatchObject({ created_by: 'USER', created_ip: '203.0.113.77', project_name: dataset.projects[0]!.name });

@@ -28,7 +28,7 @@ interface RuleTest {
 }
 const ruleTests = (parse(readFileSync(`${dir}alerts.test.yaml`, 'utf8')) as { tests: RuleTest[] }).tests;
 
-const RUNBOOK = 'https://github.com/mongodb-apikey-exporter/mongodb-apikey-exporter/blob/main/README.md#';
+const RUNBOOKS = 'https://github.com/mongodb-apikey-exporter/mongodb-apikey-exporter/blob/main/docs/runbooks/';
 const IDENTITY_JOIN = /on\(job, instance, kind, user_id, project_id, org_id, key_id\)\s+group_left\(description, key_suffix, username, project_name[,)]/;
 
 function promtool(...args: string[]): { status: number | null; output: string } {
@@ -96,7 +96,7 @@ describe('alert rules', () => {
     expect(contractProblems(analysis), a.expr).toEqual([]);
     expect(['critical', 'warning', 'info']).toContain(a.labels?.severity);
     for (const k of ['summary', 'description', 'runbook_url']) expect(a.annotations?.[k], k).toMatch(/\S/);
-    expect(a.annotations?.runbook_url).toBe(`${RUNBOOK}${name.toLowerCase()}`);
+    expect(a.annotations?.runbook_url).toBe(`${RUNBOOKS}${name}.md`);
     if (a.for !== undefined) expect(a.for).toMatch(/^(\d+[smhd])+$/);
     // Alerts about one key name the key and its owner through mongodb_apikey_info.
     const perKey = analysis.selectors.some((s) => familyOf(s.metric)?.spec.labels.includes('key_id'));
