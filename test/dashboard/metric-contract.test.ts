@@ -81,14 +81,16 @@ const uses: Use[] = [
   ...variableQueries(dashboard, { job: '.+', instance: '.+' }).map((q) => ({ where: `dashboard variable ${q.variable}`, expr: q.expr })),
   ...rules.map((r) => ({ where: `alerts.yaml ${r.alert ?? r.record}`, expr: r.expr })),
 ];
-/** Each metric the dashboard and the rules read, with the labels they match it on and where. */
-const metricsUsed = new Map<string, { labels: Set<string>; where: Set<string> }>();
+/** Each metric the dashboard and the rules read, where, and the labels they match it on, each with where. */
+const metricsUsed = new Map<string, { where: Set<string>; labels: Map<string, Set<string>> }>();
 for (const use of uses) {
   for (const sel of analyze(use.expr).selectors) {
-    const entry = metricsUsed.get(sel.metric) ?? { labels: new Set<string>(), where: new Set<string>() };
+    const entry = metricsUsed.get(sel.metric) ?? { where: new Set<string>(), labels: new Map<string, Set<string>>() };
     metricsUsed.set(sel.metric, entry);
-    for (const m of sel.matchers) if (m.label !== '__name__') entry.labels.add(m.label);
     entry.where.add(use.where);
+    for (const { label } of sel.matchers) {
+      if (label !== '__name__') entry.labels.set(label, (entry.labels.get(label) ?? new Set<string>()).add(use.where));
+    }
   }
 }
 const external = new Set(Object.keys(contract.external).filter((k) => !k.startsWith('$')));
@@ -104,6 +106,7 @@ describe('metrics the dashboard and the alert rules read', () => {
     const family = CONTRACT_FAMILIES.find((f) => f.name === fam?.family);
     expect(family, `read by ${[...use.where].join('; ')}`).toBeDefined();
     const allowed = new Set([...(listed[family!.name]?.labels ?? []), ...(fam?.extraLabels ?? []), ...contract.scrapeLabels]);
-    expect([...use.labels].filter((l) => !allowed.has(l)), `labels matched by ${[...use.where].join('; ')}`).toEqual([]);
+    const unknown = [...use.labels].filter(([label]) => !allowed.has(label)).map(([label, where]) => `${label} (${[...where].join('; ')})`);
+    expect(unknown, 'labels the family does not carry').toEqual([]);
   });
 });
