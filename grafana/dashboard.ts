@@ -82,14 +82,10 @@ const UP_DOWN = valueMapping([1, 'up', 'green'], [0, 'down', 'red']);
 const keyCount = (title: string, description: string, w: number, thresholds: Thresholds, expr: string) =>
   stat({ title, description, w, thresholds, targets: [target('A', countKeys(expr), { instant: true })] });
 
+const QUANTILES = [['A', 0.5, 'p50'], ['B', 0.95, 'p95']] as const;
 /** p50 and p95 of a histogram's bucket series, refIds A and B. */
 const quantiles = (buckets: Metric, by: string, legend: string): Target[] =>
-  (
-    [
-      ['A', 0.5, 'p50'],
-      ['B', 0.95, 'p95'],
-    ] as const
-  ).map(([refId, q, name]) =>
+  QUANTILES.map(([refId, q, name]) =>
     target(refId, `histogram_quantile(${q}, sum by (${by}, le) (rate(${t(buckets)}[$__rate_interval])))`, { legend: `${name} ${legend}` }),
   );
 
@@ -309,7 +305,7 @@ layout.line(
   }),
 );
 const pkQ = infoTarget('description, key_suffix, project_name, org_name, public_key');
-const ORG_KEY_INFO = 'description, key_suffix, project_name, org_name, account_name, public_key';
+const orgKeyQ = infoTarget('description, key_suffix, project_name, org_name, account_name, public_key');
 layout.line(
   10,
   table({
@@ -338,7 +334,7 @@ layout.line(
     description:
       'One row per role of a programmatic key or service account (mongodb_apikey_role_info joined with mongodb_apikey_info): the role and the organisation or project it applies to. Service accounts repeat their roles for each secret.',
     w: 10,
-    targets: [infoTarget(ORG_KEY_INFO)('A', s(KEY.role))],
+    targets: [orgKeyQ('A', s(KEY.role))],
     hidden: ['job', 'instance', 'Value', 'user_id', 'username'],
     columns: [...labels('kind', 'role', 'role_org_id', 'role_project_id'), ...ORG_KEY_COLUMNS],
   }),
@@ -346,7 +342,7 @@ layout.line(
 
 // The API reports per entry: creation, last use, and the requests from the entry's last address.
 // The last address is a label of requests only: the other columns take it from there to share rows.
-const entryQ = (refId: string, expr: string): Target => infoTarget(ORG_KEY_INFO)(refId, `(${expr})`);
+const entryQ = (refId: string, expr: string): Target => orgKeyQ(refId, `(${expr})`);
 const withLastAddress = (expr: string): string =>
   `${expr} * on(${ENTRY_JOIN}) group_left(last_used_address) (0 * ${s(KEY.accessListEntryRequests)} + 1)`;
 layout.line(
@@ -419,7 +415,7 @@ layout.line(
       'API keys (and service-account secrets) created during the last 24 hours with who created them: created_by/created_ip/created_user_id come from agent API keys (absent for PROVISIONING keys); the other kinds show their owner instead. Programmatic keys have no creation time and never show here.',
     w: 24,
     sortBy: 'Created',
-    targets: [infoTarget(`${INFO}, created_by, created_ip, created_user_id`)('A', `(${s(KEY.created)} > time() - ${DAY}) * 1000`)],
+    targets: [tableTarget('A', withInfo(`(${s(KEY.created)} > time() - ${DAY}) * 1000`, `${INFO}, created_by, created_ip, created_user_id`))],
     hidden: ['job', 'instance'],
     columns: [{ field: 'Value', name: 'Created', ...DATE }, ...KEY_COLUMNS, ...labels('created_by', 'created_ip', 'created_user_id')],
   }),
