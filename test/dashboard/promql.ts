@@ -5,6 +5,7 @@
  */
 import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
+import { EXPORTER_FAMILIES, KEY_FAMILIES, SCOPE_FAMILIES, type Family } from '../../src/metrics/contract.js';
 import contract from './metric-contract.json' with { type: 'json' };
 
 export interface Matcher {
@@ -102,7 +103,16 @@ interface MetricSpec {
   labels: string[];
 }
 
-const families: Record<string, MetricSpec> = { ...contract.metrics, ...pickExternal(contract.external) };
+/** Every family of src/metrics/contract.ts, the registry of metric names and types. */
+export const CONTRACT_FAMILIES: readonly Family[] = [...Object.values(KEY_FAMILIES), ...Object.values(SCOPE_FAMILIES), ...Object.values(EXPORTER_FAMILIES)];
+
+// Names and types come from the exporter's contract; metric-contract.json adds the label sets
+// (checked against the exposition by metric-contract.test.ts).
+const contractLabels: Record<string, { labels: string[] } | undefined> = contract.metrics;
+const families: Record<string, MetricSpec> = {
+  ...Object.fromEntries(CONTRACT_FAMILIES.map((f) => [f.name, { type: f.type, labels: contractLabels[f.name]?.labels ?? [] }])),
+  ...pickExternal(contract.external),
+};
 
 function pickExternal(ext: Record<string, unknown>): Record<string, MetricSpec> {
   return Object.fromEntries(Object.entries(ext).filter(([k]) => !k.startsWith('$'))) as Record<string, MetricSpec>;
