@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AUDIT_CSP, escapeHtml, formatDuration, renderAuditPage, renderBadQueryPage, renderWaitingPage, STYLE_HASH } from '../../../src/http/audit-page.js';
-import { audit, DEFAULT_QUERY, parseAuditQuery, type AuditQuery } from '../../../src/http/audit-rows.js';
+import { audit } from '../../../src/audit/audit.js';
+import { DEFAULT_QUERY, parseAuditQuery, type AuditQuery } from '../../../src/audit/query.js';
+import { AUDIT_CSP, formatDuration, renderAuditPage, renderBadQueryPage, renderWaitingPage, STYLE_HASH } from '../../../src/http/audit-page.js';
 import type { Snapshot } from '../../../src/model/snapshot.js';
-import { ALICE, EXPECTED_ORDER, NOW, SNAPSHOT, XSS, ZERO } from './audit-fixture.js';
+import { ALICE, EXPECTED_ORDER, NOW, SNAPSHOT, XSS, ZERO } from '../audit/fixture.js';
 
 const CONTEXT = { version: '1.2.3', telemetryPath: '/metrics' };
 const parse = (search: string): AuditQuery => {
@@ -16,13 +17,6 @@ const rowIds = (html: string) => [...html.matchAll(/<tr data-key-id="([^"]*)"/g)
 
 /** Every attribute value and text between tags, roughly: what a browser would treat as markup. */
 const tags = (html: string) => [...html.matchAll(/<([a-z][a-z0-9]*)\b/gi)].map((match) => match[1]!.toLowerCase());
-
-describe('escapeHtml', () => {
-  it('escapes the five characters that matter in content and quoted attributes', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&#60;a href=&#34;x&#34; title=&#39;y&#39;&#62;&#38;&#60;/a&#62;');
-    expect(escapeHtml('plain text, ünïcode ✓')).toBe('plain text, ünïcode ✓');
-  });
-});
 
 describe('renderAuditPage', () => {
   it('lists the keys riskiest first, with a badge per risk', () => {
