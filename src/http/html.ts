@@ -33,9 +33,13 @@ function write(value: Interpolation): string {
   if (value instanceof Markup) return value.text;
   if (typeof value === 'string') return escapeHtml(value);
   if (typeof value === 'number') return String(value);
-  let text = '';
-  for (const item of value) text += write(item);
-  return text;
+  if (Array.isArray(value)) {
+    let text = '';
+    for (const item of value) text += write(item);
+    return text;
+  }
+  // Only reached by a value the types do not allow: escaped like text.
+  return escapeHtml(String(value));
 }
 
 /** Markup from a template: the literal parts as they are, every value escaped unless it is markup. */

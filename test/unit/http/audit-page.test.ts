@@ -74,6 +74,38 @@ describe('renderAuditPage', () => {
     for (const [, target] of html.matchAll(/href="([^"]*)"/g)) expect(target).toMatch(/^\/(?!\/)/);
   });
 
+  it('escapes a <script> in every string the API gives, wherever the page shows it', () => {
+    const script = (field: string) => `<script>${field}</script>`;
+    const key = {
+      id: script('id'),
+      description: script('description'),
+      suffix: script('suffix'),
+      tracksUse: true,
+      createdAt: NOW - 1_000,
+      publicKey: script('publicKey'),
+      accountName: script('accountName'),
+      roles: [{ name: script('role') }],
+      accessList: { entries: 1, unrestricted: false, shown: [{ address: script('address'), lastUsedAt: NOW - 1_000, lastUsedAddress: script('lastUsedAddress'), requests: 1 }] },
+    };
+    const hostile: Snapshot = {
+      ...SNAPSHOT,
+      scopes: [
+        { scope: { ...ALICE, id: script('ownerId'), name: script('ownerName') }, up: true, errors: ZERO, keys: [key] },
+        {
+          scope: { ...ALICE, id: script('downId'), owner: script('ownerType') as 'user' },
+          up: false,
+          keys: undefined,
+          errors: ZERO,
+          lastFailure: { reason: script('reason') as 'forbidden', message: script('message') },
+        },
+      ],
+    };
+    const html = render('', hostile) + render(`q=${encodeURIComponent(script('q'))}`, hostile);
+    expect(html).not.toMatch(/<script/i);
+    const shown = ['id', 'description', 'suffix', 'publicKey', 'accountName', 'role', 'address', 'lastUsedAddress', 'ownerId', 'ownerName', 'downId', 'ownerType', 'reason', 'q'];
+    for (const field of shown) expect(html, field).toContain(`&#60;script&#62;${field}&#60;/script&#62;`);
+  });
+
   it('filters and sorts through links that keep the other parameters', () => {
     const html = render('kind=user&idleDays=30');
     // A lower idle threshold makes uk-disabled (last used 5 d ago) no more idle, but uk-never-10 is still within its grace.
