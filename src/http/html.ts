@@ -1,12 +1,12 @@
 /**
- * HTML that escapes by default. `html` is the only way to write markup: its literal text is
- * markup, and every value put into it is escaped unless it is itself markup (made by `html`, or
- * by `raw` for text the caller vouches for). A string can never pass for markup, so forgetting to
- * escape one is a type error, not an injection.
+ * HTML that escapes by default. `html` is the way to write markup: its literal text is markup,
+ * and every value put into it is escaped unless it is itself markup (made by `html`, or by `raw`
+ * for text the caller vouches for). A string is never taken for markup, not even where markup is
+ * expected (a type error), so there is no escaping to forget.
  */
 
 /** Escapes text for HTML content and quoted attribute values. */
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
