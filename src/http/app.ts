@@ -1,10 +1,12 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import { audit } from '../audit/audit.js';
+import { DEFAULT_QUERY, parseAuditQuery } from '../audit/query.js';
 import { CONTENT_TYPE } from '../metrics/contract.js';
 import type { Exposition } from '../metrics/exposition.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { AUDIT_CSP, renderAuditPage, renderBadQueryPage, renderWaitingPage } from './audit-page.js';
-import { audit, auditJson, DEFAULT_QUERY, parseAuditQuery } from './audit-rows.js';
+import { auditJson } from './keys-json.js';
 
 export interface AppOptions {
   readonly telemetryPath: string;

@@ -1,31 +1,19 @@
 import { createHash } from 'node:crypto';
-import type { KeyKind } from '../model/api-key.js';
-import {
-  DEFAULT_DIRECTION,
-  KINDS,
-  RISKS,
-  paginate,
-  queryString,
-  type Audit,
-  type AuditQuery,
-  type AuditRow,
-  type Filter,
-  type KindCounts,
-  type Risk,
-  type ScopeRow,
-  type Sort,
-} from './audit-rows.js';
+import type { Audit } from '../audit/audit.js';
+import type { KindCounts } from '../audit/counts.js';
+import { DEFAULT_DIRECTION, FILTERS, queryString, type AuditQuery, type Filter, type Sort } from '../audit/query.js';
+import { RISK_LABELS, RISKS, type Risk } from '../audit/risk.js';
+import type { AuditRow } from '../audit/rows.js';
+import type { ScopeRow } from '../audit/scopes.js';
+import { paginate, type Page } from '../audit/selection.js';
+import { KEY_KIND_LABELS, KEY_KINDS, type KeyKind } from '../model/api-key.js';
+import { html, join, raw, type Html, type Interpolation } from './html.js';
 
 /**
  * `/`: the audit page. Server-rendered and self-contained: one inline `<style>` allowed by its
  * hash, no script, no external asset; sorting, filtering and paging are plain links (and a GET
- * form) whose query the server reads. Every string from the API is escaped.
+ * form) whose query the server reads. Written with `html`, which escapes every string from the API.
  */
-
-/** Escapes text for HTML content and quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
 
 const STYLE = `
 :root{--fg:#1f2328;--muted:#656d76;--line:#d8dee4;--bg:#f6f8fa;--accent:#0b5cad}
@@ -80,23 +68,6 @@ export const STYLE_HASH = `sha256-${createHash('sha256').update(STYLE, 'utf8').d
 /** The page's Content-Security-Policy: nothing but its own inline style, and GET forms to itself. */
 export const AUDIT_CSP = `default-src 'none'; style-src '${STYLE_HASH}'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`;
 
-export const KIND_LABELS: Readonly<Record<KeyKind, string>> = {
-  user: 'Personal (user)',
-  agent: 'Agent',
-  programmatic: 'Programmatic',
-  service_account: 'Service account',
-  global: 'Global (Ops Manager)',
-};
-
-export const RISK_LABELS: Readonly<Record<Risk, string>> = {
-  expired: 'expired',
-  expiring: 'expiring',
-  unrestricted: 'unrestricted',
-  idle: 'idle',
-  never_used: 'never used',
-  disabled: 'disabled',
-};
-
 const FILTER_LABELS: Readonly<Record<Filter, string>> = { all: 'All', attention: 'Needs attention', ok: 'OK', ...RISK_LABELS };
 
 /** What the page needs besides the audit. */
@@ -115,86 +86,90 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(abs / 60_000)} min`;
 }
 
-function date(ms: number | undefined): string {
-  if (ms === undefined) return '<span class="muted">—</span>';
+const DASH = html`<span class="muted">—</span>`;
+const ZERO = html`<span class="muted">0</span>`;
+const NEVER = html`<span class="muted">never</span>`;
+const LINE = html`\n`;
+
+function date(ms: number | undefined): Html {
+  if (ms === undefined) return DASH;
   const iso = new Date(ms).toISOString();
-  return `<span class="nowrap" title="${iso}">${iso.slice(0, 10)}</span>`;
+  return html`<span class="nowrap" title="${iso}">${iso.slice(0, 10)}</span>`;
 }
 
 const number = (n: number): string => n.toLocaleString('en-US');
-const dash = '<span class="muted">—</span>';
 
-function badge(risk: Risk | 'ok'): string {
-  return `<span class="badge r-${risk}">${risk === 'ok' ? 'ok' : RISK_LABELS[risk]}</span>`;
+function badge(risk: Risk | 'ok'): Html {
+  return html`<span class="badge r-${risk}">${risk === 'ok' ? 'ok' : RISK_LABELS[risk]}</span>`;
 }
 
 function href(query: AuditQuery, changes: Partial<AuditQuery> = {}): string {
-  return escapeHtml(`/${queryString(query, { page: 1, ...changes })}`);
+  return `/${queryString(query, { page: 1, ...changes })}`;
 }
 
 function pollText(audit: Audit): string {
   return `last poll ${new Date(audit.snapshot.completedAt).toISOString().replace(/\.\d{3}Z$/, 'Z')} (${formatDuration(audit.now - audit.snapshot.completedAt)} ago)`;
 }
 
-function header(poll: string, context: PageContext, query: AuditQuery): string {
-  const json = escapeHtml(`/keys.json${queryString(query, { page: 1 })}`);
-  return `<header><h1>MongoDB API keys</h1><span class="meta">exporter ${escapeHtml(context.version)} · ${escapeHtml(poll)}</span>
-<nav><a href="${escapeHtml(context.telemetryPath)}">${escapeHtml(context.telemetryPath)}</a><a href="/healthz">/healthz</a><a href="/readyz">/readyz</a><a href="${json}">/keys.json</a></nav></header>`;
+function header(poll: string, context: PageContext, query: AuditQuery): Html {
+  const json = `/keys.json${queryString(query, { page: 1 })}`;
+  return html`<header><h1>MongoDB API keys</h1><span class="meta">exporter ${context.version} · ${poll}</span>
+<nav><a href="${context.telemetryPath}">${context.telemetryPath}</a><a href="/healthz">/healthz</a><a href="/readyz">/readyz</a><a href="${json}">/keys.json</a></nav></header>`;
 }
 
-function thresholdsLine(query: AuditQuery): string {
+function thresholdsLine(query: AuditQuery): Html {
   const t = query.thresholds;
-  return `<p class="muted">Needs attention: a secret expired or expiring within <b>${t.expiringDays} d</b>; usable from any address; last used more than <b>${t.idleDays} d</b> ago; never used and older than <b>${t.neverUsedDays} d</b>; disabled. <span class="small nowrap">Override: <span class="mono">?idleDays=</span>, <span class="mono">expiringDays=</span>, <span class="mono">neverUsedDays=</span></span></p>`;
+  return html`<p class="muted">Needs attention: a secret expired or expiring within <b>${t.expiringDays} d</b>; usable from any address; last used more than <b>${t.idleDays} d</b> ago; never used and older than <b>${t.neverUsedDays} d</b>; disabled. <span class="small nowrap">Override: <span class="mono">?idleDays=</span>, <span class="mono">expiringDays=</span>, <span class="mono">neverUsedDays=</span></span></p>`;
 }
 
-function cards(audit: Audit): string {
+function cards(audit: Audit): Html {
   const { total } = audit.counts;
   const { query } = audit;
   const card = (label: string, value: number, filter: Filter, hot: boolean) =>
-    `<a class="card${hot && value > 0 ? ' hot' : ''}" href="${href(query, { filter, kind: undefined })}" data-filter="${filter}"><b>${number(value)}</b><span>${label}</span></a>`;
-  return `<div class="cards">${card('keys', total.keys, 'all', false)}${card('need attention', total.attention, 'attention', true)}${RISKS.map((risk) =>
+    html`<a class="card${hot && value > 0 ? ' hot' : ''}" href="${href(query, { filter, kind: undefined })}" data-filter="${filter}"><b>${number(value)}</b><span>${label}</span></a>`;
+  return html`<div class="cards">${card('keys', total.keys, 'all', false)}${card('need attention', total.attention, 'attention', true)}${RISKS.map((risk) =>
     card(RISK_LABELS[risk], total.risks[risk], risk, true),
-  ).join('')}<div class="card${total.scopesDown > 0 ? ' hot' : ''}"><b>${number(total.scopes - total.scopesDown)} / ${number(total.scopes)}</b><span>scopes up</span></div></div>`;
+  )}<div class="card${total.scopesDown > 0 ? ' hot' : ''}"><b>${number(total.scopes - total.scopesDown)} / ${number(total.scopes)}</b><span>scopes up</span></div></div>`;
 }
 
-function countsTable(audit: Audit): string {
+function countsTable(audit: Audit): Html {
   const { query } = audit;
   const cell = (value: number, kind: KeyKind | undefined, filter: Filter) =>
-    `<td class="n">${value === 0 ? '<span class="muted">0</span>' : `<a href="${href(query, { kind, filter })}">${number(value)}</a>`}</td>`;
-  const line = (label: string, counts: KindCounts, kind: KeyKind | undefined) =>
-    `<tr><th scope="row">${label}</th>${cell(counts.keys, kind, 'all')}${cell(counts.attention, kind, 'attention')}${RISKS.map((risk) => cell(counts.risks[risk], kind, risk)).join('')}<td class="n">${number(counts.scopes)}</td><td class="n">${counts.scopesDown > 0 ? `<span class="down">${number(counts.scopesDown)}</span>` : '<span class="muted">0</span>'}</td></tr>`;
-  const kinds = KINDS.flatMap((kind) => {
+    html`<td class="n">${value === 0 ? ZERO : html`<a href="${href(query, { kind, filter })}">${number(value)}</a>`}</td>`;
+  const line = (label: Interpolation, counts: KindCounts, kind: KeyKind | undefined) =>
+    html`<tr><th scope="row">${label}</th>${cell(counts.keys, kind, 'all')}${cell(counts.attention, kind, 'attention')}${RISKS.map((risk) => cell(counts.risks[risk], kind, risk))}<td class="n">${number(counts.scopes)}</td><td class="n">${counts.scopesDown > 0 ? html`<span class="down">${number(counts.scopesDown)}</span>` : ZERO}</td></tr>`;
+  const kinds = KEY_KINDS.flatMap((kind) => {
     const counts = audit.counts.byKind[kind];
-    return counts ? [line(escapeHtml(KIND_LABELS[kind]), counts, kind)] : [];
+    return counts ? [line(KEY_KIND_LABELS[kind], counts, kind)] : [];
   });
-  return `<div class="scroll"><table class="counts" id="counts"><thead><tr><th>Kind</th><th class="n">Keys</th><th class="n">Attention</th>${RISKS.map((risk) => `<th class="n">${RISK_LABELS[risk]}</th>`).join('')}<th class="n">Scopes</th><th class="n">Down</th></tr></thead>
-<tbody>${kinds.join('')}${line('<b>All</b>', audit.counts.total, undefined)}</tbody></table></div>`;
+  return html`<div class="scroll"><table class="counts" id="counts"><thead><tr><th>Kind</th><th class="n">Keys</th><th class="n">Attention</th>${RISKS.map((risk) => html`<th class="n">${RISK_LABELS[risk]}</th>`)}<th class="n">Scopes</th><th class="n">Down</th></tr></thead>
+<tbody>${kinds}${line(html`<b>All</b>`, audit.counts.total, undefined)}</tbody></table></div>`;
 }
 
-function pills(label: string, items: readonly { text: string; link: string; on: boolean; data: string }[]): string {
-  return `<div class="pills"><span>${label}</span>${items.map((item) => `<a class="pill${item.on ? ' on' : ''}" href="${item.link}" ${item.data}>${item.text}</a>`).join('')}</div>`;
+function pills(label: string, items: readonly { text: string; link: string; on: boolean; data: Html }[]): Html {
+  return html`<div class="pills"><span>${label}</span>${items.map((item) => html`<a class="pill${item.on ? ' on' : ''}" href="${item.link}" ${item.data}>${item.text}</a>`)}</div>`;
 }
 
-function filterBar(audit: Audit): string {
+function filterBar(audit: Audit): Html {
   const { query } = audit;
-  const kinds = [undefined, ...KINDS.filter((kind) => audit.counts.byKind[kind] !== undefined)].map((kind) => ({
-    text: kind === undefined ? 'All' : escapeHtml(KIND_LABELS[kind]),
+  const kinds = [undefined, ...KEY_KINDS.filter((kind) => audit.counts.byKind[kind] !== undefined)].map((kind) => ({
+    text: kind === undefined ? 'All' : KEY_KIND_LABELS[kind],
     link: href(query, { kind }),
     on: query.kind === kind,
-    data: `data-kind="${kind ?? 'all'}"`,
+    data: html`data-kind="${kind ?? 'all'}"`,
   }));
-  const filters = (['all', 'attention', 'ok', ...RISKS] as const).map((filter) => ({
+  const filters = FILTERS.map((filter) => ({
     text: FILTER_LABELS[filter],
     link: href(query, { filter }),
     on: query.filter === filter,
-    data: `data-filter="${filter}"`,
+    data: html`data-filter="${filter}"`,
   }));
   // A GET form for the search: the other parameters travel as hidden fields.
-  const hidden = [...new URLSearchParams(queryString(query, { page: 1, search: undefined }).slice(1))]
-    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
-    .join('');
-  const search = `<form method="get" action="/" role="search">${hidden}<input type="search" name="q" value="${escapeHtml(query.search ?? '')}" placeholder="description, owner, key id, suffix" aria-label="Search keys"><button type="submit">Search</button></form>`;
-  return `<div class="bar">${pills('Kind', kinds)}</div><div class="bar">${pills('Show', filters)}${search}</div>`;
+  const hidden = [...new URLSearchParams(queryString(query, { page: 1, search: undefined }).slice(1))].map(
+    ([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`,
+  );
+  const search = html`<form method="get" action="/" role="search">${hidden}<input type="search" name="q" value="${query.search ?? ''}" placeholder="description, owner, key id, suffix" aria-label="Search keys"><button type="submit">Search</button></form>`;
+  return html`<div class="bar">${pills('Kind', kinds)}</div><div class="bar">${pills('Show', filters)}${search}</div>`;
 }
 
 const SORT_COLUMNS: readonly { readonly sort?: Sort; readonly label: string; readonly numeric?: boolean; readonly title?: string }[] = [
@@ -213,64 +188,63 @@ const SORT_COLUMNS: readonly { readonly sort?: Sort; readonly label: string; rea
   { label: 'Roles' },
 ];
 
-function columnHeader(query: AuditQuery, column: (typeof SORT_COLUMNS)[number]): string {
-  const cls = (column.numeric ? ' class="n"' : '') + (column.title ? ` title="${escapeHtml(column.title)}"` : '');
-  if (column.sort === undefined) return `<th${cls}>${column.label}</th>`;
+function columnHeader(query: AuditQuery, column: (typeof SORT_COLUMNS)[number]): Html {
+  const cls = html`${column.numeric ? html` class="n"` : ''}${column.title ? html` title="${column.title}"` : ''}`;
+  if (column.sort === undefined) return html`<th${cls}>${column.label}</th>`;
   const active = query.sort === column.sort;
   const dir = active ? (query.dir === 'asc' ? 'desc' : 'asc') : DEFAULT_DIRECTION[column.sort];
   const arrow = active ? (query.dir === 'asc' ? ' ▲' : ' ▼') : '';
-  return `<th${cls}${active ? ' aria-sort="' + (query.dir === 'asc' ? 'ascending' : 'descending') + '"' : ''}><a href="${href(query, { sort: column.sort, dir })}" data-sort="${column.sort}">${column.label}${arrow}</a></th>`;
+  const sorted = active ? html` aria-sort="${query.dir === 'asc' ? 'ascending' : 'descending'}"` : '';
+  return html`<th${cls}${sorted}><a href="${href(query, { sort: column.sort, dir })}" data-sort="${column.sort}">${column.label}${arrow}</a></th>`;
 }
 
-function owner(row: Pick<AuditRow | ScopeRow, 'ownerName' | 'ownerId' | 'ownerType'>): string {
-  const id = `<span class="mono small muted" title="${escapeHtml(row.ownerType)} id">${escapeHtml(row.ownerId)}</span>`;
-  return row.ownerName !== undefined ? `${escapeHtml(row.ownerName)}<br>${id}` : id;
+function owner(row: Pick<AuditRow | ScopeRow, 'ownerName' | 'ownerId' | 'ownerType'>): Html {
+  const id = html`<span class="mono small muted" title="${row.ownerType} id">${row.ownerId}</span>`;
+  return row.ownerName !== undefined ? html`${row.ownerName}<br>${id}` : id;
 }
 
-function expires(row: AuditRow): string {
-  if (row.expiresAt === undefined || row.expiresIn === undefined) return dash;
+function expires(row: AuditRow): Html {
+  if (row.expiresAt === undefined || row.expiresIn === undefined) return DASH;
   const when = row.expiresIn <= 0 ? `${formatDuration(row.expiresIn)} ago` : `in ${formatDuration(row.expiresIn)}`;
-  return `${date(row.expiresAt)}<br><span class="small ${row.expiresIn <= 0 ? 'down' : 'muted'}">${when}</span>`;
+  return html`${date(row.expiresAt)}<br><span class="small ${row.expiresIn <= 0 ? 'down' : 'muted'}">${when}</span>`;
 }
 
 /** The number of entries; the title says, per entry shown, its last use and the requests from its last address. */
-function accessList(row: AuditRow): string {
-  if (row.accessListEntries === undefined) return dash;
+function accessList(row: AuditRow): Interpolation {
+  if (row.accessListEntries === undefined) return DASH;
   const lines = (row.accessList ?? []).map((entry) =>
     entry.lastUsedAt === undefined
       ? `${entry.address}: never used`
       : `${entry.address}: last used ${new Date(entry.lastUsedAt).toISOString()}${entry.lastUsedAddress ? ` from ${entry.lastUsedAddress}` : ''}${entry.requests !== undefined ? `, ${number(entry.requests)} requests from that address` : ''}`,
   );
-  return lines.length === 0 ? number(row.accessListEntries) : `<span title="${escapeHtml(lines.join('\n'))}">${number(row.accessListEntries)}</span>`;
+  return lines.length === 0 ? number(row.accessListEntries) : html`<span title="${lines.join('\n')}">${number(row.accessListEntries)}</span>`;
 }
 
-function keyRow(row: AuditRow): string {
-  const risks = row.risks.length === 0 ? badge('ok') : row.risks.map(badge).join('');
-  const publicId = row.publicId !== undefined ? `<br><span class="mono small">${escapeHtml(row.publicId)}</span>` : '';
-  const account = row.accountName !== undefined ? `<span class="muted">${escapeHtml(row.accountName)}:</span> ` : '';
-  const description = row.description === '' ? dash : escapeHtml(row.description);
-  const lastUsed = row.lastUsedAt !== undefined ? date(row.lastUsedAt) : row.idle !== undefined ? '<span class="muted">never</span>' : dash;
-  return `<tr data-key-id="${escapeHtml(row.keyId)}" data-kind="${row.kind}" data-risks="${row.risks.join(' ')}"><td>${risks}</td><td class="nowrap">${escapeHtml(KIND_LABELS[row.kind])}</td><td>${owner(row)}</td><td class="desc">${account}${description}</td><td>${row.suffix === '' ? '' : `<span class="mono" title="the last four characters the API shows">…${escapeHtml(row.suffix)}</span> `}<span class="mono small muted" title="key id">${escapeHtml(row.keyId)}</span>${publicId}</td><td>${date(row.createdAt)}</td><td>${lastUsed}</td><td class="n nowrap">${row.age !== undefined ? formatDuration(row.age) : dash}</td><td class="n nowrap">${row.idle !== undefined ? formatDuration(row.idle) : dash}</td><td>${expires(row)}</td><td class="n">${row.uses !== undefined ? number(row.uses) : dash}</td><td class="n">${accessList(row)}</td><td class="small roles">${row.roles.length ? row.roles.map(escapeHtml).join('<br>') : dash}</td></tr>`;
+function keyRow(row: AuditRow): Html {
+  const risks = row.risks.length === 0 ? badge('ok') : row.risks.map((risk) => badge(risk));
+  const suffix = row.suffix === '' ? '' : html`<span class="mono" title="the last four characters the API shows">…${row.suffix}</span> `;
+  const publicId = row.publicId !== undefined ? html`<br><span class="mono small">${row.publicId}</span>` : '';
+  const account = row.accountName !== undefined ? html`<span class="muted">${row.accountName}:</span> ` : '';
+  const description = row.description === '' ? DASH : row.description;
+  const lastUsed = row.lastUsedAt !== undefined ? date(row.lastUsedAt) : row.idle !== undefined ? NEVER : DASH;
+  return html`<tr data-key-id="${row.keyId}" data-kind="${row.kind}" data-risks="${row.risks.join(' ')}"><td>${risks}</td><td class="nowrap">${KEY_KIND_LABELS[row.kind]}</td><td>${owner(row)}</td><td class="desc">${account}${description}</td><td>${suffix}<span class="mono small muted" title="key id">${row.keyId}</span>${publicId}</td><td>${date(row.createdAt)}</td><td>${lastUsed}</td><td class="n nowrap">${row.age !== undefined ? formatDuration(row.age) : DASH}</td><td class="n nowrap">${row.idle !== undefined ? formatDuration(row.idle) : DASH}</td><td>${expires(row)}</td><td class="n">${row.uses !== undefined ? number(row.uses) : DASH}</td><td class="n">${accessList(row)}</td><td class="small roles">${row.roles.length ? join(row.roles, html`<br>`) : DASH}</td></tr>`;
 }
 
-function pager(audit: Audit, page: ReturnType<typeof paginate<AuditRow>>): string {
+function pager(audit: Audit, page: Page<AuditRow>): Html | '' {
   const { query } = audit;
   if (page.total === 0) return '';
   const from = page.offset + 1;
   const to = page.offset + page.items.length;
-  const previous = page.page > 1 ? `<a href="${href(query, { page: page.page - 1 })}" rel="prev" data-page="prev">← Previous</a>` : '<span class="muted">← Previous</span>';
-  const next = page.page < page.pages ? `<a href="${href(query, { page: page.page + 1 })}" rel="next" data-page="next">Next →</a>` : '<span class="muted">Next →</span>';
-  return `<div class="pager">${previous}<span>Keys ${number(from)}–${number(to)} of ${number(page.total)} · page ${number(page.page)} of ${number(page.pages)}</span>${next}</div>`;
+  const previous = page.page > 1 ? html`<a href="${href(query, { page: page.page - 1 })}" rel="prev" data-page="prev">← Previous</a>` : html`<span class="muted">← Previous</span>`;
+  const next = page.page < page.pages ? html`<a href="${href(query, { page: page.page + 1 })}" rel="next" data-page="next">Next →</a>` : html`<span class="muted">Next →</span>`;
+  return html`<div class="pager">${previous}<span>Keys ${number(from)}–${number(to)} of ${number(page.total)} · page ${number(page.page)} of ${number(page.pages)}</span>${next}</div>`;
 }
 
-function keysSection(audit: Audit): string {
+function keysSection(audit: Audit): Html {
   const page = paginate(audit.selected, audit.query.page, audit.query.limit);
-  const body =
-    page.items.length === 0
-      ? `<tr><td colspan="${SORT_COLUMNS.length}" class="muted">No key matches.</td></tr>`
-      : page.items.map(keyRow).join('\n');
-  return `<h2 id="keys-heading">Keys${audit.query.filter === 'all' ? ', riskiest first' : ''}</h2>${filterBar(audit)}${pager(audit, page)}
-<div class="scroll"><table id="keys"><thead><tr>${SORT_COLUMNS.map((column) => columnHeader(audit.query, column)).join('')}</tr></thead>
+  const body = page.items.length === 0 ? html`<tr><td colspan="${SORT_COLUMNS.length}" class="muted">No key matches.</td></tr>` : join(page.items.map(keyRow), LINE);
+  return html`<h2 id="keys-heading">Keys${audit.query.filter === 'all' ? ', riskiest first' : ''}</h2>${filterBar(audit)}${pager(audit, page)}
+<div class="scroll"><table id="keys"><thead><tr>${SORT_COLUMNS.map((column) => columnHeader(audit.query, column))}</tr></thead>
 <tbody>
 ${body}
 </tbody></table></div>${page.pages > 1 ? pager(audit, page) : ''}`;
@@ -279,26 +253,34 @@ ${body}
 /** At most this many scopes are listed; the failing ones come first. */
 export const SCOPE_ROWS = 200;
 
-function scopesSection(audit: Audit): string {
+function scopeRow(scope: ScopeRow, now: number): Html {
+  const status = scope.up ? html`<span class="up">● up</span>` : html`<span class="down">● down</span>`;
+  const success = scope.lastSuccessAt !== undefined ? html`${date(scope.lastSuccessAt)} <span class="small muted">${formatDuration(now - scope.lastSuccessAt)} ago</span>` : NEVER;
+  const httpStatus = scope.lastErrorStatus !== undefined ? html` <span class="muted">(HTTP ${scope.lastErrorStatus})</span>` : '';
+  const error = scope.lastErrorReason !== undefined ? html`<span class="mono">${scope.lastErrorReason}</span>${httpStatus}` : DASH;
+  return html`<tr data-scope="${scope.kind}/${scope.ownerId}"><td>${status}</td><td class="nowrap">${KEY_KIND_LABELS[scope.kind]}</td><td>${owner(scope)}</td><td class="n">${scope.keys !== undefined ? number(scope.keys) : DASH}</td><td>${success}</td><td>${error}</td><td class="n">${number(scope.errors)}</td></tr>`;
+}
+
+function scopesSection(audit: Audit): Html {
   const shown = audit.scopes.slice(0, SCOPE_ROWS);
-  const rows = shown
-    .map(
-      (scope) =>
-        `<tr data-scope="${escapeHtml(scope.kind)}/${escapeHtml(scope.ownerId)}"><td>${scope.up ? '<span class="up">● up</span>' : '<span class="down">● down</span>'}</td><td class="nowrap">${escapeHtml(KIND_LABELS[scope.kind])}</td><td>${owner(scope)}</td><td class="n">${scope.keys !== undefined ? number(scope.keys) : dash}</td><td>${scope.lastSuccessAt !== undefined ? `${date(scope.lastSuccessAt)} <span class="small muted">${formatDuration(audit.now - scope.lastSuccessAt)} ago</span>` : '<span class="muted">never</span>'}</td><td>${scope.lastErrorReason !== undefined ? `<span class="mono">${escapeHtml(scope.lastErrorReason)}</span>${scope.lastErrorStatus !== undefined ? ` <span class="muted">(HTTP ${scope.lastErrorStatus})</span>` : ''}` : dash}</td><td class="n">${number(scope.errors)}</td></tr>`,
-    )
-    .join('\n');
-  const more = audit.scopes.length > shown.length ? `<p class="muted">${number(audit.scopes.length - shown.length)} more scopes are up; <a href="/keys.json">/keys.json</a> lists them all.</p>` : '';
-  return `<h2>Scopes</h2><div class="scroll"><table id="scopes"><thead><tr><th>Status</th><th>Kind</th><th>Owner</th><th class="n">Keys</th><th>Last success</th><th>Last error</th><th class="n">Errors</th></tr></thead>
+  const rows = join(
+    shown.map((scope) => scopeRow(scope, audit.now)),
+    LINE,
+  );
+  const more = audit.scopes.length > shown.length ? html`<p class="muted">${number(audit.scopes.length - shown.length)} more scopes are up; <a href="/keys.json">/keys.json</a> lists them all.</p>` : '';
+  return html`<h2>Scopes</h2><div class="scroll"><table id="scopes"><thead><tr><th>Status</th><th>Kind</th><th>Owner</th><th class="n">Keys</th><th>Last success</th><th>Last error</th><th class="n">Errors</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table></div>${more}`;
 }
 
-function document(title: string, head: string, main: string): string {
-  return `<!doctype html>
+const STYLESHEET = raw(STYLE);
+
+function document(title: string, head: Html, main: Html): string {
+  return html`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><title>${title}</title>
-<style>${STYLE}</style></head>
+<style>${STYLESHEET}</style></head>
 <body>
 ${head}
 <main>
@@ -307,7 +289,7 @@ ${main}
 </main>
 </body>
 </html>
-`;
+`.text;
 }
 
 /** The page after the first poll. Pure (the audit carries the clock). */
@@ -315,7 +297,7 @@ export function renderAuditPage(audit: Audit, context: PageContext): string {
   return document(
     'MongoDB API keys — audit',
     header(pollText(audit), context, audit.query),
-    `<h2>Overview</h2>${cards(audit)}${thresholdsLine(audit.query)}${countsTable(audit)}${keysSection(audit)}${scopesSection(audit)}`,
+    html`<h2>Overview</h2>${cards(audit)}${thresholdsLine(audit.query)}${countsTable(audit)}${keysSection(audit)}${scopesSection(audit)}`,
   );
 }
 
@@ -324,11 +306,11 @@ export function renderWaitingPage(query: AuditQuery, context: PageContext): stri
   return document(
     'MongoDB API keys — waiting for the first poll',
     header('waiting for the first poll', context, query),
-    `<p class="notice" id="not-ready">The first poll has not completed yet: no key is known. This page fills in when it has (see <a href="/readyz">/readyz</a>).</p>${thresholdsLine(query)}`,
+    html`<p class="notice" id="not-ready">The first poll has not completed yet: no key is known. This page fills in when it has (see <a href="/readyz">/readyz</a>).</p>${thresholdsLine(query)}`,
   );
 }
 
 /** A 400 page naming the bad parameter. */
 export function renderBadQueryPage(error: string, context: PageContext, query: AuditQuery): string {
-  return document('MongoDB API keys — bad request', header('bad request', context, query), `<p class="notice">${escapeHtml(error)}. <a href="/">Back to the defaults</a>.</p>`);
+  return document('MongoDB API keys — bad request', header('bad request', context, query), html`<p class="notice">${error}. <a href="/">Back to the defaults</a>.</p>`);
 }

@@ -1,5 +1,18 @@
-/** The kinds of key this exporter audits; the `kind` label. `global`: Ops Manager's global API keys. */
-export type KeyKind = 'user' | 'agent' | 'programmatic' | 'service_account' | 'global';
+/**
+ * The kinds of key this exporter audits, in the order the audit shows them; the `kind` label.
+ * `global`: Ops Manager's global API keys. Each kind has a source in `sources/index.ts`.
+ */
+export const KEY_KINDS = ['user', 'agent', 'programmatic', 'service_account', 'global'] as const;
+export type KeyKind = (typeof KEY_KINDS)[number];
+
+/** Each kind's name for people: the audit page's. */
+export const KEY_KIND_LABELS: Readonly<Record<KeyKind, string>> = {
+  user: 'Personal (user)',
+  agent: 'Agent',
+  programmatic: 'Programmatic',
+  service_account: 'Service account',
+  global: 'Global (Ops Manager)',
+};
 
 /** A role a key or service account holds, in an organisation or a project. */
 export interface Role {

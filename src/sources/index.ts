@@ -1,4 +1,5 @@
 import type { Config } from '../config/load.js';
+import { KEY_KINDS, type KeyKind } from '../model/api-key.js';
 import { agentKeys } from './agent-keys.js';
 import { globalKeys } from './global-keys.js';
 import { OrganizationDirectory } from './organizations.js';
@@ -7,13 +8,19 @@ import { serviceAccounts } from './service-accounts.js';
 import type { KeyKindDefinition, Source } from './source.js';
 import { userKeys } from './user-keys.js';
 
-/** Every key kind the exporter audits. A new kind is one new file and one line here. */
-export const KEY_KINDS: readonly KeyKindDefinition[] = [userKeys, agentKeys, programmaticKeys, serviceAccounts, globalKeys];
+/** The source of each kind in `KEY_KINDS`: a new kind is its name there, one file here, one entry in this table. */
+export const KEY_SOURCES: Readonly<Record<KeyKind, KeyKindDefinition>> = {
+  user: userKeys,
+  agent: agentKeys,
+  programmatic: programmaticKeys,
+  service_account: serviceAccounts,
+  global: globalKeys,
+};
 
-/** One source per configured credential, of every kind. */
+/** One source per configured credential, of every kind, in the order of `KEY_KINDS`. */
 export function sourcesFrom(config: Config): Source[] {
   const directories = config.organizations.map((entry) => new OrganizationDirectory(entry));
-  return KEY_KINDS.flatMap((kind) => kind.sourcesFrom(config, directories));
+  return KEY_KINDS.flatMap((kind) => KEY_SOURCES[kind].sourcesFrom(config, directories));
 }
 
 export type { Discovery, KeyKindDefinition, ScopeListing, Source, SourceContext } from './source.js';

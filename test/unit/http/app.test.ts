@@ -8,7 +8,7 @@ import { STYLE_HASH } from '../../../src/http/audit-page.js';
 import { Exposition } from '../../../src/metrics/exposition.js';
 import { ExporterMetrics } from '../../../src/metrics/exporter-metrics.js';
 import type { Snapshot } from '../../../src/model/snapshot.js';
-import { EXPECTED_ORDER, NOW, SNAPSHOT } from './audit-fixture.js';
+import { EXPECTED_ORDER, NOW, SNAPSHOT } from '../audit/fixture.js';
 
 let server: Server | undefined;
 afterEach(async () => {

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AUDIT_CSP, escapeHtml, formatDuration, renderAuditPage, renderBadQueryPage, renderWaitingPage, STYLE_HASH } from '../../../src/http/audit-page.js';
-import { audit, DEFAULT_QUERY, parseAuditQuery, type AuditQuery } from '../../../src/http/audit-rows.js';
+import { audit } from '../../../src/audit/audit.js';
+import { DEFAULT_QUERY, parseAuditQuery, type AuditQuery } from '../../../src/audit/query.js';
+import { AUDIT_CSP, formatDuration, renderAuditPage, renderBadQueryPage, renderWaitingPage, STYLE_HASH } from '../../../src/http/audit-page.js';
 import type { Snapshot } from '../../../src/model/snapshot.js';
-import { ALICE, EXPECTED_ORDER, NOW, SNAPSHOT, XSS, ZERO } from './audit-fixture.js';
+import { ALICE, EXPECTED_ORDER, NOW, SNAPSHOT, XSS, ZERO } from '../audit/fixture.js';
 
 const CONTEXT = { version: '1.2.3', telemetryPath: '/metrics' };
 const parse = (search: string): AuditQuery => {
@@ -16,13 +17,6 @@ const rowIds = (html: string) => [...html.matchAll(/<tr data-key-id="([^"]*)"/g)
 
 /** Every attribute value and text between tags, roughly: what a browser would treat as markup. */
 const tags = (html: string) => [...html.matchAll(/<([a-z][a-z0-9]*)\b/gi)].map((match) => match[1]!.toLowerCase());
-
-describe('escapeHtml', () => {
-  it('escapes the five characters that matter in content and quoted attributes', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&#60;a href=&#34;x&#34; title=&#39;y&#39;&#62;&#38;&#60;/a&#62;');
-    expect(escapeHtml('plain text, ünïcode ✓')).toBe('plain text, ünïcode ✓');
-  });
-});
 
 describe('renderAuditPage', () => {
   it('lists the keys riskiest first, with a badge per risk', () => {
@@ -78,6 +72,38 @@ describe('renderAuditPage', () => {
     expect(new Set(tags(html))).toEqual(new Set(['html', 'head', 'meta', 'title', 'style', 'body', 'header', 'h1', 'span', 'nav', 'a', 'main', 'h2', 'div', 'b', 'p', 'table', 'thead', 'tr', 'th', 'tbody', 'td', 'br', 'form', 'input', 'button', 'footer']));
     // Every link stays on this site.
     for (const [, target] of html.matchAll(/href="([^"]*)"/g)) expect(target).toMatch(/^\/(?!\/)/);
+  });
+
+  it('escapes a <script> in every string the API gives, wherever the page shows it', () => {
+    const script = (field: string) => `<script>${field}</script>`;
+    const key = {
+      id: script('id'),
+      description: script('description'),
+      suffix: script('suffix'),
+      tracksUse: true,
+      createdAt: NOW - 1_000,
+      publicKey: script('publicKey'),
+      accountName: script('accountName'),
+      roles: [{ name: script('role') }],
+      accessList: { entries: 1, unrestricted: false, shown: [{ address: script('address'), lastUsedAt: NOW - 1_000, lastUsedAddress: script('lastUsedAddress'), requests: 1 }] },
+    };
+    const hostile: Snapshot = {
+      ...SNAPSHOT,
+      scopes: [
+        { scope: { ...ALICE, id: script('ownerId'), name: script('ownerName') }, up: true, errors: ZERO, keys: [key] },
+        {
+          scope: { ...ALICE, id: script('downId'), owner: script('ownerType') as 'user' },
+          up: false,
+          keys: undefined,
+          errors: ZERO,
+          lastFailure: { reason: script('reason') as 'forbidden', message: script('message') },
+        },
+      ],
+    };
+    const html = render('', hostile) + render(`q=${encodeURIComponent(script('q'))}`, hostile);
+    expect(html).not.toMatch(/<script/i);
+    const shown = ['id', 'description', 'suffix', 'publicKey', 'accountName', 'role', 'address', 'lastUsedAddress', 'ownerId', 'ownerName', 'downId', 'ownerType', 'reason', 'q'];
+    for (const field of shown) expect(html, field).toContain(`&#60;script&#62;${field}&#60;/script&#62;`);
   });
 
   it('filters and sorts through links that keep the other parameters', () => {
