@@ -21,8 +21,8 @@ import { createApp } from '../../src/http/app.js';
 import { CONTENT_TYPE, EXPORTER_FAMILIES, KEY_FAMILIES, SCOPE_FAMILIES } from '../../src/metrics/contract.js';
 import { ExporterMetrics } from '../../src/metrics/exporter-metrics.js';
 import { Exposition } from '../../src/metrics/exposition.js';
+import { KEY_KINDS } from '../../src/model/api-key.js';
 import type { CycleReport } from '../../src/poller/poller.js';
-import { KEY_KINDS } from '../../src/sources/index.js';
 import { VERSION } from '../../src/version.js';
 import { ACME, FIXED_NOW, PRODUCTION, SNAPSHOT } from '../unit/fixtures/key-snapshot.js';
 
@@ -180,7 +180,7 @@ describe('/metrics golden file', () => {
       const sample = new RegExp(`^${family.name}${family.type === 'histogram' ? '_(bucket|sum|count)' : ''}[{ ]`);
       expect(lines.some((line) => sample.test(line)), `${family.name} has a series`).toBe(true);
     }
-    for (const { kind } of KEY_KINDS) {
+    for (const kind of KEY_KINDS) {
       expect(lines.some((line) => line.startsWith(`${KEY_FAMILIES.info.name}{kind="${kind}",`)), `a key of kind ${kind}`).toBe(true);
     }
   });
