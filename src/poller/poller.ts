@@ -105,10 +105,8 @@ export class Poller {
               if (failure) log.warn({ credential: credentialId, ...(orgId !== undefined ? { org: orgId } : {}), ...failure }, 'discovery failed; polling the last known list');
             }
           }
-          // Two credentials may reach the same scope; the first one to list it polls it. A source's
-          // listing is claimed in one go, so an organisation and the projects read through it stay
-          // with one source, whose listing tells what the projects repeat. Every replica lists
-          // every scope, and polls only its shard.
+          // Two credentials may reach the same scope; the first one to list it polls it. Every
+          // replica lists every scope, and polls only its shard.
           const mine = [...listing.failed.map(({ scope }) => scope), ...listing.scopes].filter((scope) => {
             const key = scopeKey(scope);
             if (claimed.has(key)) return false;

@@ -43,7 +43,7 @@ export class Shard {
     this.count = count;
   }
 
-  /** A project read through its organisation goes with the organisation: its listing decides what the project repeats. */
+  /** A project read through its organisation goes with the organisation, so the organisation's listing, which both read, is fetched once. */
   owns(scope: Pick<Scope, 'id' | 'orgId'>): boolean {
     return shardOf(scope.orgId ?? scope.id, this.count) === this.index;
   }

@@ -194,6 +194,22 @@ function withName(owner: Owner, name: string | undefined): Owner {
   return name === undefined ? owner : { ...owner, name };
 }
 
+/**
+ * A project's listing against its organisation's: what the organisation lists too (an
+ * organisation's key or account assigned to the project, published under the organisation) and
+ * what only the project lists. Items without an id are the project's. Pure.
+ */
+export function splitListing<T>(orgItems: readonly T[], projectItems: readonly T[], idOf: (item: T) => unknown): { readonly shared: readonly T[]; readonly own: readonly T[] } {
+  const ofOrg = new Set<unknown>(orgItems.map(idOf).filter((id) => id != null));
+  const shared: T[] = [];
+  const own: T[] = [];
+  for (const item of projectItems) {
+    const id = idOf(item);
+    (id != null && ofOrg.has(id) ? shared : own).push(item);
+  }
+  return { shared, own };
+}
+
 /** What the kinds that read organisations share: one directory per entry, and the scopes it lists. */
 export abstract class OrganizationSource implements Source {
   abstract readonly kind: KeyKind;

@@ -3,7 +3,7 @@ import type { ApiKey, Role } from '../model/api-key.js';
 import type { Scope } from '../model/scope.js';
 import { accessListRequired, keyAccessListEntrySchema, summariseAccessList } from './access-list.js';
 import { keySuffix, mapItems } from './fields.js';
-import { OrganizationSource } from './organizations.js';
+import { OrganizationSource, splitListing } from './organizations.js';
 import type { KeyKindDefinition, SourceContext } from './source.js';
 
 /**
@@ -75,9 +75,8 @@ class ProgrammaticKeysSource extends OrganizationSource {
       // which keys those are is known only from its listing: without it, the project fails too.
       const { orgId } = scope;
       const [orgItems, listed] = await Promise.all([orgId === undefined ? [] : this.#orgListing(orgId, context), listing()]);
-      const shared = new Set(orgItems.map(idOf));
-      const items = listed.filter((item) => !shared.has(idOf(item)));
-      return published(items, mapProgrammaticKeys(items, url));
+      const { own } = splitListing(orgItems, listed, idOf);
+      return published(own, mapProgrammaticKeys(own, url));
     }
     const items = await this.#orgListing(scope.id, context);
     if (!this.directory.entry.accessLists) return published(items, mapProgrammaticKeys(items, url));

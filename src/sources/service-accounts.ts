@@ -4,7 +4,7 @@ import type { AccessListSummary, ApiKey, Role } from '../model/api-key.js';
 import type { Scope } from '../model/scope.js';
 import { accessListRequired, serviceAccountAccessListEntrySchema, summariseAccessList } from './access-list.js';
 import { keySuffix, mapItems, timestamp } from './fields.js';
-import { OrganizationSource, SERVICE_ACCOUNTS_MEDIA_TYPE } from './organizations.js';
+import { OrganizationSource, SERVICE_ACCOUNTS_MEDIA_TYPE, splitListing } from './organizations.js';
 import type { KeyKindDefinition, SourceContext } from './source.js';
 
 /**
@@ -48,14 +48,8 @@ export function splitProjectListing(
   orgAccounts: readonly ServiceAccount[],
   projectAccounts: readonly ServiceAccount[],
 ): { readonly assigned: ReadonlyMap<string, readonly string[]>; readonly own: readonly ServiceAccount[] } {
-  const ofOrg = new Set(orgAccounts.map((account) => account.clientId).filter((clientId) => clientId != null));
-  const assigned = new Map<string, readonly string[]>();
-  const own: ServiceAccount[] = [];
-  for (const account of projectAccounts) {
-    if (account.clientId != null && ofOrg.has(account.clientId)) assigned.set(account.clientId, account.roles);
-    else own.push(account);
-  }
-  return { assigned, own };
+  const { shared, own } = splitListing(orgAccounts, projectAccounts, (account) => account.clientId);
+  return { assigned: new Map(shared.map((account) => [account.clientId as string, account.roles])), own };
 }
 
 /**

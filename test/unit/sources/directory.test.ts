@@ -4,7 +4,7 @@ import type { AtlasClient } from '../../../src/atlas/client.js';
 import type { OrganizationEntry } from '../../../src/config/load.js';
 import { ApiError } from '../../../src/errors/api-error.js';
 import { InvalidResponseError } from '../../../src/errors/invalid-response-error.js';
-import { listedOwners, OrganizationDirectory } from '../../../src/sources/organizations.js';
+import { listedOwners, OrganizationDirectory, splitListing } from '../../../src/sources/organizations.js';
 import type { SourceContext } from '../../../src/sources/source.js';
 import { thrownBy } from '../../helpers/thrown.js';
 
@@ -122,5 +122,19 @@ describe('OrganizationDirectory', () => {
       ['listed without an id; not polled', ['Nameless id']],
       ['listed without an id; not polled', ['no-id']],
     ]);
+  });
+});
+
+describe('splitListing', () => {
+  const id = (item: { id?: string }) => item.id;
+  it('sets apart what the organisation lists too from what only the project lists, in the project order', () => {
+    const { shared, own } = splitListing([{ id: 'a' }, { id: 'b' }], [{ id: 'c' }, { id: 'b' }, {}, { id: 'd' }], id);
+    expect(shared).toEqual([{ id: 'b' }]);
+    expect(own).toEqual([{ id: 'c' }, {}, { id: 'd' }]);
+  });
+
+  it('gives the project everything when its organisation lists nothing, and an item without id never matches one', () => {
+    expect(splitListing([], [{ id: 'a' }], id)).toEqual({ shared: [], own: [{ id: 'a' }] });
+    expect(splitListing([{}], [{}], id)).toEqual({ shared: [], own: [{}] });
   });
 });
