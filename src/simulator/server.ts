@@ -78,6 +78,8 @@ export interface SimulatorStats {
   badDigests: number;
   /** Authorization headers that reused an `nc` of their nonce. */
   replays: number;
+  /** 401s with `stale=true`: the digest was right but its nonce had expired. */
+  staleNonces: number;
   inFlight: number;
   maxInFlight: number;
   /** Requests by route template (`/users/{USER-ID}/keys`, …, `unmatched`), challenges included. */
@@ -124,7 +126,7 @@ export interface Simulator {
 const SERVICE_VERSION = 'gitHash=simulator; versionString=mongodb-apikey-exporter-simulator';
 
 function emptyStats(): SimulatorStats {
-  return { requests: 0, dataRequests: 0, challenges: 0, badDigests: 0, replays: 0, inFlight: 0, maxInFlight: 0, byRoute: {} };
+  return { requests: 0, dataRequests: 0, challenges: 0, badDigests: 0, replays: 0, staleNonces: 0, inFlight: 0, maxInFlight: 0, byRoute: {} };
 }
 
 function emptyV2Counters(): Omit<SimulatorV2Stats, 'activeTokens'> {
@@ -189,7 +191,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const serve = (res: ServerResponse, route: Route, real: () => Reply, decorate?: (reply: Reply) => Reply): void => {
     const fault = faults.take(route.target);
     const finish = decorate ?? ((reply: Reply) => reply);
-    if (fault === undefined) {
+    if (fault?.type === 'expire-nonces') digest.expireNonces();
+    if (fault === undefined || fault.type === 'expire-nonces') {
       send(res, finish(real()));
       return;
     }
@@ -224,7 +227,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       });
       if (!verdict.ok || principal === undefined) {
         if (!verdict.ok && verdict.failure === 'replay') stats.replays++;
-        else if (!verdict.ok && verdict.failure !== 'missing' && verdict.failure !== 'stale-nonce') stats.badDigests++;
+        else if (!verdict.ok && verdict.failure === 'stale-nonce') stats.staleNonces++;
+        else if (!verdict.ok && verdict.failure !== 'missing') stats.badDigests++;
         const headers = route.api === 'v2' ? rateLimitHeaders(buckets.take(`ip:${req.socket.remoteAddress ?? ''}`)) : {};
         challenge(res, !verdict.ok && verdict.stale, headers);
         return;
@@ -417,7 +421,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
 function applyFault(
   res: ServerResponse,
-  fault: Fault,
+  fault: Exclude<Fault, { type: 'expire-nonces' }>,
   real: () => Reply,
   later: (ms: number, run: () => void) => void,
   decorate: (reply: Reply) => Reply = (reply) => reply,
