@@ -671,7 +671,7 @@ interface OrganizationContext {
   publicKeys: Set<string>;
   accessIndex: number;
   secretIndex: number;
-  /** Service-account access lists, apart from `random` so that adding them changed no other value. */
+  /** Service-account access lists, apart from `random` so that the other values do not depend on them. */
   saRandom: Random;
   saAccessIndex: number;
 }
