@@ -8,16 +8,12 @@ import { configFileSchema, configSchema, SECRET_FIELDS, type ConfigFile, type Se
 
 /** The validated configuration with every secret in hand. */
 export type Config = z.output<ReturnType<typeof configSchema>>;
-/** Poll settings, durations in milliseconds. */
-export type PollSettings = Config['poll'];
 /** One Atlas user whose personal API keys are audited, with its secret resolved. */
 export type UserEntry = Config['users'][number];
 /** One Cloud/Ops Manager programmatic key and the projects whose agent keys it reads. */
 export type ProjectEntry = Config['projects'][number];
 /** One credential that audits the programmatic keys and service accounts of organizations. */
 export type OrganizationEntry = Config['organizations'][number];
-/** How an organizations entry authenticates: a programmatic key over digest, or a service account over OAuth 2.0. */
-export type OrganizationAuth = OrganizationEntry['auth'];
 
 /**
  * Parses the text of a config file: YAML, then `${ENV_VAR}`, then the schema. Pure.

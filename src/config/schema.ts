@@ -56,7 +56,7 @@ const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
 /** The fields that hold a secret: each written inline, or as the path of a file in `<field>File`. */
 export const SECRET_FIELDS = ['apiKey', 'privateKey', 'clientSecret'] as const;
-export type SecretField = (typeof SECRET_FIELDS)[number];
+type SecretField = (typeof SECRET_FIELDS)[number];
 
 /** A secret's two fields for a schema's shape: inline, and the file that holds it. */
 function secret<const S extends SecretField>(name: S): Record<S | `${S}File`, z.ZodOptional<typeof nonEmpty>> {
@@ -204,6 +204,7 @@ export const configSchema = (readSecret: SecretReader) =>
     const organizations = await Promise.all(
       file.organizations.map(async ({ publicKey, privateKey, privateKeyFile, clientId, clientSecret, clientSecretFile, tokenUrl, ...org }, index) => {
         const at = `organizations[${index}]`;
+        // A programmatic key over digest, or a service account over OAuth 2.0.
         const auth =
           publicKey !== undefined
             ? { scheme: 'digest' as const, publicKey, privateKey: await secretValue({ privateKey, privateKeyFile }, 'privateKey', at, readSecret) }
