@@ -31,7 +31,6 @@ export interface ExporterOptions {
 export interface RunningExporter {
   readonly url: string;
   readonly poller: Poller;
-  readonly exposition: Exposition;
   /** Stops polling, lets in-flight scrapes finish, closes the listener. */
   close(): Promise<void>;
 }
@@ -93,7 +92,6 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   return {
     url,
     poller,
-    exposition,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -24,13 +24,11 @@ export interface HttpRequest {
 /** A whole response: status, headers and the body, already read. */
 export class HttpResponse {
   readonly status: number;
-  readonly statusText: string;
   readonly headers: { get(name: string): string | null };
   readonly #body: Buffer;
 
-  constructor(status: number, statusText: string, headers: IncomingMessage['headers'], body: Buffer) {
+  constructor(status: number, headers: IncomingMessage['headers'], body: Buffer) {
     this.status = status;
-    this.statusText = statusText;
     this.headers = {
       get: (name) => {
         const value = headers[name.toLowerCase()];
@@ -101,7 +99,7 @@ export class HttpTransport {
               reject(new Error('connection closed before the response ended'));
               return;
             }
-            resolve(new HttpResponse(response.statusCode ?? 0, response.statusMessage ?? '', response.headers, Buffer.concat(chunks)));
+            resolve(new HttpResponse(response.statusCode ?? 0, response.headers, Buffer.concat(chunks)));
           });
         },
       );

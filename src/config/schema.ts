@@ -53,6 +53,16 @@ const httpUrl = z.string().transform((value, context) => {
 const baseUrl = (fallback: string) => z.string().default(fallback).pipe(httpUrl);
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
+
+/** The fields that hold a secret: each written inline, or as the path of a file in `<field>File`. */
+export const SECRET_FIELDS = ['apiKey', 'privateKey', 'clientSecret'] as const;
+type SecretField = (typeof SECRET_FIELDS)[number];
+
+/** A secret's two fields for a schema's shape: inline, and the file that holds it. */
+function secret<const S extends SecretField>(name: S): Record<S | `${S}File`, z.ZodOptional<typeof nonEmpty>> {
+  return { [name]: nonEmpty.optional(), [`${name}File`]: nonEmpty.optional() } as Record<S | `${S}File`, z.ZodOptional<typeof nonEmpty>>;
+}
+
 const objectId = z.string().regex(OBJECT_ID, 'must be a 24-character hexadecimal id');
 
 const pollSchema = z
@@ -70,24 +80,22 @@ const pollSchema = z
 const userSchema = z
   .strictObject({
     username: nonEmpty,
-    apiKey: nonEmpty.optional(),
-    apiKeyFile: nonEmpty.optional(),
+    ...secret('apiKey'),
     userId: objectId.optional(),
     baseUrl: baseUrl(DEFAULT_ATLAS_BASE_URL),
   })
-  .superRefine((user, context) => exactlyOne(user, 'apiKey', 'apiKeyFile', context));
+  .superRefine((user, context) => exactlyOne(user, 'apiKey', context));
 
 const projectSchema = z
   .strictObject({
     publicKey: nonEmpty,
-    privateKey: nonEmpty.optional(),
-    privateKeyFile: nonEmpty.optional(),
+    ...secret('privateKey'),
     baseUrl: baseUrl(DEFAULT_PUBLIC_BASE_URL),
     ids: z.array(objectId).default([]),
     discover: z.boolean().default(false),
   })
   .superRefine((project, context) => {
-    exactlyOne(project, 'privateKey', 'privateKeyFile', context);
+    exactlyOne(project, 'privateKey', context);
     if (project.ids.length === 0 && !project.discover) {
       context.addIssue({ code: 'custom', message: 'lists no project: give ids, or set discover: true', path: ['ids'] });
     }
@@ -96,19 +104,19 @@ const projectSchema = z
 const organizationSchema = z
   .strictObject({
     publicKey: nonEmpty.optional(),
-    privateKey: nonEmpty.optional(),
-    privateKeyFile: nonEmpty.optional(),
+    ...secret('privateKey'),
     clientId: nonEmpty.optional(),
-    clientSecret: nonEmpty.optional(),
-    clientSecretFile: nonEmpty.optional(),
+    ...secret('clientSecret'),
     baseUrl: baseUrl(DEFAULT_ADMIN_V2_BASE_URL),
     tokenUrl: httpUrl.optional(),
     ids: z.array(objectId).default([]),
     discover: z.boolean().default(false),
+    /** Ops Manager's global API keys (`GET /admin/apiKeys`); at most one entry. */
     globalKeys: z.boolean().default(false),
     apiKeys: z.boolean().default(true),
     accessLists: z.boolean().default(true),
     serviceAccounts: z.boolean().default(true),
+    /** Asks the service-account listings for system-managed accounts too (the API leaves them out by default). */
     includeSystemManaged: z.boolean().default(false),
     includeProjects: z.boolean().default(false),
   })
@@ -119,8 +127,7 @@ const organizationSchema = z
       context.addIssue({ code: 'custom', message: 'give publicKey (digest) or clientId (OAuth), not both', path: ['publicKey'] });
       return;
     }
-    if (digest) exactlyOne(org, 'privateKey', 'privateKeyFile', context);
-    else exactlyOne(org, 'clientSecret', 'clientSecretFile', context);
+    exactlyOne(org, digest ? 'privateKey' : 'clientSecret', context);
     if (digest && (org.clientSecret !== undefined || org.clientSecretFile !== undefined)) {
       context.addIssue({ code: 'custom', message: 'a clientSecret goes with a clientId', path: ['clientSecret'] });
     }
@@ -182,13 +189,68 @@ export const configFileSchema = z
 
 export type ConfigFile = z.output<typeof configFileSchema>;
 
-function exactlyOne(entry: Record<string, unknown>, value: string, file: string, context: z.RefinementCtx): void {
-  const given = [value, file].filter((field) => entry[field] !== undefined);
+/** Reads the file a `…File` secret field names; `field` is that field's path, for the error. */
+export type SecretReader = (field: string, path: string) => Promise<string>;
+
+/**
+ * The configuration in force: the file's schema with every secret in hand (inline, or read from
+ * its file), an organization's credential as one `auth`, and the poll durations named by their
+ * unit. Every other field passes through as the file's schema outputs it, in the same order.
+ */
+export const configSchema = (readSecret: SecretReader) =>
+  configFileSchema.transform(async (file) => {
+    const users = await Promise.all(file.users.map((user, index) => withSecret(user, 'apiKey', `users[${index}]`, readSecret)));
+    const projects = await Promise.all(file.projects.map((project, index) => withSecret(project, 'privateKey', `projects[${index}]`, readSecret)));
+    const organizations = await Promise.all(
+      file.organizations.map(async ({ publicKey, privateKey, privateKeyFile, clientId, clientSecret, clientSecretFile, tokenUrl, ...org }, index) => {
+        const at = `organizations[${index}]`;
+        // A programmatic key over digest, or a service account over OAuth 2.0.
+        const auth =
+          publicKey !== undefined
+            ? { scheme: 'digest' as const, publicKey, privateKey: await secretValue({ privateKey, privateKeyFile }, 'privateKey', at, readSecret) }
+            : {
+                scheme: 'oauth' as const,
+                clientId: clientId ?? '',
+                clientSecret: await secretValue({ clientSecret, clientSecretFile }, 'clientSecret', at, readSecret),
+                tokenUrl: tokenUrl ?? `${new URL(org.baseUrl).origin}/api/oauth/token`,
+              };
+        return { auth, ...org };
+      }),
+    );
+    return { poll: renamed(file.poll, { interval: 'intervalMs', timeout: 'timeoutMs', staleAfter: 'staleAfterMs' }), users, projects, organizations };
+  });
+
+type SecretFields<S extends SecretField> = { readonly [K in S | `${S}File`]?: string | undefined };
+
+/** A secret's value: inline, or read from its file (the file's schema lets exactly one through). */
+function secretValue<S extends SecretField>(entry: SecretFields<S>, name: S, at: string, readSecret: SecretReader): Promise<string> | string {
+  const file: `${S}File` = `${name}File`;
+  return entry[name] ?? readSecret(`${at}.${file}`, entry[file] ?? '');
+}
+
+/** The entry with a secret's two fields replaced by its value, where they stood. */
+async function withSecret<T extends SecretFields<S>, S extends SecretField>(entry: T, name: S, at: string, readSecret: SecretReader): Promise<Omit<T, S | `${S}File`> & Record<S, string>> {
+  const value = await secretValue(entry, name, at, readSecret);
+  const fields = Object.entries(entry).map(([key, field]): [string, unknown] => (key === name || key === `${name}File` ? [name, value] : [key, field]));
+  return Object.fromEntries(fields) as Omit<T, S | `${S}File`> & Record<S, string>;
+}
+
+type Renamed<T, M> = { [K in keyof T as K extends keyof M ? NonNullable<M[K]> & string : K]: T[K] };
+
+/** The object with some keys renamed, in their places. */
+function renamed<T extends object, const M extends { readonly [K in keyof T]?: string }>(value: T, names: M): Renamed<T, M> {
+  const rename = names as Readonly<Record<string, string | undefined>>;
+  return Object.fromEntries(Object.entries(value).map(([key, field]) => [rename[key] ?? key, field])) as Renamed<T, M>;
+}
+
+function exactlyOne(entry: Record<string, unknown>, name: SecretField, context: z.RefinementCtx): void {
+  const file = `${name}File`;
+  const given = [name, file].filter((field) => entry[field] !== undefined);
   if (given.length !== 1) {
     context.addIssue({
       code: 'custom',
-      message: given.length === 0 ? `give ${value} or ${file}` : `give ${value} or ${file}, not both`,
-      path: [value],
+      message: given.length === 0 ? `give ${name} or ${file}` : `give ${name} or ${file}, not both`,
+      path: [name],
     });
   }
 }

@@ -2,6 +2,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { createSecureContext, type TlsOptions } from 'node:tls';
+import { parseGoDuration } from '../config/duration.js';
 import { parseYaml } from '../config/yaml.js';
 import { z } from 'zod';
 import { ConfigError } from '../errors/config-error.js';
@@ -61,9 +62,6 @@ export const EXTRA_HEADERS: Readonly<Record<string, readonly string[] | undefine
 
 /** What Go's bcrypt accepts and bcryptjs can verify: `$2$`, `$2a$`, `$2b$`, `$2y$`, cost 4–31. */
 const BCRYPT_HASH = /^\$2[aby]?\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/;
-
-/** Go's time.ParseDuration units, as the toolkit's `rate_limit.interval` is a Go duration. */
-const GO_DURATION_UNITS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
 // YAML null (`key:` with nothing after it) is the Go zero value, as is "": both mean unset.
 const text = z
@@ -256,6 +254,7 @@ export function parseWebConfigText(yamlText: string, source: string): WebConfigS
   let rateLimit: WebConfigSpec['rateLimit'];
   if (file.rate_limit) {
     const raw = file.rate_limit.interval ?? 0;
+    // The toolkit's rate_limit.interval is a Go duration: a bare number counts nanoseconds.
     const intervalMs = typeof raw === 'number' ? raw / 1e6 : parseGoDuration(raw);
     if (intervalMs === undefined) fail('rate_limit.interval', 'not a duration (e.g. "1s", "100ms"; 0 disables the rate limiter)');
     const burst = file.rate_limit.burst ?? 0;
@@ -275,16 +274,6 @@ export function parseWebConfigText(yamlText: string, source: string): WebConfigS
     ...(rateLimit ? { rateLimit } : {}),
     http2: file.http_server_config?.http2 ?? true,
   };
-}
-
-/** Go's time.ParseDuration for non-negative values, in milliseconds; undefined when not a duration. */
-export function parseGoDuration(input: string): number | undefined {
-  const textValue = input.trim();
-  if (textValue === '0') return 0;
-  if (!/^(?:\d+(?:\.\d*)?(?:ns|us|µs|ms|s|m|h))+$/.test(textValue)) return undefined;
-  let total = 0;
-  for (const [, amount, unit] of textValue.matchAll(/(\d+(?:\.\d*)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(amount) * (GO_DURATION_UNITS[unit ?? ''] ?? 0);
-  return total;
 }
 
 /**

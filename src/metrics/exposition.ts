@@ -81,11 +81,6 @@ export class Exposition {
     return this.#pool.stats;
   }
 
-  /** Series in the key and scope families of the current snapshot. */
-  get series(): number {
-    return this.#published.keys.series;
-  }
-
   /** The snapshot to serve: the latest update's, once rendered. */
   async #current(): Promise<Published> {
     while (this.#pending !== undefined) await this.#pending;

@@ -194,7 +194,7 @@ export function describeSimulator(sim: Simulator): string {
           : `  oauth   ${credential.clientId}  clientSecret=${credential.clientSecret}  ${scope}`,
       );
     }
-    lines.push('', 'Proposed organizations config:', '', stringify({ organizations: organizationsConfigFor(sim) }).trimEnd());
+    lines.push('', 'Organizations config:', '', stringify({ organizations: organizationsConfigFor(sim) }).trimEnd());
     const opsManager = opsManagerConfigFor(sim);
     if (opsManager.length > 0) {
       lines.push('', 'Or, as Ops Manager (v1.0 API, global keys too; reads the same organizations, so not with the digest entries above):', '', stringify({ organizations: opsManager }).trimEnd());

@@ -9,7 +9,7 @@ export interface ExporterConfigForOptions {
 }
 
 /**
- * An exporter config (the DESIGN.md YAML schema, as an object) that polls every user and every
+ * An exporter config (the config file of src/config/schema.ts, as an object) that polls every user and every
  * credential of a simulator's data set; for the demo and the tests.
  */
 export function exporterConfigFor(

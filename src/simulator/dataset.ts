@@ -40,14 +40,14 @@ export interface SimCredential {
 }
 
 /** Everything the simulator serves. Live: the server reads it on every request. */
-export interface Dataset extends DatasetMoreKinds {
+export interface Dataset extends OrganizationDataset {
   users: SimUser[];
   projects: SimProject[];
   credentials: SimCredential[];
 }
 
 /** Size and shape of a generated data set. */
-export interface DatasetOptions extends DatasetMoreKindsOptions {
+export interface DatasetOptions extends OrganizationDatasetOptions {
   seed?: number;
   users?: number;
   keysPerUser?: number;
@@ -392,16 +392,15 @@ export function generateDataset(options: DatasetOptions = {}): Dataset {
     projects,
     credentials: generateCredentials(seed, credentialCount, projects),
   };
-  addMoreKinds(dataset, seed, now, options);
+  addOrganizations(dataset, seed, now, options);
   return dataset;
 }
 
 // ---------------------------------------------------------------------------------------------
-// More kinds (DESIGN.md "More kinds"): organizations with programmatic API keys, their access
-// lists and settings, service accounts with secrets, project-level keys and service accounts, and
-// the credentials (digest programmatic keys, OAuth service accounts) that can read them.
-// Everything below is generated only when its count is above 0, so data sets made without these
-// options are byte-for-byte what they were before.
+// Organizations: their programmatic API keys, access lists and settings, service accounts with
+// secrets, project-level keys and service accounts, and the credentials (digest programmatic keys,
+// OAuth service accounts) that can read them. Everything below is generated only when its count is
+// above 0, so a data set without organizations is the same byte for byte.
 //
 // Shapes, from the Atlas Admin API v2 reference (https://www.mongodb.com/docs/api/doc/atlas-admin-api-v2/):
 // - ApiKeyUserDetails (operation-listapikeys): {desc, id, privateKey (redacted), publicKey (8 chars),
@@ -479,16 +478,16 @@ export type SimOrgCredential =
       projectIds: string[];
     };
 
-/** The extra fields a {@link Dataset} may carry when the new kinds are generated. */
-export interface DatasetMoreKinds {
+/** The organizations' part of a {@link Dataset}: the Atlas Admin API v2 data and Ops Manager's global keys. */
+export interface OrganizationDataset {
   orgs?: SimOrg[];
   orgCredentials?: SimOrgCredential[];
   /** Ops Manager global programmatic keys, as `GET /admin/apiKeys` returns them. */
   globalApiKeys?: Record<string, unknown>[];
 }
 
-/** Options of the new kinds; all default to 0. */
-export interface DatasetMoreKindsOptions {
+/** Sizes of the organizations' part of a data set; all default to 0. */
+export interface OrganizationDatasetOptions {
   orgs?: number;
   programmaticKeysPerOrg?: number;
   programmaticKeysPerProject?: number;
@@ -505,7 +504,7 @@ export interface DatasetMoreKindsOptions {
   assignedServiceAccountsPerProject?: number;
 }
 
-/** Demo-sized defaults including the new kinds (used by `simulate`). */
+/** Demo-sized defaults, organizations included (used by `simulate`). */
 export const demoDatasetOptions = {
   ...defaultDatasetOptions,
   orgs: 2,
@@ -661,7 +660,7 @@ function generateSecret(random: Random, ids: IdFactory, profile: SecretProfile, 
   return secret;
 }
 
-interface MoreKindsContext {
+interface OrganizationContext {
   seed: number;
   now: number;
   random: Random;
@@ -672,12 +671,12 @@ interface MoreKindsContext {
   publicKeys: Set<string>;
   accessIndex: number;
   secretIndex: number;
-  /** Service-account access lists, apart from `random` so that adding them changed no other value. */
+  /** Service-account access lists, apart from `random` so that the other values do not depend on them. */
   saRandom: Random;
   saAccessIndex: number;
 }
 
-function uniquePublicKey(ctx: MoreKindsContext, label: string): string {
+function uniquePublicKey(ctx: OrganizationContext, label: string): string {
   let publicKey = derivePublicKey(ctx.seed, label);
   for (let retry = 1; ctx.publicKeys.has(publicKey); retry++) publicKey = derivePublicKey(ctx.seed, `${label}:${retry}`);
   ctx.publicKeys.add(publicKey);
@@ -690,7 +689,7 @@ interface GeneratedKey {
   accessList: Record<string, unknown>[];
 }
 
-function generateProgrammaticKey(ctx: MoreKindsContext, label: string, roles: Record<string, unknown>[], forceProfile?: AccessListProfile): GeneratedKey {
+function generateProgrammaticKey(ctx: OrganizationContext, label: string, roles: Record<string, unknown>[], forceProfile?: AccessListProfile): GeneratedKey {
   const { random } = ctx;
   const secret = deriveSecret(ctx.seed, label);
   const doc: Record<string, unknown> = {
@@ -712,7 +711,7 @@ interface GeneratedServiceAccount {
 }
 
 function generateServiceAccount(
-  ctx: MoreKindsContext,
+  ctx: OrganizationContext,
   label: string,
   roles: string[],
   secretCount: number,
@@ -751,22 +750,23 @@ function generateServiceAccount(
   };
 }
 
-function moreKindsCount(options: DatasetMoreKindsOptions, name: keyof DatasetMoreKindsOptions): number {
+function organizationCount(options: OrganizationDatasetOptions, name: keyof OrganizationDatasetOptions): number {
   return count(options[name], 0, name);
 }
 
-/** Adds the new kinds to a generated data set, in place; a no-op when every count is 0. */
-function addMoreKinds(dataset: Dataset, seed: number, now: number, options: DatasetMoreKindsOptions): void {
-  const orgCount = moreKindsCount(options, 'orgs');
-  const keysPerOrg = moreKindsCount(options, 'programmaticKeysPerOrg');
-  const keysPerProject = moreKindsCount(options, 'programmaticKeysPerProject');
-  const accountsPerOrg = moreKindsCount(options, 'serviceAccountsPerOrg');
-  const accountsPerProject = moreKindsCount(options, 'serviceAccountsPerProject');
-  const secretsPerAccount = moreKindsCount(options, 'secretsPerServiceAccount');
-  const globalKeys = moreKindsCount(options, 'globalKeys');
-  const ctx: MoreKindsContext = {
+/** Adds the organizations' part to a generated data set, in place; a no-op when every count is 0. */
+function addOrganizations(dataset: Dataset, seed: number, now: number, options: OrganizationDatasetOptions): void {
+  const orgCount = organizationCount(options, 'orgs');
+  const keysPerOrg = organizationCount(options, 'programmaticKeysPerOrg');
+  const keysPerProject = organizationCount(options, 'programmaticKeysPerProject');
+  const accountsPerOrg = organizationCount(options, 'serviceAccountsPerOrg');
+  const accountsPerProject = organizationCount(options, 'serviceAccountsPerProject');
+  const secretsPerAccount = organizationCount(options, 'secretsPerServiceAccount');
+  const globalKeys = organizationCount(options, 'globalKeys');
+  const ctx: OrganizationContext = {
     seed,
     now,
+    // The stream's name is part of its seed: renaming it would change every generated value.
     random: randomStream(seed, 'more-kinds'),
     orgIds: new IdFactory(seed, 7),
     keyIds: new IdFactory(seed, 8),
@@ -861,15 +861,14 @@ function addMoreKinds(dataset: Dataset, seed: number, now: number, options: Data
       }
     });
   }
-  const more = dataset as Dataset & DatasetMoreKinds;
-  if (orgCount > 0) more.orgs = orgs;
+  if (orgCount > 0) dataset.orgs = orgs;
   if (globalKeys > 0) {
-    more.globalApiKeys = [];
+    dataset.globalApiKeys = [];
     for (let g = 0; g < globalKeys; g++) {
       const label = `global:${g}`;
       const secret = deriveSecret(seed, label);
       const publicKey = uniquePublicKey(ctx, label);
-      more.globalApiKeys.push({
+      dataset.globalApiKeys.push({
         desc: g === 0 ? 'Global read-only key for the API key exporter' : pick(ctx.random, ORG_KEY_DESCRIPTIONS),
         id: ctx.keyIds.next(),
         privateKey: redactPrivateKey(secret),
@@ -883,14 +882,14 @@ function addMoreKinds(dataset: Dataset, seed: number, now: number, options: Data
     }
   }
   // Last, and from their own streams, so the data above stays what it is without them.
-  addServiceAccountAssignments(seed, projects, orgsById, moreKindsCount(options, 'assignedServiceAccountsPerProject'));
-  addSystemManagedAccounts(ctx, orgs, secretsPerAccount, moreKindsCount(options, 'systemManagedServiceAccountsPerOrg'));
-  const deleted = deletedOrgs(seed, moreKindsCount(options, 'deletedOrgs'));
+  addServiceAccountAssignments(seed, projects, orgsById, organizationCount(options, 'assignedServiceAccountsPerProject'));
+  addSystemManagedAccounts(ctx, orgs, secretsPerAccount, organizationCount(options, 'systemManagedServiceAccountsPerOrg'));
+  const deleted = deletedOrgs(seed, organizationCount(options, 'deletedOrgs'));
   if (deleted.length > 0) {
-    more.orgs = [...orgs, ...deleted];
+    dataset.orgs = [...orgs, ...deleted];
     for (const credential of credentials) if (credential.kind === 'oauth' || credential.globalReadOnly !== true) credential.orgIds.push(...deleted.map((org) => org.id));
   }
-  if (credentials.length > 0) more.orgCredentials = credentials;
+  if (credentials.length > 0) dataset.orgCredentials = credentials;
 }
 
 /** Gives each project `perProject` accounts of its organization, with project roles. */
@@ -909,7 +908,7 @@ function addServiceAccountAssignments(seed: number, projects: readonly SimProjec
 }
 
 /** Adds `perOrg` system-managed accounts (as those of MCP integrations) to every organization. */
-function addSystemManagedAccounts(ctx: MoreKindsContext, orgs: readonly SimOrg[], secretsPerAccount: number, perOrg: number): void {
+function addSystemManagedAccounts(ctx: OrganizationContext, orgs: readonly SimOrg[], secretsPerAccount: number, perOrg: number): void {
   if (perOrg === 0) return;
   orgs.forEach((org, o) => {
     org.systemServiceAccounts = Array.from({ length: perOrg }, (_, a) => {

@@ -21,7 +21,9 @@ export type Fault =
   /** Answer normally after `ms` more. */
   | { type: 'latency'; ms: number }
   /** 200 with this exact JSON body instead of the real data (schema-drift tests). */
-  | { type: 'body'; body: unknown };
+  | { type: 'body'; body: unknown }
+  /** Make every digest nonce issued so far stale, as their TTL running out would, then answer normally. */
+  | { type: 'expire-nonces' };
 
 /** A fault and how many matching authenticated requests it applies to; no `times` = until cleared. */
 export interface FaultRule {

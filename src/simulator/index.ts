@@ -9,8 +9,8 @@ export {
   maskServiceAccountSecret,
   redactPrivateKey,
   type Dataset,
-  type DatasetMoreKinds,
-  type DatasetMoreKindsOptions,
+  type OrganizationDataset,
+  type OrganizationDatasetOptions,
   type DatasetOptions,
   type SimCredential,
   type SimOrg,
@@ -30,7 +30,7 @@ export {
   type DigestVerdict,
 } from './digest.js';
 export type { Fault, FaultRule } from './faults.js';
-export { startSimulator, type Simulator, type SimulatorOptions, type SimulatorStats, type SimulatorV2Stats } from './server.js';
+export { startSimulator, type Simulator, type SimulatorOptions, type SimulatorStats, type SimulatorAdminApiStats } from './server.js';
 export {
   exporterConfigFor,
   opsManagerConfigFor,

@@ -49,8 +49,8 @@ export interface LoggedRequest {
 /** The request log keeps at least this many of the latest authenticated requests. */
 export const REQUEST_LOG_SIZE = 10_000;
 
-/** Counters of the OAuth endpoints, bearer tokens and the v2 API; one live object, reset in place by `resetStats()`. */
-export interface SimulatorV2Stats {
+/** Counters of the Atlas Admin API v2 and its OAuth endpoints; one live object, reset in place by `resetStats()`. */
+export interface SimulatorAdminApiStats {
   tokensIssued: number;
   tokensRevoked: number;
   /** Requests that carried `Authorization: Bearer`, accepted or not. */
@@ -78,6 +78,8 @@ export interface SimulatorStats {
   badDigests: number;
   /** Authorization headers that reused an `nc` of their nonce. */
   replays: number;
+  /** 401s with `stale=true`: the digest was right but its nonce had expired. */
+  staleNonces: number;
   inFlight: number;
   maxInFlight: number;
   /** Requests by route template (`/users/{USER-ID}/keys`, …, `unmatched`), challenges included. */
@@ -98,8 +100,8 @@ export interface Simulator {
   tokenUrl: string;
   /** `url + '/api/oauth/revoke'`. */
   revokeUrl: string;
-  /** OAuth, bearer and v2 counters (kept apart so `stats` keeps its shape). */
-  v2Stats: SimulatorV2Stats;
+  /** OAuth, bearer-token and Admin API v2 counters. */
+  adminApiStats: SimulatorAdminApiStats;
   /** Live: tests may push or remove projects, users and keys (or assign a new data set) between cycles. */
   dataset: Dataset;
   stats: SimulatorStats;
@@ -124,10 +126,10 @@ export interface Simulator {
 const SERVICE_VERSION = 'gitHash=simulator; versionString=mongodb-apikey-exporter-simulator';
 
 function emptyStats(): SimulatorStats {
-  return { requests: 0, dataRequests: 0, challenges: 0, badDigests: 0, replays: 0, inFlight: 0, maxInFlight: 0, byRoute: {} };
+  return { requests: 0, dataRequests: 0, challenges: 0, badDigests: 0, replays: 0, staleNonces: 0, inFlight: 0, maxInFlight: 0, byRoute: {} };
 }
 
-function emptyV2Counters(): Omit<SimulatorV2Stats, 'activeTokens'> {
+function emptyAdminApiStats(): Omit<SimulatorAdminApiStats, 'activeTokens'> {
   return { tokensIssued: 0, tokensRevoked: 0, bearerRequests: 0, rejectedTokens: 0, invalidClients: 0, notAcceptable: 0, rateLimited: 0 };
 }
 
@@ -145,7 +147,7 @@ function send(res: ServerResponse, reply: Reply): void {
   res.end(reply.body);
 }
 
-/** Starts a fake of the Atlas and Cloud Manager APIs on real HTTP; see DESIGN.md for the behaviour it copies. */
+/** Starts a fake of the Atlas and Cloud Manager APIs on real HTTP, digest and OAuth included. */
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
   let dataset = options.dataset;
   let latencyMs = options.latencyMs ?? 0;
@@ -176,8 +178,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const tokens = new TokenAuthority(options.tokenTtlSeconds === undefined ? {} : { ttlSeconds: options.tokenTtlSeconds });
   const rateLimit = options.rateLimit ?? DEFAULT_RATE_LIMIT;
   const buckets = new TokenBuckets(rateLimit);
-  const v2Stats = emptyV2Counters() as SimulatorV2Stats;
-  Object.defineProperty(v2Stats, 'activeTokens', { enumerable: true, get: () => tokens.active(), set: () => undefined });
+  const adminApiStats = emptyAdminApiStats() as SimulatorAdminApiStats;
+  Object.defineProperty(adminApiStats, 'activeTokens', { enumerable: true, get: () => tokens.active(), set: () => undefined });
 
   const challenge = (res: ServerResponse, stale: boolean, headers: Record<string, string> = {}): void => {
     stats.challenges++;
@@ -189,7 +191,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const serve = (res: ServerResponse, route: Route, real: () => Reply, decorate?: (reply: Reply) => Reply): void => {
     const fault = faults.take(route.target);
     const finish = decorate ?? ((reply: Reply) => reply);
-    if (fault === undefined) {
+    if (fault?.type === 'expire-nonces') digest.expireNonces();
+    if (fault === undefined || fault.type === 'expire-nonces') {
       send(res, finish(real()));
       return;
     }
@@ -208,11 +211,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     // v2 answers carry the rate-limit headers of the caller's bucket (its address until it authenticates).
     let v2Headers: Record<string, string> = {};
     if (bearer !== null) {
-      v2Stats.bearerRequests++;
+      adminApiStats.bearerRequests++;
       const verdict = tokens.verify(bearer[1] ?? '');
       const credential = verdict.ok ? view.oauthClient(verdict.clientId) : undefined;
       if (credential === undefined) {
-        v2Stats.rejectedTokens++;
+        adminApiStats.rejectedTokens++;
         challenge(res, false, rateLimitHeaders(buckets.take(`ip:${req.socket.remoteAddress ?? ''}`)));
         return;
       }
@@ -224,7 +227,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       });
       if (!verdict.ok || principal === undefined) {
         if (!verdict.ok && verdict.failure === 'replay') stats.replays++;
-        else if (!verdict.ok && verdict.failure !== 'missing' && verdict.failure !== 'stale-nonce') stats.badDigests++;
+        else if (!verdict.ok && verdict.failure === 'stale-nonce') stats.staleNonces++;
+        else if (!verdict.ok && verdict.failure !== 'missing') stats.badDigests++;
         const headers = route.api === 'v2' ? rateLimitHeaders(buckets.take(`ip:${req.socket.remoteAddress ?? ''}`)) : {};
         challenge(res, !verdict.ok && verdict.stale, headers);
         return;
@@ -240,7 +244,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       const take = buckets.take(bucketKey(who));
       v2Headers = rateLimitHeaders(take);
       if (!take.allowed) {
-        v2Stats.rateLimited++;
+        adminApiStats.rateLimited++;
         const reply = tokenBucketReply(bucketPath(route), take.retryAfterSeconds, rateLimit);
         send(res, { ...reply, headers: { ...reply.headers, ...v2Headers } });
         return;
@@ -254,7 +258,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (route.api === 'v2' && route.versions !== undefined) {
       const version = negotiateVersion(req.headers.accept, route.versions ?? []);
       if (version === undefined) {
-        v2Stats.notAcceptable++;
+        adminApiStats.notAcceptable++;
         send(res, { ...invalidVersionReply(), headers: v2Headers });
         return;
       }
@@ -290,7 +294,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       const basic = parseBasicAuthorization(req.headers.authorization);
       const client = basic === undefined ? undefined : view.oauthClient(basic.user);
       if (basic === undefined || client === undefined || !sameSecret(basic.password, client.clientSecret)) {
-        v2Stats.invalidClients++;
+        adminApiStats.invalidClients++;
         send(res, oauthError(401, 'invalid_client'));
         return;
       }
@@ -312,7 +316,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         }
         serve(res, route, () => {
           const issued = tokens.issue(client.clientId);
-          v2Stats.tokensIssued++;
+          adminApiStats.tokensIssued++;
           return tokenReply(issued.token, issued.expiresIn);
         });
         return;
@@ -325,7 +329,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       serve(res, route, () => {
         const outcome = tokens.revoke(token, client.clientId);
         if (outcome === 'foreign') return oauthError(400, 'unauthorized_client', 'The token was issued to another client.');
-        if (outcome === 'revoked') v2Stats.tokensRevoked++;
+        if (outcome === 'revoked') adminApiStats.tokensRevoked++;
         return { status: 200, body: '', contentType: 'application/json', headers: { 'Cache-Control': 'no-store' } };
       });
     });
@@ -368,7 +372,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     atlasV2BaseUrl: url + API_PREFIXES.atlasV2,
     tokenUrl: `${url}${API_PREFIXES.oauth}/token`,
     revokeUrl: `${url}${API_PREFIXES.oauth}/revoke`,
-    v2Stats,
+    adminApiStats,
     get dataset(): Dataset {
       return dataset;
     },
@@ -381,7 +385,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     },
     resetStats(): void {
       Object.assign(stats, emptyStats(), { inFlight: stats.inFlight, maxInFlight: stats.inFlight });
-      Object.assign(v2Stats, emptyV2Counters());
+      Object.assign(adminApiStats, emptyAdminApiStats());
       requestLog = [];
     },
     setFault(target: string, rule: FaultRule | Fault | undefined): void {
@@ -417,7 +421,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
 function applyFault(
   res: ServerResponse,
-  fault: Fault,
+  fault: Exclude<Fault, { type: 'expire-nonces' }>,
   real: () => Reply,
   later: (ms: number, run: () => void) => void,
   decorate: (reply: Reply) => Reply = (reply) => reply,

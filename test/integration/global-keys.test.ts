@@ -64,7 +64,7 @@ describe('Ops Manager: organisations on the v1.0 API and the global API keys', (
     // Only the v1.0 routes were read: no media type, no v2 request.
     const routes = stack.sim.stats.byRoute;
     expect(Object.keys(routes).sort()).toEqual(['/admin/apiKeys', '/groups/{PROJECT-ID}/apiKeys', '/orgs', '/orgs/{ORG-ID}/apiKeys', '/orgs/{ORG-ID}/apiKeys/{API-KEY-ID}/accessList', '/orgs/{ORG-ID}/groups']);
-    expect(stack.sim.v2Stats.notAcceptable).toBe(0);
+    expect(stack.sim.adminApiStats.notAcceptable).toBe(0);
     expect(select(samples, 'mongodb_apikey_api_requests_total', { api: 'atlas' })).toEqual([]);
   });
 

@@ -119,8 +119,8 @@ describe('organizations: programmatic keys with access lists, and service-accoun
     // One per discovery listing: the Cloud Manager key's projects, and each organisation key's GET /orgs and the projects of its organisation.
     expect(select(samples, 'mongodb_apikey_discovery_up').map((sample) => sample.value)).toEqual([1, 1, 1, 1, 1]);
     expect(select(samples, 'mongodb_apikey_api_ratelimit_remaining', { api: 'atlas' })[0]?.value).toBeGreaterThan(0);
-    expect(stack.sim.v2Stats.notAcceptable).toBe(0);
-    expect(stack.sim.v2Stats.bearerRequests).toBe(0);
+    expect(stack.sim.adminApiStats.notAcceptable).toBe(0);
+    expect(stack.sim.adminApiStats.bearerRequests).toBe(0);
   });
 
   it('reads them over OAuth with one cached token, refreshed before expiry and after a 401, revoked on shutdown', async () => {
@@ -130,17 +130,17 @@ describe('organizations: programmatic keys with access lists, and service-accoun
     await stack.cycle();
     // One service account per organisation, one token each, shared by every request of two cycles.
     const accounts = dataset.orgs!.length;
-    expect(stack.sim.v2Stats.tokensIssued).toBe(accounts);
-    expect(stack.sim.v2Stats.bearerRequests).toBeGreaterThan(10);
+    expect(stack.sim.adminApiStats.tokensIssued).toBe(accounts);
+    expect(stack.sim.adminApiStats.bearerRequests).toBeGreaterThan(10);
     // The API forgets the tokens: the next request of each gets a 401, and exactly one new token follows.
     stack.sim.expireTokens();
     await stack.cycle();
-    expect(stack.sim.v2Stats.tokensIssued).toBe(2 * accounts);
+    expect(stack.sim.adminApiStats.tokensIssued).toBe(2 * accounts);
     const samples = await stack.scrape();
     expect(select(samples, 'mongodb_apikey_scope_up', { kind: 'service_account' }).every((sample) => sample.value === 1)).toBe(true);
     await stack.exporter.close();
-    expect(stack.sim.v2Stats.tokensRevoked).toBe(accounts);
-    expect(stack.sim.v2Stats.activeTokens).toBe(0);
+    expect(stack.sim.adminApiStats.tokensRevoked).toBe(accounts);
+    expect(stack.sim.adminApiStats.activeTokens).toBe(0);
     await stack.sim.close();
     stack = undefined;
   });
@@ -148,11 +148,11 @@ describe('organizations: programmatic keys with access lists, and service-accoun
   it('refreshes a token before it expires (a minute before; halfway through a shorter life)', async () => {
     const dataset = generateDataset({ ...DATASET, orgs: 1 });
     stack = await startStack({ dataset, simulator: { tokenTtlSeconds: 2 }, configure: (config, sim) => (config.organizations = organizations(sim, 'oauth')) });
-    expect(stack.sim.v2Stats.tokensIssued).toBe(1);
+    expect(stack.sim.adminApiStats.tokensIssued).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     await stack.cycle();
-    expect(stack.sim.v2Stats.tokensIssued).toBe(2);
-    expect(stack.sim.v2Stats.rejectedTokens).toBe(0);
+    expect(stack.sim.adminApiStats.tokensIssued).toBe(2);
+    expect(stack.sim.adminApiStats.rejectedTokens).toBe(0);
   });
 
   it('fails an organisation on its own: a 503 on its listing, a fault on one access list', async () => {

@@ -64,7 +64,7 @@ describe('promtool', () => {
 });
 
 describe('alert rules', () => {
-  it('has the alerts the issue asks for, uniquely named MongoDBApiKey…', () => {
+  it('has every alert, each uniquely named MongoDBApiKey…', () => {
     const names = alerts.map((a) => a.alert);
     expect(new Set(names).size).toBe(names.length);
     for (const n of names) expect(n).toMatch(/^MongoDBApiKey[A-Z][A-Za-z]+$/);

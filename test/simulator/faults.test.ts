@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateDataset, startSimulator, type Simulator, type SimUser, type SimCredential } from '../../src/simulator/index.js';
-import { fetchChallenge, TestDigestClient } from './helpers.js';
+import { fetchChallenge, rawRequest, TestDigestClient } from './helpers.js';
 
 const NOW = Date.UTC(2025, 0, 1);
 
@@ -50,6 +50,24 @@ describe('simulator faults', () => {
     const bare = await userClient.get(keysUrl);
     expect(bare.status).toBe(429);
     expect(bare.headers['retry-after']).toBeUndefined();
+  });
+
+  it('expire-nonces answers normally, then every nonce issued so far is stale (counted in staleNonces)', async () => {
+    expect((await projectClient.get(agentUrl)).status).toBe(200);
+    sim.setFault(user.id, { fault: { type: 'expire-nonces' }, times: 1 });
+    expect((await userClient.get(keysUrl)).status).toBe(200);
+    for (const [client, url] of [[userClient, keysUrl], [projectClient, agentUrl]] as const) {
+      const stale = await rawRequest(url, { headers: { Authorization: client.authorizationFor(url)! } });
+      expect(stale.status).toBe(401);
+      expect(stale.headers['www-authenticate']).toMatch(/stale=true$/);
+    }
+    expect(sim.stats.staleNonces).toBe(2);
+    expect(sim.stats.badDigests).toBe(0);
+    // The client re-authenticates on stale=true; the rule is used up, so its new nonce stays fresh.
+    expect((await userClient.get(keysUrl)).status).toBe(200);
+    expect(sim.stats.staleNonces).toBe(3);
+    expect((await userClient.get(keysUrl)).status).toBe(200);
+    expect(sim.stats.staleNonces).toBe(3);
   });
 
   it('times: applies to the next N authenticated requests only; challenges do not use it up', async () => {

@@ -43,8 +43,8 @@ describe('OAuth service account tokens', () => {
     const response = await api(token);
     expect(response.status).toBe(200);
     expect(response.headers['ratelimit-limit']).toBe('1000');
-    expect(sim.v2Stats.tokensIssued).toBeGreaterThanOrEqual(1);
-    expect(sim.v2Stats.activeTokens).toBeGreaterThanOrEqual(1);
+    expect(sim.adminApiStats.tokensIssued).toBeGreaterThanOrEqual(1);
+    expect(sim.adminApiStats.activeTokens).toBeGreaterThanOrEqual(1);
   });
 
   it('defaults to the documented hour', async () => {
@@ -62,12 +62,12 @@ describe('OAuth service account tokens', () => {
     ['an unknown client', () => basic('mdb_sa_id_000000000000000000000000', credential.clientSecret)],
     ['no Authorization', () => undefined],
   ])('refuses %s with 401 invalid_client (RFC 6749 §5.2)', async (_name, authorization) => {
-    const before = sim.v2Stats.invalidClients;
+    const before = sim.adminApiStats.invalidClients;
     const response = await post(sim.tokenUrl, authorization(), 'grant_type=client_credentials');
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toMatch(/^Basic /);
     expect(await response.json()).toEqual({ error: 'invalid_client' });
-    expect(sim.v2Stats.invalidClients).toBe(before + 1);
+    expect(sim.adminApiStats.invalidClients).toBe(before + 1);
   });
 
   it('refuses other grants, bodies and methods', async () => {
@@ -86,19 +86,19 @@ describe('OAuth service account tokens', () => {
     expect(response.status).toBe(401);
     expect(JSON.parse(response.body)).toMatchObject({ error: 401, errorCode: 'UNAUTHORIZED' });
     expect(response.headers['www-authenticate']).toMatch(/^Digest realm="MMS Public API"/);
-    expect(sim.v2Stats.rejectedTokens).toBeGreaterThanOrEqual(1);
+    expect(sim.adminApiStats.rejectedTokens).toBeGreaterThanOrEqual(1);
     const unknown = await api('not-a-token');
     expect(unknown.status).toBe(401);
   });
 
   it('revokes a token: 200, and it stops working', async () => {
     const token = await issue();
-    const active = sim.v2Stats.activeTokens;
+    const active = sim.adminApiStats.activeTokens;
     const revoked = await post(sim.revokeUrl, basic(credential.clientId, credential.clientSecret), `token=${encodeURIComponent(token)}&token_type_hint=access_token`);
     expect(revoked.status).toBe(200);
     expect((await api(token)).status).toBe(401);
-    expect(sim.v2Stats.tokensRevoked).toBeGreaterThanOrEqual(1);
-    expect(sim.v2Stats.activeTokens).toBe(active - 1);
+    expect(sim.adminApiStats.tokensRevoked).toBeGreaterThanOrEqual(1);
+    expect(sim.adminApiStats.activeTokens).toBe(active - 1);
     // Revoking again, or an unknown token, is still 200 (RFC 7009 §2.2).
     expect((await post(sim.revokeUrl, basic(credential.clientId, credential.clientSecret), `token=${token}`)).status).toBe(200);
     expect((await post(sim.revokeUrl, basic(credential.clientId, 'wrong'), `token=${token}`)).status).toBe(401);
@@ -108,9 +108,9 @@ describe('OAuth service account tokens', () => {
     const token = await issue();
     sim.expireTokens();
     expect((await api(token)).status).toBe(401);
-    expect(sim.v2Stats.activeTokens).toBe(0);
+    expect(sim.adminApiStats.activeTokens).toBe(0);
     sim.resetStats();
-    expect(sim.v2Stats).toEqual({
+    expect(sim.adminApiStats).toEqual({
       tokensIssued: 0,
       tokensRevoked: 0,
       bearerRequests: 0,

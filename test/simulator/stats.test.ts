@@ -38,6 +38,6 @@ describe('simulator stats', () => {
     const stats = s.stats;
     s.resetStats();
     expect(stats).toBe(s.stats);
-    expect(s.stats).toEqual({ requests: 0, dataRequests: 0, challenges: 0, badDigests: 0, replays: 0, inFlight: 0, maxInFlight: 0, byRoute: {} });
+    expect(s.stats).toEqual({ requests: 0, dataRequests: 0, challenges: 0, badDigests: 0, replays: 0, staleNonces: 0, inFlight: 0, maxInFlight: 0, byRoute: {} });
   });
 });

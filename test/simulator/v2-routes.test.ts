@@ -249,7 +249,7 @@ describe('Atlas Admin API v2 routes', () => {
     const byDigest = await get(`/orgs/${org.id}/apiKeys`);
     expect(byToken.status).toBe(200);
     expect(JSON.parse(byToken.body)).toEqual(JSON.parse(byDigest.body));
-    expect(sim.v2Stats.bearerRequests).toBeGreaterThanOrEqual(1);
+    expect(sim.adminApiStats.bearerRequests).toBeGreaterThanOrEqual(1);
   });
 
   it('carries RateLimit-Limit / RateLimit-Remaining on every v2 answer, counting down per credential', async () => {
@@ -322,7 +322,7 @@ describe('the token bucket', () => {
         }
       }
       expect(statuses).toEqual([[200, '2'], [200, '1'], [200, '0'], [429, '0']]);
-      expect(sim.v2Stats.rateLimited).toBe(1);
+      expect(sim.adminApiStats.rateLimited).toBe(1);
     } finally {
       client.close();
       await sim.close();

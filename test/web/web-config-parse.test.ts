@@ -3,7 +3,7 @@ import { hash } from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors/config-error.js';
 import { BasicAuthVerifier, parseBasicAuthorization } from '../../src/http/basic-auth.js';
-import { parseGoDuration, parseWebConfigText } from '../../src/http/web-config.js';
+import { parseWebConfigText } from '../../src/http/web-config.js';
 
 const SOURCE = '/etc/exporter/web.yml';
 // Made by `htpasswd -nbBC 5 "" 'htpasswd-made secret'`, as the exporter-toolkit docs suggest.
@@ -156,19 +156,6 @@ rate_limit:
   });
 });
 
-describe('parseGoDuration', () => {
-  it.each([
-    ['0', 0],
-    ['1s', 1_000],
-    ['100ms', 100],
-    ['1m30s', 90_000],
-    ['1.5h', 5_400_000],
-    ['250us', 0.25],
-    ['2µs', 0.002],
-  ])('%s → %d ms', (text, ms) => expect(parseGoDuration(text)).toBe(ms));
-
-  it.each(['', '1', '1d', '-1s', 's', '1 s'])('rejects %j', (text) => expect(parseGoDuration(text)).toBeUndefined());
-});
 
 describe('parseBasicAuthorization', () => {
   it('reads user and password, splitting at the first colon, case-insensitive scheme', () => {

@@ -5,7 +5,7 @@ import { BearerSession, TokenSource, revokeUrlOf } from '../../../src/atlas/oaut
 import { ApiError } from '../../../src/errors/api-error.js';
 
 const credential = new Credential('mdb_sa_id_1', 'sa-secret', 'https://cloud.mongodb.com/api/atlas/v2', { tokenUrl: 'https://cloud.mongodb.com/api/oauth/token' });
-const json = (status: number, body: unknown) => new HttpResponse(status, '', { 'content-type': 'application/json' }, Buffer.from(JSON.stringify(body)));
+const json = (status: number, body: unknown) => new HttpResponse(status, { 'content-type': 'application/json' }, Buffer.from(JSON.stringify(body)));
 const signal = new AbortController().signal;
 
 /** A token endpoint that counts its calls and hands out token-1, token-2, … */

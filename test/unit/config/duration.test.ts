@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../../../src/config/duration.js';
+import { parseDuration, parseGoDuration } from '../../../src/config/duration.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -35,6 +35,8 @@ describe('parseDuration', () => {
     '-5m',
     '1h30',
     '1.2.3s',
+    // Go takes an amount that ends in its decimal point; the config file does not.
+    '1.s',
     '5M',
     '1y',
   ])('rejects the string %j', (input) => {
@@ -44,4 +46,20 @@ describe('parseDuration', () => {
   it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])('rejects the number %d', (input) => {
     expect(parseDuration(input)).toBeUndefined();
   });
+});
+
+describe('parseGoDuration', () => {
+  it.each([
+    ['0', 0],
+    ['1s', 1_000],
+    ['100ms', 100],
+    ['1m30s', 90_000],
+    ['1.5h', 5_400_000],
+    ['250us', 0.25],
+    ['2µs', 0.002],
+    ['2.s', 2_000],
+    ['1h1ms1ns', 3_600_001.000001],
+  ])('%s → %d ms', (text, ms) => expect(parseGoDuration(text)).toBe(ms));
+
+  it.each(['', '1', '1d', '-1s', 's', '1 s'])('rejects %j', (text) => expect(parseGoDuration(text)).toBeUndefined());
 });

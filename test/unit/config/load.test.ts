@@ -369,6 +369,46 @@ describe('secrets stay out of what the user sees', () => {
     expect(config.users[0]?.apiKey).toBe('alice-env-secret');
   });
 
+  it('logs each secret of every kind of entry replaced where it stood, every other field in the order of the schema', async () => {
+    const folder = await folderWith({
+      'config.yaml': [
+        'poll: {interval: 10m, timeout: 5s, maxRequestsPerSecond: 2}',
+        'users:',
+        `  - {username: alice, apiKey: alice-inline, userId: ${USER_ID}}`,
+        '  - {username: bob, apiKeyFile: bob, baseUrl: "https://ops.example.com/api/public/v1.0"}',
+        'projects:',
+        '  - {publicKey: pub, privateKeyFile: pk, discover: true}',
+        `  - {publicKey: pub2, privateKey: inline2, ids: [${PROJECT_A}]}`,
+        'organizations:',
+        '  - {publicKey: zmm, privateKeyFile: pk, ids: [4888442a3354817a7320eb61], includeProjects: true}',
+        '  - {clientId: mdb_sa_id_1, clientSecret: sa-secret, discover: true, tokenUrl: "https://auth.example.com/token", accessLists: false}',
+        '  - {clientId: mdb_sa_id_2, clientSecretFile: pk, discover: true}',
+      ].join('\n'),
+      pk: 'pk-file-secret\n',
+      bob: 'bob-file\n',
+    });
+    const config = await loadConfig(join(folder, 'config.yaml'), {});
+    // The exact text of the start-up log line, key order included.
+    expect(JSON.stringify(redactConfig(config))).toBe(
+      [
+        '{"poll":{"intervalMs":600000,"concurrency":8,"timeoutMs":5000,"retries":3,"staleAfterMs":3600000,"maxRequestsPerSecond":2},',
+        '"users":[' +
+          '{"username":"alice","apiKey":"<redacted>","userId":"5af9a1d29cc0cdb6ac0bf3f8","baseUrl":"https://cloud.mongodb.com/api/atlas/v1.0"},' +
+          '{"username":"bob","apiKey":"<redacted>","baseUrl":"https://ops.example.com/api/public/v1.0"}' +
+        '],',
+        '"projects":[' +
+          '{"publicKey":"pub","privateKey":"<redacted>","baseUrl":"https://cloud.mongodb.com/api/public/v1.0","ids":[],"discover":true},' +
+          '{"publicKey":"pub2","privateKey":"<redacted>","baseUrl":"https://cloud.mongodb.com/api/public/v1.0","ids":["5e2211c17a3e5a48f5497de3"],"discover":false}' +
+        '],',
+        '"organizations":[' +
+          '{"auth":{"scheme":"digest","publicKey":"zmm","privateKey":"<redacted>"},"baseUrl":"https://cloud.mongodb.com/api/atlas/v2","ids":["4888442a3354817a7320eb61"],"discover":false,"globalKeys":false,"apiKeys":true,"accessLists":true,"serviceAccounts":true,"includeSystemManaged":false,"includeProjects":true},' +
+          '{"auth":{"scheme":"oauth","clientId":"mdb_sa_id_1","clientSecret":"<redacted>","tokenUrl":"https://auth.example.com/token"},"baseUrl":"https://cloud.mongodb.com/api/atlas/v2","ids":[],"discover":true,"globalKeys":false,"apiKeys":true,"accessLists":false,"serviceAccounts":true,"includeSystemManaged":false,"includeProjects":false},' +
+          '{"auth":{"scheme":"oauth","clientId":"mdb_sa_id_2","clientSecret":"<redacted>","tokenUrl":"https://cloud.mongodb.com/api/oauth/token"},"baseUrl":"https://cloud.mongodb.com/api/atlas/v2","ids":[],"discover":true,"globalKeys":false,"apiKeys":true,"accessLists":true,"serviceAccounts":true,"includeSystemManaged":false,"includeProjects":false}' +
+        ']}',
+      ].join(''),
+    );
+  });
+
   const SECRET = 'supersecret-a1b2c3';
 
   it.each([

@@ -17,7 +17,7 @@ const OBJECT_ID = /^[0-9a-f]{24}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 const hash = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('hex');
 
-const MORE = {
+const ORGANIZATIONS = {
   orgs: 3,
   programmaticKeysPerOrg: 14,
   programmaticKeysPerProject: 2,
@@ -27,34 +27,34 @@ const MORE = {
   globalKeys: 2,
 } as const;
 
-describe('generateDataset: the pre-existing data sets', () => {
-  // Hashes taken before the new kinds were added (same `now`).
+describe('generateDataset: data sets without organizations', () => {
+  // Hashes of the data sets without organizations (same `now`).
   it.each([
     [{ seed: 7, now: NOW }, 'e5c8a5a04d7a6f0c72210a963799066deac737ff42f89d749f8be5f06764be8c'],
     [{ seed: 7, users: 5, keysPerUser: 40, projects: 30, keysPerProject: 4, credentials: 3, now: NOW }, '96f743c1df32e49cb1d5c7c56da320d54e7b4cc6542f687b99e356ddf372981b'],
     [{ now: NOW }, '0139304e222a99ca30a603b17eb45710376dbd15ff0264399af127b9f874014e'],
-  ])('are unchanged byte for byte when the new options are 0 (%j)', (options, expected) => {
+  ])('are unchanged byte for byte when the organizations options are 0 (%j)', (options, expected) => {
     expect(hash(generateDataset(options))).toBe(expected);
     expect(hash(generateDataset({ ...options, orgs: 0, programmaticKeysPerOrg: 0, serviceAccountsPerProject: 0, globalKeys: 0 }))).toBe(expected);
   });
 
-  it('keeps users, project ids and Cloud Manager credentials when the new kinds are added', () => {
+  it('keeps users, project ids and Cloud Manager credentials when organizations are added', () => {
     const base = generateDataset({ seed: 7, projects: 9, now: NOW });
-    const more = generateDataset({ seed: 7, projects: 9, now: NOW, ...MORE });
-    expect(more.users).toEqual(base.users);
-    expect(more.credentials).toEqual(base.credentials);
-    expect(more.projects.map((project) => project.id)).toEqual(base.projects.map((project) => project.id));
-    expect(more.projects.map((project) => project.agentKeys)).toEqual(base.projects.map((project) => project.agentKeys));
+    const withOrgs = generateDataset({ seed: 7, projects: 9, now: NOW, ...ORGANIZATIONS });
+    expect(withOrgs.users).toEqual(base.users);
+    expect(withOrgs.credentials).toEqual(base.credentials);
+    expect(withOrgs.projects.map((project) => project.id)).toEqual(base.projects.map((project) => project.id));
+    expect(withOrgs.projects.map((project) => project.agentKeys)).toEqual(base.projects.map((project) => project.agentKeys));
   });
 });
 
 describe('generateDataset: organizations, keys, access lists, service accounts', () => {
-  const dataset = generateDataset({ seed: 11, projects: 12, now: NOW, ...MORE });
+  const dataset = generateDataset({ seed: 11, projects: 12, now: NOW, ...ORGANIZATIONS });
   const orgs = dataset.orgs!;
 
   it('is deterministic, and the seed matters', () => {
-    expect(generateDataset({ seed: 11, projects: 12, now: NOW, ...MORE })).toEqual(dataset);
-    const other = generateDataset({ seed: 12, projects: 12, now: NOW, ...MORE });
+    expect(generateDataset({ seed: 11, projects: 12, now: NOW, ...ORGANIZATIONS })).toEqual(dataset);
+    const other = generateDataset({ seed: 12, projects: 12, now: NOW, ...ORGANIZATIONS });
     expect(other.orgs![0]!.id).not.toBe(orgs[0]!.id);
     expect(other.orgCredentials![0]).not.toEqual(dataset.orgCredentials![0]);
   });
@@ -200,7 +200,7 @@ describe('generateDataset: organizations, keys, access lists, service accounts',
     expect(demo.projects.every((project) => project.programmaticKeys!.length > 0 && project.serviceAccounts!.length > 0)).toBe(true);
   });
 
-  it('rejects negative counts of the new kinds', () => {
+  it('rejects negative counts of the organizations options', () => {
     expect(() => generateDataset({ orgs: -1 })).toThrow(/orgs/);
     expect(() => generateDataset({ secretsPerServiceAccount: 0.5 })).toThrow(/secretsPerServiceAccount/);
   });

@@ -14,8 +14,8 @@ describe('organizationsConfigFor', () => {
   });
 });
 
-describe('simulate with the new kinds', () => {
-  it('takes the new count flags and prints the new credentials', async () => {
+describe('simulate with organizations', () => {
+  it('takes the organizations count flags and prints their credentials', async () => {
     const stdout = new PassThrough();
     const chunks: Buffer[] = [];
     stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -32,7 +32,7 @@ describe('simulate with the new kinds', () => {
     expect(output).toMatch(/OAuth token: +http:\/\/127\.0\.0\.1:\d+\/api\/oauth\/token/);
     expect(output).toMatch(/ {2}digest {2}[a-z]{8} {2}privateKey=[0-9a-f-]{36}/);
     expect(output).toMatch(/ {2}oauth {3}mdb_sa_id_[0-9a-f]{24} {2}clientSecret=mdb_sa_sk_[0-9a-f]{40}/);
-    expect(output).toContain('Proposed organizations config');
+    expect(output).toContain('Organizations config:');
     controller.abort();
     await running;
   });
