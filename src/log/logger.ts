@@ -1,9 +1,11 @@
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import type { LogFormat, LogLevel } from '../config/flags.js';
+import { SECRET_FIELDS } from '../config/schema.js';
 
-// Secrets never reach a log line, whatever object is logged by mistake.
-const REDACT = ['apiKey', 'privateKey', 'password', 'secret', '*.apiKey', '*.privateKey', '*.password', '*.secret', '*.*.apiKey', '*.*.privateKey', 'headers.authorization', '*.headers.authorization'];
+// Secrets never reach a log line, whatever object is logged by mistake: the config's secret fields and the other names a secret goes by, up to two levels deep.
+const SECRET_NAMES = [...SECRET_FIELDS, 'password', 'secret'];
+const REDACT = [...SECRET_NAMES.flatMap((name) => [name, `*.${name}`, `*.*.${name}`]), 'headers.authorization', '*.headers.authorization'];
 
 /** The process logger: JSON lines on stdout, or pretty text for people. */
 export function createLogger(level: LogLevel, format: LogFormat, destination: NodeJS.WritableStream = process.stdout): Logger {
