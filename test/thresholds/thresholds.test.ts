@@ -1,12 +1,13 @@
 /**
  * src/model/thresholds.ts against every other place that states a threshold: the rules of
- * prometheus/alerts.yaml and the table at their top, the Helm chart's values and schema, the
- * runbooks and the README's alert table. A threshold changed in one place and not in the module fails here.
+ * prometheus/alerts.yaml and the table at their top, the Helm chart's values and schema, the audit
+ * page's defaults, the runbooks and the README's alert table. A threshold changed in one place and not in the module fails here.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { DEFAULT_THRESHOLDS } from '../../src/audit/risk.js';
 import { ruleText, THRESHOLDS, type RuleText, type Threshold } from '../../src/model/thresholds.js';
 
 const repo = (path: string): string => readFileSync(fileURLToPath(new URL(`../../${path}`, import.meta.url)), 'utf8');
@@ -98,6 +99,14 @@ describe('Helm chart', () => {
     const upper = (THRESHOLDS as Record<string, Threshold>)[t.below!];
     expect(upper?.chartValue).toBeDefined();
     expect(t.default < upper!.default).toBe(true);
+  });
+});
+
+it("the audit page's defaults are the alert rules'", () => {
+  expect(DEFAULT_THRESHOLDS).toEqual({
+    idleDays: THRESHOLDS.idle.default,
+    expiringDays: THRESHOLDS.secretExpiryWarning.default,
+    neverUsedDays: THRESHOLDS.neverUsed.default,
   });
 });
 
