@@ -2,8 +2,7 @@
  * Source of helm/mongodb-apikey-exporter/files/thresholds.yaml: for each `prometheusRule.thresholds`
  * value, the rule fields of files/alerts.yaml that write it, as they read at the default and as a
  * format for another value. templates/prometheusrule.yaml rewrites exactly those fields. Regenerate
- * with `npm run chart`; test/thresholds/thresholds.test.ts fails when the file and src/model/thresholds.ts
- * disagree.
+ * with `npm run chart`; test/helm/chart.test.ts fails when the file and this module disagree.
  */
 import { stringify } from 'yaml';
 import { ruleText, THRESHOLDS, type Threshold } from '../src/model/thresholds.js';
@@ -18,7 +17,7 @@ const chartValueOf = (name: string): string => {
 };
 
 /** The chart's thresholds, in the order of {@link THRESHOLDS}. */
-export const chartThresholds = () =>
+const chartThresholds = () =>
   (Object.values(THRESHOLDS) as Threshold[]).flatMap((threshold) =>
     threshold.chartValue === undefined
       ? []

@@ -1,8 +1,9 @@
 /**
  * When a key or the exporter needs attention: every threshold of the alert rules, with its default
  * and where it is written. The audit page's defaults and the dashboard's read these values; the
- * Helm chart's `prometheusRule.thresholds` are generated from them (helm/thresholds.ts); tests check
- * that prometheus/alerts.yaml, the chart's values and the runbooks state the same numbers.
+ * list the Helm chart's PrometheusRule applies `prometheusRule.thresholds` by is generated from
+ * them (helm/thresholds.ts); test/thresholds checks that prometheus/alerts.yaml, the chart's values,
+ * the runbooks and the README state the same numbers.
  */
 
 /** A field of an alert rule: `summary` and `description` are annotations. */
