@@ -502,6 +502,10 @@ describe(`Helm chart (rendered with ${engine()})`, () => {
       expect(ruleOf(expiry, 'MongoDBApiKeySecretExpiringVerySoon').expr).toContain('(mongodb_apikey_expires_in_seconds < 1 * 86400 > 0)');
     });
 
+    it('refuses a threshold taken out of the values', () => {
+      expect(() => render({ values: [{ prometheusRule: { enabled: true, thresholds: { rotationDays: null } } }] })).toThrow(/prometheusRule.thresholds.rotationDays is not set/);
+    });
+
     it('refuses a critical expiry threshold that is not below the warning one', () => {
       expect(() => render({ values: [{ prometheusRule: { enabled: true, thresholds: { secretExpiryWarningDays: 7, secretExpiryCriticalDays: 7 } } }] })).toThrow(
         /secretExpiryCriticalDays \(7\) must be less than secretExpiryWarningDays \(7\)/,
