@@ -5,6 +5,7 @@
  * fails when the JSON and this module disagree.
  */
 import { EXPORTER_FAMILIES as EXPORTER, KEY_FAMILIES as KEY, SCOPE_FAMILIES as SCOPE, type Family } from '../src/metrics/contract.js';
+import { THRESHOLDS } from '../src/model/thresholds.js';
 import {
   Layout,
   histogramSeries,
@@ -58,6 +59,13 @@ const countKeys = (expr: string): string => `count(count by (${DISTINCT}) (${exp
 const keysByKind = (expr: string): string => `count by (kind) (count by (${DISTINCT}) (${expr}))`;
 
 const DAY = 86400;
+// The alert rules' defaults, which the variables start at and the cell colours use.
+const IDLE_DAYS = THRESHOLDS.idle.default;
+const ROTATION_DAYS = THRESHOLDS.rotation.default;
+const EXPIRY_WARNING_DAYS = THRESHOLDS.secretExpiryWarning.default;
+const EXPIRY_CRITICAL_DAYS = THRESHOLDS.secretExpiryCritical.default;
+/** Cells turn orange this many days before a threshold. */
+const ORANGE_BEFORE_DAYS = 30;
 const SA = 'kind="service_account"';
 const PROGRAMMATIC = 'kind="programmatic"';
 // A key's access-list entry: the key and the entry's CIDR block or address.
@@ -124,7 +132,7 @@ const ORG_KEY_COLUMNS = labels('org_name', 'project_name', 'org_id', 'project_id
 const value = (refId: string, name: string, format: Omit<Column, 'field' | 'name'> = {}): Column => ({ field: `Value #${refId}`, name, ...format });
 const DATE = { unit: 'dateTimeAsIso' };
 const COUNT = { decimals: 0 };
-const idleDays = (refId: string): Column => value(refId, 'Idle', { unit: 'd', decimals: 0, thresholds: steps(['green', null], ['orange', 60], ['red', 90]) });
+const idleDays = (refId: string): Column => value(refId, 'Idle', { unit: 'd', decimals: 0, thresholds: steps(['green', null], ['orange', IDLE_DAYS - ORANGE_BEFORE_DAYS], ['red', IDLE_DAYS]) });
 const accessListEntries = (refId: string): Column => value(refId, 'Access list entries', COUNT);
 const unrestricted = (refId: string): Column => value(refId, 'Unrestricted', { mappings: UNRESTRICTED_MAPPING });
 
@@ -196,7 +204,7 @@ layout.line(
   table({
     title: 'API keys',
     description:
-      'One row per API key (per secret for service accounts), joined with mongodb_apikey_info for its description, last four characters and owner (user, project or organisation). Created/last used are the API times; idle counts from the last use, or from creation for never-used keys. Enabled and used count (usedCount) exist for personal keys only; idle for personal keys, programmatic keys with a recorded use and service-account secrets; created/age for all but programmatic keys (the API gives no time); expires for service-account secrets. Agent API keys report no usage. Cell colours use the default thresholds (idle 90 d, rotation 365 d); change them with the idle_days/rotation_days variables for the stats above and in the column overrides here.',
+      `One row per API key (per secret for service accounts), joined with mongodb_apikey_info for its description, last four characters and owner (user, project or organisation). Created/last used are the API times; idle counts from the last use, or from creation for never-used keys. Enabled and used count (usedCount) exist for personal keys only; idle for personal keys, programmatic keys with a recorded use and service-account secrets; created/age for all but programmatic keys (the API gives no time); expires for service-account secrets. Agent API keys report no usage. Cell colours use the default thresholds (idle ${IDLE_DAYS} d, rotation ${ROTATION_DAYS} d); change them with the idle_days/rotation_days variables for the stats above and in the column overrides here.`,
     w: 24,
     sortBy: 'Idle',
     targets: [
@@ -214,7 +222,7 @@ layout.line(
       value('A', 'Created', DATE),
       value('B', 'Last used', DATE),
       idleDays('C'),
-      value('D', 'Age', { unit: 'd', decimals: 0, thresholds: steps(['green', null], ['orange', 335], ['red', 365]) }),
+      value('D', 'Age', { unit: 'd', decimals: 0, thresholds: steps(['green', null], ['orange', ROTATION_DAYS - ORANGE_BEFORE_DAYS], ['red', ROTATION_DAYS]) }),
       value('E', 'Enabled', { mappings: YES_NO }),
       value('F', 'Used count', { decimals: 0, mappings: USED_COUNT_MAPPING }),
       value('G', 'Expires', DATE),
@@ -231,7 +239,7 @@ layout.line(
   4,
   keyCount(
     'Secrets expiring soon',
-    'Service-account secrets that expire within $expiry_days days (variable expiry_days; alerts MongoDBApiKeySecretExpiringSoon at 14 days, MongoDBApiKeySecretExpiringVerySoon at 3) and have not expired yet.',
+    `Service-account secrets that expire within $expiry_days days (variable expiry_days; alerts MongoDBApiKeySecretExpiringSoon at ${EXPIRY_WARNING_DAYS} days, MongoDBApiKeySecretExpiringVerySoon at ${EXPIRY_CRITICAL_DAYS}) and have not expired yet.`,
     4,
     GREEN_ORANGE_AT_1,
     `${s(KEY.expiresIn)} < $expiry_days * ${DAY} > 0`,
@@ -259,7 +267,7 @@ layout.line(
   ),
   keyCount(
     'Idle organization owner keys',
-    'Programmatic keys with ORG_OWNER last used more than $idle_days days ago (variable idle_days), or with no recorded use at all, as the MongoDBApiKeyOrgOwnerIdle alert (90 days).',
+    `Programmatic keys with ORG_OWNER last used more than $idle_days days ago (variable idle_days), or with no recorded use at all, as the MongoDBApiKeyOrgOwnerIdle alert (${THRESHOLDS.orgOwnerIdle.default} days).`,
     4,
     GREEN_ORANGE_AT_1,
     orgOwnerIdle,
@@ -278,7 +286,7 @@ layout.line(
   table({
     title: 'Service-account secrets',
     description:
-      "One row per service-account secret, joined with mongodb_apikey_info for the account name, client id, description and owner. Expires in turns orange within 14 days and red within 3 (the alert thresholds), negative once expired. Idle counts from the last use, or from creation when the secret was never used. Access list entries and Unrestricted are the account's (with accessLists: true).",
+      `One row per service-account secret, joined with mongodb_apikey_info for the account name, client id, description and owner. Expires in turns orange within ${EXPIRY_WARNING_DAYS} days and red within ${EXPIRY_CRITICAL_DAYS} (the alert thresholds), negative once expired. Idle counts from the last use, or from creation when the secret was never used. Access list entries and Unrestricted are the account's (with accessLists: true).`,
     w: 24,
     targets: [
       saQ('A', `${s(KEY.created, SA)} * 1000`),
@@ -297,7 +305,7 @@ layout.line(
       value('A', 'Created', DATE),
       value('B', 'Last used', DATE),
       value('C', 'Expires', DATE),
-      value('D', 'Expires in', { unit: 'd', decimals: 1, thresholds: steps(['red', null], ['orange', 3], ['green', 14]) }),
+      value('D', 'Expires in', { unit: 'd', decimals: 1, thresholds: steps(['red', null], ['orange', EXPIRY_CRITICAL_DAYS], ['green', EXPIRY_WARNING_DAYS]) }),
       idleDays('E'),
       accessListEntries('F'),
       unrestricted('G'),
@@ -483,11 +491,11 @@ layout.line(
   stat({
     title: 'Time since last completed poll',
     description:
-      'Seconds since the end of the last completed poll cycle, per exporter (per shard when sharded). Orange after two poll intervals (10 min), red after three (15 min, the MongoDBApiKeyExporterNoRecentPoll alert).',
+      `Seconds since the end of the last completed poll cycle, per exporter (per shard when sharded). Orange after two poll intervals (10 min), red after three (${THRESHOLDS.noRecentPoll.default / 60} min, the MongoDBApiKeyExporterNoRecentPoll alert).`,
     w: 4,
     unit: 's',
     colorMode: 'background',
-    thresholds: steps(['green', null], ['orange', 600], ['red', 900]),
+    thresholds: steps(['green', null], ['orange', 600], ['red', THRESHOLDS.noRecentPoll.default]),
     targets: [target('A', `time() - ${t(EXPORTER.lastPoll)}`, { instant: true, legend: '{{instance}}' })],
   }),
   stat({
@@ -650,21 +658,27 @@ const templating = {
       'username',
       'User of personal API keys (user_id, shown by username). All also matches keys without a user (every other kind).',
     ),
-    numberVariable('idle_days', 'Idle threshold (days)', 'A key unused for longer than this is idle (alert MongoDBApiKeyIdle: 90).', [30, 60, 90, 180, 365], 90),
-    numberVariable('rotation_days', 'Rotation age (days)', 'A key older than this is due for rotation (alert MongoDBApiKeyRotationDue: 365).', [90, 180, 365, 730], 365),
+    numberVariable('idle_days', 'Idle threshold (days)', `A key unused for longer than this is idle (alert MongoDBApiKeyIdle: ${IDLE_DAYS}).`, [30, 60, 90, 180, 365], IDLE_DAYS),
+    numberVariable(
+      'rotation_days',
+      'Rotation age (days)',
+      `A key older than this is due for rotation (alert MongoDBApiKeyRotationDue: ${ROTATION_DAYS}).`,
+      [90, 180, 365, 730],
+      ROTATION_DAYS,
+    ),
     numberVariable(
       'never_used_grace_days',
       'Never-used grace (days)',
-      'A never-used key older than this is reported (alert MongoDBApiKeyNeverUsed: 30).',
+      `A never-used key older than this is reported (alert MongoDBApiKeyNeverUsed: ${THRESHOLDS.neverUsed.default}).`,
       [7, 14, 30, 60, 90],
-      30,
+      THRESHOLDS.neverUsed.default,
     ),
     numberVariable(
       'expiry_days',
       'Secret expiry warning (days)',
-      'A service-account secret expiring within this many days counts under Secrets expiring soon (alert MongoDBApiKeySecretExpiringSoon: 14).',
+      `A service-account secret expiring within this many days counts under Secrets expiring soon (alert MongoDBApiKeySecretExpiringSoon: ${EXPIRY_WARNING_DAYS}).`,
       [3, 7, 14, 30, 60],
-      14,
+      EXPIRY_WARNING_DAYS,
     ),
   ],
 };

@@ -1,4 +1,5 @@
 import type { ApiKey } from '../model/api-key.js';
+import { THRESHOLDS } from '../model/thresholds.js';
 
 const DAY_MS = 86_400_000;
 
@@ -12,8 +13,12 @@ export interface Thresholds {
   readonly neverUsedDays: number;
 }
 
-/** The audit's defaults; the alert rules use the same. */
-export const DEFAULT_THRESHOLDS: Thresholds = { idleDays: 90, expiringDays: 14, neverUsedDays: 30 };
+/** The audit's defaults: those of the alert rules MongoDBApiKeyIdle, MongoDBApiKeySecretExpiringSoon and MongoDBApiKeyNeverUsed. */
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  idleDays: THRESHOLDS.idle.default,
+  expiringDays: THRESHOLDS.secretExpiryWarning.default,
+  neverUsedDays: THRESHOLDS.neverUsed.default,
+};
 
 /** Why a key needs attention, riskiest first: the order of this list is the order of the rows. */
 export const RISKS = ['expired', 'expiring', 'unrestricted', 'idle', 'never_used', 'disabled'] as const;

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { allPanels, dashboardQueries, expandVariables, variableQueries, type Dashboard, type Panel, type Variable } from './queries.js';
 import { analyze, contract, contractProblems, familyOf } from './promql.js';
 import { render } from '../../grafana/dashboard.js';
+import { THRESHOLDS } from '../../src/model/thresholds.js';
 
 const dashboardPath = fileURLToPath(new URL('../../grafana/mongodb-apikey-exporter.json', import.meta.url));
 const raw = readFileSync(dashboardPath, 'utf8');
@@ -104,14 +105,15 @@ describe('variables (dashboard-linter template rules)', () => {
   });
 
   it.each([
-    ['idle_days', '90'],
-    ['rotation_days', '365'],
-    ['never_used_grace_days', '30'],
-    ['expiry_days', '14'],
-  ])('threshold %s defaults to %s', (name, value) => {
+    ['idle_days', String(THRESHOLDS.idle.default)],
+    ['rotation_days', String(THRESHOLDS.rotation.default)],
+    ['never_used_grace_days', String(THRESHOLDS.neverUsed.default)],
+    ['expiry_days', String(THRESHOLDS.secretExpiryWarning.default)],
+  ])('threshold %s defaults to %s, the alert rule\'s, one of its options', (name, value) => {
     const v = variable(name);
     expect(['constant', 'custom']).toContain(v?.type);
     expect(expandVariables(`$${name}`, dashboard)).toBe(value);
+    expect(String(v?.query).split(',')).toContain(value);
   });
 
   it('has unique names and refreshes query variables on time range change', () => {

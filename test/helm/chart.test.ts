@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseFlags } from '../../src/config/flags.js';
 import { loadConfig, parseConfigText } from '../../src/config/load.js';
+import { ruleText, THRESHOLDS, type Threshold } from '../../src/model/thresholds.js';
 import { shardFor } from '../../src/poller/shard.js';
+import { render as renderThresholds } from '../../helm/thresholds.js';
 import { validateObject } from './k8s-validate.js';
 import { chartDir, engine, pick, render, renderNotes, renderRaw, repoRoot, RenderError, type K8sObject } from './render.js';
 
@@ -415,6 +417,20 @@ describe(`Helm chart (rendered with ${engine()})`, () => {
     const ruleOf = (objects: K8sObject[], alert: string): Json =>
       ((pick(objects, 'PrometheusRule') as Json).spec.groups as Json[]).flatMap((g) => g.rules as Json[]).find((r) => r.alert === alert)!;
 
+    /** The groups of prometheus/alerts.yaml with one threshold at another value, as src/model/thresholds.ts writes it. */
+    const groupsWith = (threshold: Threshold, value: number | string): Json[] => {
+      const groups = structuredClone(alertsFile.groups) as Json[];
+      for (const site of threshold.rules) {
+        const rule = groups.flatMap((g) => g.rules as Json[]).find((r) => r.alert === site.alert)!;
+        const fields = site.field === 'summary' || site.field === 'description' ? rule.annotations : rule;
+        fields[site.field] = String(fields[site.field]).replace(ruleText(threshold, site), ruleText(threshold, site, value));
+      }
+      return groups;
+    };
+    /** A valid value other than the default. */
+    const otherValue = (threshold: Threshold): number | string => (threshold.unit === 'duration' ? '45m' : threshold.default + 1);
+    const tunable = Object.values(THRESHOLDS as Record<string, Threshold>).filter((t) => t.chartValue !== undefined);
+
     it('holds exactly the groups of prometheus/alerts.yaml with the default thresholds', () => {
       const rule = pick(render({ values: [{ prometheusRule: { enabled: true } }] }), 'PrometheusRule') as Json;
       expect(rule.spec.groups).toEqual(alertsFile.groups);
@@ -466,12 +482,28 @@ describe(`Helm chart (rendered with ${engine()})`, () => {
       expect(rules).not.toContain('@@threshold');
     });
 
+    it.each(tunable.map((t) => [t.chartValue, t] as const))('applies prometheusRule.thresholds.%s to exactly the rule fields that write it', (chartValue, threshold) => {
+      const value = otherValue(threshold);
+      const rule = pick(render({ values: [{ prometheusRule: { enabled: true, thresholds: { [chartValue!]: value } } }] }), 'PrometheusRule') as Json;
+      expect(rule.spec.groups).toEqual(groupsWith(threshold, value));
+      expect(rule.spec.groups).not.toEqual(alertsFile.groups);
+    });
+
     it("never takes one override's value for another's literal", () => {
       const objects = render({ values: [{ prometheusRule: { enabled: true, thresholds: { neverUsedDays: 365, rotationDays: 400, idleDays: 30 } } }] });
       expect(ruleOf(objects, 'MongoDBApiKeyNeverUsed').expr).toContain('mongodb_apikey_age_seconds > 365 * 86400');
       expect(ruleOf(objects, 'MongoDBApiKeyRotationDue').expr).toContain('mongodb_apikey_age_seconds > 400 * 86400');
       expect(ruleOf(objects, 'MongoDBApiKeyIdle').expr).toContain('mongodb_apikey_idle_seconds > 30 * 86400');
       expect(ruleOf(objects, 'MongoDBApiKeyOrgOwnerIdle').expr).toContain('mongodb_apikey_idle_seconds{kind="programmatic"} > 90 * 86400');
+      // The warning tier takes the critical tier's default, in the same expression.
+      const expiry = render({ values: [{ prometheusRule: { enabled: true, thresholds: { secretExpiryWarningDays: 3, secretExpiryCriticalDays: 1 } } }] });
+      expect(ruleOf(expiry, 'MongoDBApiKeySecretExpiringSoon').expr).toContain('mongodb_apikey_expires_in_seconds < 3 * 86400\n');
+      expect(ruleOf(expiry, 'MongoDBApiKeySecretExpiringSoon').expr).toContain('(mongodb_apikey_expires_in_seconds < 1 * 86400)');
+      expect(ruleOf(expiry, 'MongoDBApiKeySecretExpiringVerySoon').expr).toContain('(mongodb_apikey_expires_in_seconds < 1 * 86400 > 0)');
+    });
+
+    it('refuses a threshold taken out of the values', () => {
+      expect(() => render({ values: [{ prometheusRule: { enabled: true, thresholds: { rotationDays: null } } }] })).toThrow(/prometheusRule.thresholds.rotationDays is not set/);
     });
 
     it('refuses a critical expiry threshold that is not below the warning one', () => {
@@ -495,18 +527,37 @@ describe(`Helm chart (rendered with ${engine()})`, () => {
       afterAll(() => rmSync(join(chart, '..'), { recursive: true, force: true }));
 
       it.each([
-        ['mongodb_apikey_expires_in_seconds < 14 * 86400', 'mongodb_apikey_expires_in_seconds < 21 * 86400'],
-        ['expires within 3 days\'', 'expires within three days\''],
-        ['mongodb_apikey_idle_seconds{kind="programmatic"} > 90 * 86400', 'mongodb_apikey_idle_seconds{kind="programmatic"} > 91 * 86400'],
-        ['mongodb_apikey_age_seconds > 365 * 86400', 'mongodb_apikey_age_seconds > 366 * 86400'],
-      ])('fails the render when %s is gone', (literal, changed) => {
-        const edited = withAlerts((text) => text.replaceAll(literal, changed));
-        expect(() => renderRaw({ chart: edited, values: [{ prometheusRule: { enabled: true } }] })).toThrow(/no longer contains the threshold expression/);
+        ['mongodb_apikey_expires_in_seconds < 14 * 86400', 'mongodb_apikey_expires_in_seconds < 21 * 86400', 'the expr of MongoDBApiKeySecretExpiringSoon'],
+        ["expires within 3 days'", "expires within three days'", 'the summary of MongoDBApiKeySecretExpiringVerySoon'],
+        ['mongodb_apikey_idle_seconds{kind="programmatic"} > 90 * 86400', 'mongodb_apikey_idle_seconds{kind="programmatic"} > 91 * 86400', 'the expr of MongoDBApiKeyOrgOwnerIdle'],
+        ['mongodb_apikey_age_seconds > 365 * 86400', 'mongodb_apikey_age_seconds > 366 * 86400', 'the expr of MongoDBApiKeyRotationDue'],
+        ['failed for 15 minutes', 'failed for a quarter of an hour', 'the description of MongoDBApiKeyScopeDown'],
+        ['for: 15m\n        labels:\n          severity: warning\n        annotations:\n          summary: \'MongoDB API keys of', 'for: 20m\n        labels:\n          severity: warning\n        annotations:\n          summary: \'MongoDB API keys of', 'the for of MongoDBApiKeyScopeDown'],
+      ])('fails the render when %s is gone', (literal, changed, where) => {
+        const edited = withAlerts((text) => {
+          expect(text).toContain(literal);
+          return text.replaceAll(literal, changed);
+        });
+        expect(() => renderRaw({ chart: edited, values: [{ prometheusRule: { enabled: true } }] })).toThrow(`files/alerts.yaml: ${where} no longer contains`);
       });
 
-      it('fails the render when a literal occurs more often than the template expects', () => {
-        const edited = withAlerts((text) => text.replace('has been idle for more than 90 days', 'has been idle for more than 90 days (has been idle for more than 90 days)'));
-        expect(() => renderRaw({ chart: edited, values: [{ prometheusRule: { enabled: true } }] })).toThrow(/contains the threshold expression "has been idle for more than 90 days" 2 times, not 1/);
+      it('fails the render when an alert that holds a threshold is renamed', () => {
+        const edited = withAlerts((text) => text.replace('alert: MongoDBApiKeyRotationDue', 'alert: MongoDBApiKeyRotationOverdue'));
+        expect(() => renderRaw({ chart: edited, values: [{ prometheusRule: { enabled: true } }] })).toThrow(
+          /files\/alerts.yaml has no alert MongoDBApiKeyRotationDue, where prometheusRule.thresholds.rotationDays goes/,
+        );
+      });
+
+      it('rewrites only the fields that hold a threshold, whatever the rest of the file repeats', () => {
+        // Another alert's text and a comment that repeat a threshold's text are left as they are.
+        const edited = withAlerts((text) =>
+          text
+            .replace("is disabled but still exists'", "is disabled but still exists; has been idle for more than 90 days'")
+            .replace('groups:\n', '# has been idle for more than 90 days\ngroups:\n'),
+        );
+        const objects = render({ chart: edited, values: [{ prometheusRule: { enabled: true, thresholds: { orgOwnerIdleDays: 60 } } }] });
+        expect(ruleOf(objects, 'MongoDBApiKeyOrgOwnerIdle').annotations.summary).toContain('has been idle for more than 60 days');
+        expect(ruleOf(objects, 'MongoDBApiKeyDisabled').annotations.summary).toContain('has been idle for more than 90 days');
       });
     });
 
@@ -740,5 +791,9 @@ describe('chart files/ copies', () => {
     ['prometheus/alerts.yaml', 'files/alerts.yaml'],
   ])('%s is byte-identical to the chart copy %s (node helm/sync-files.mjs)', (source, copy) => {
     expect(readFileSync(join(chartDir, copy)).equals(readFileSync(join(repoRoot, source)))).toBe(true);
+  });
+
+  it('files/thresholds.yaml is generated from src/model/thresholds.ts (npm run chart)', () => {
+    expect(readFileSync(join(chartDir, 'files', 'thresholds.yaml'), 'utf8')).toBe(renderThresholds());
   });
 });
