@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { exporterConfigFor, opsManagerConfigFor, organizationsConfigFor } from './config-for.js';
-import { demoDatasetOptions as defaultDatasetOptions, generateDataset, type DatasetOptions } from './dataset.js';
+import { demoDatasetOptions as defaultDatasetOptions, generateDataset, type DatasetOptions } from './dataset/index.js';
 import { PAGING_MODES, type PagingMode } from './paging.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from './server.js';
 

@@ -18,7 +18,7 @@ export {
   type SimOrgCredentialKind,
   type SimProject,
   type SimUser,
-} from './dataset.js';
+} from './dataset/index.js';
 export {
   DigestAuthority,
   MMS_REALM,

@@ -26,7 +26,7 @@
  * `/groups/{PROJECT-ID}/apiKeys` and `/admin/apiKeys` (a global role; keys with `roles: [{roleName}]`)
  * answer the v2 documents as `application/json`, paged the same way (`{results, links, totalCount}`).
  */
-import type { SimOrg, SimOrgCredential, SimProject } from './dataset.js';
+import type { SimOrg, SimOrgCredential, SimProject } from './dataset/index.js';
 import { pageOf, parsePaging, type PageRequest } from './paging.js';
 import { errorReply, jsonReply, statusReply, type Reply } from './responses.js';
 import { groupDocument, type Route, type RouteContext } from './routes.js';

@@ -1,4 +1,4 @@
-import type { Dataset, SimCredential, SimOrg, SimOrgCredential, SimProject, SimUser } from './dataset.js';
+import type { Dataset, SimCredential, SimOrg, SimOrgCredential, SimProject, SimUser } from './dataset/index.js';
 import { LiveIndex } from './live-index.js';
 import { pageOf, parsePaging } from './paging.js';
 import { errorReply, jsonReply, statusReply, type Reply } from './responses.js';

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Dataset } from './dataset.js';
+import type { Dataset } from './dataset/index.js';
 import { DigestAuthority, type ChallengeStyle } from './digest.js';
 import { FaultTable, HTML_PAGE, truncateJson, type Fault, type FaultRule } from './faults.js';
 import { pagingBehaviour, pagingQuery, reshapePagedReply, type PagingBehaviour, type PagingMode } from './paging.js';
