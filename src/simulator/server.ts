@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DatasetView, secretOf, type Principal } from './dataset-view.js';
 import type { Dataset } from './dataset/index.js';
 import { DigestAuthority, type ChallengeStyle } from './digest.js';
 import { FaultTable, HTML_PAGE, truncateJson, type Fault, type FaultRule } from './faults.js';
@@ -7,8 +8,8 @@ import { pagingBehaviour, pagingQuery, reshapePagedReply, type PagingBehaviour, 
 import { oauthError, parseBasicAuthorization, sameSecret, TokenAuthority, tokenReply } from './oauth.js';
 import { DEFAULT_RATE_LIMIT, rateLimitHeaders, TokenBuckets, tokenBucketReply, type RateLimitOptions } from './rate-limit.js';
 import { statusReply, type Reply } from './responses.js';
-import { API_PREFIXES, DatasetView, handleRoute, matchRoute, secretOf, type Principal, type Route } from './routes.js';
-import { invalidVersionReply, negotiateVersion, versionedContentType } from './routes-v2.js';
+import { invalidVersionReply, negotiateVersion, versionedContentType } from './routes/admin-api-v2.js';
+import { API_PREFIXES, handleRoute, matchRoute, type Route } from './routes/index.js';
 
 export type { Fault, FaultRule } from './faults.js';
 export type { PagingBehaviour, PagingMode } from './paging.js';
