@@ -54,9 +54,9 @@ export function statusReply(status: number): Reply {
   }
 }
 
-/** The vendor's 403 for a caller without the role a resource needs. */
-export function notAuthorized(): Reply {
-  return errorReply(403, 'USER_UNAUTHORIZED', 'Current user is not authorized to perform this action.');
+/** The vendor's answer (403, or 401 for another user's profile) to a caller without the role a resource needs. */
+export function notAuthorized(status: 401 | 403 = 403): Reply {
+  return errorReply(status, 'USER_UNAUTHORIZED', 'Current user is not authorized to perform this action.');
 }
 
 /** The vendor's answers for a project id that is malformed (404 INVALID_GROUP_ID) or unknown (404 GROUP_NOT_FOUND), and for a caller outside it (403 NOT_IN_GROUP). */

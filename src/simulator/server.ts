@@ -107,7 +107,7 @@ export interface Simulator {
   dataset: Dataset;
   stats: SimulatorStats;
   resetStats(): void;
-  /** Target: a user id, a project id, `byName:<username>`, or `groups`; undefined clears. */
+  /** Target: as `FaultTable` lists them (a user id, a project id, `byName:<username>`, `groups`, an organization id, …); undefined clears. */
   setFault(target: string, rule: FaultRule | Fault | undefined): void;
   setLatency(ms: number): void;
   /** Makes every nonce issued so far stale. */

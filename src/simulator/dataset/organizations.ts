@@ -183,9 +183,113 @@ function orgName(o: number): string {
   return `${company.replaceAll(' ', '-')}-${ORG_SUFFIXES[o % ORG_SUFFIXES.length] ?? 'Org'}${round === 0 ? '' : `-${round + 1}`}`;
 }
 
+interface Sizes {
+  keysPerOrg: number;
+  keysPerProject: number;
+  accountsPerOrg: number;
+  accountsPerProject: number;
+  secretsPerAccount: number;
+}
+
+/** The `o`-th organisation, holding `projects`, with its keys and accounts; its credentials go to `credentials`. */
+function generateOrg(ctx: OrganizationContext, o: number, projects: readonly ProjectRef[], sizes: Sizes, credentials: SimOrgCredential[]): SimOrg {
+  const id = ctx.orgIds.next();
+  const org: SimOrg = {
+    id,
+    name: orgName(o),
+    // Alternate, so a two-org demo shows both the required and the optional access list; every
+    // third organisation's settings omit the field, as the document allows.
+    apiAccessListRequired: o % 3 === 2 ? undefined : o % 2 === 1,
+    multiFactorAuthRequired: o % 3 !== 2,
+    restrictEmployeeAccess: o % 4 === 0,
+    projectIds: projects.map((project) => project.id),
+    programmaticKeys: [],
+    accessLists: {},
+    serviceAccountAccessLists: {},
+    serviceAccounts: [],
+  };
+  for (let k = 0; k < sizes.keysPerOrg; k++) {
+    const label = `org:${o}:key:${k}`;
+    const roles: Record<string, unknown>[] =
+      k === 0 ? [{ orgId: id, roleName: 'ORG_MEMBER' }] : [{ orgId: id, roleName: pick(ctx.random, ORG_ROLES) }];
+    if (k > 0 && k % 3 === 0 && org.projectIds.length > 0) {
+      roles.push({ groupId: pick(ctx.random, org.projectIds), roleName: pick(ctx.random, GROUP_ROLES) });
+    }
+    // The credential key is restricted to a used access list, so it stays a sane example.
+    const key = generateProgrammaticKey(ctx, label, roles, k === 0 ? 'restricted' : undefined);
+    org.programmaticKeys.push(key.doc);
+    if (key.accessList.length > 0) org.accessLists[key.doc['id'] as string] = key.accessList;
+    if (k === 0) {
+      credentials.push({ kind: 'digest', publicKey: key.doc['publicKey'] as string, privateKey: key.secret, orgIds: [id], projectIds: org.projectIds });
+    }
+  }
+  for (let a = 0; a < sizes.accountsPerOrg; a++) {
+    const usable = a === 0 && sizes.secretsPerAccount > 0;
+    const roles = a === 0 ? ['ORG_READ_ONLY'] : [pick(ctx.random, ORG_ROLES)];
+    const account = generateServiceAccount(ctx, `org:${o}:sa:${a}`, roles, sizes.secretsPerAccount, a, usable);
+    org.serviceAccounts.push(account.doc);
+    if (account.accessList.length > 0) org.serviceAccountAccessLists[account.doc['clientId'] as string] = account.accessList;
+    if (usable) {
+      credentials.push({ kind: 'oauth', clientId: account.doc['clientId'] as string, clientSecret: account.secret, orgIds: [id], projectIds: org.projectIds });
+    }
+  }
+  return org;
+}
+
+/**
+ * The keys and accounts created in the `p`-th project, whose organisation is `orgId` (`org` when the
+ * data set has it, which then also holds their access lists).
+ */
+function generateProjectResources(ctx: OrganizationContext, project: ProjectRef, p: number, orgId: string, org: SimOrg | undefined, sizes: Sizes): ProjectAdminApiPart {
+  const part: ProjectAdminApiPart = {};
+  if (sizes.keysPerProject > 0) {
+    part.programmaticKeys = [];
+    for (let k = 0; k < sizes.keysPerProject; k++) {
+      // A project key is an organization key with a project role (and Organization Member).
+      const roles = [
+        { groupId: project.id, roleName: pick(ctx.random, GROUP_ROLES) },
+        { orgId, roleName: 'ORG_MEMBER' },
+      ];
+      const key = generateProgrammaticKey(ctx, `project:${p}:key:${k}`, roles);
+      part.programmaticKeys.push(key.doc);
+      if (org !== undefined && key.accessList.length > 0) org.accessLists[key.doc['id'] as string] = key.accessList;
+    }
+  }
+  if (sizes.accountsPerProject > 0) {
+    part.serviceAccounts = [];
+    for (let a = 0; a < sizes.accountsPerProject; a++) {
+      const account = generateServiceAccount(ctx, `project:${p}:sa:${a}`, [pick(ctx.random, GROUP_ROLES)], sizes.secretsPerAccount, a, false);
+      part.serviceAccounts.push(account.doc);
+      if (org !== undefined && account.accessList.length > 0) org.serviceAccountAccessLists[account.doc['clientId'] as string] = account.accessList;
+    }
+  }
+  return part;
+}
+
+/** Ops Manager's global keys; the first is Global Read Only, a credential that reads every organisation of `orgs`. */
+function generateGlobalKeys(ctx: OrganizationContext, count: number, orgs: readonly SimOrg[], credentials: SimOrgCredential[]): Record<string, unknown>[] {
+  return Array.from({ length: count }, (_, g) => {
+    const label = `global:${g}`;
+    const secret = deriveSecret(ctx.seed, label);
+    const publicKey = ctx.publicKeys.next(label);
+    const key = {
+      desc: g === 0 ? 'Global read-only key for the API key exporter' : pick(ctx.random, ORG_KEY_DESCRIPTIONS),
+      id: ctx.keyIds.next(),
+      privateKey: redactPrivateKey(secret),
+      publicKey,
+      roles: [{ roleName: g === 0 ? 'GLOBAL_READ_ONLY' : pick(ctx.random, ['GLOBAL_READ_ONLY', 'GLOBAL_OWNER', 'GLOBAL_MONITORING_ADMIN'] as const) }],
+    };
+    if (g === 0) {
+      credentials.push({ kind: 'digest', publicKey, privateKey: secret, orgIds: orgs.map((org) => org.id), projectIds: orgs.flatMap((org) => org.projectIds), globalReadOnly: true });
+    }
+    return key;
+  });
+}
+
 /**
  * The organisations' part of a data set. Each organisation holds a contiguous share of `projects`;
- * `takenPublicKeys` (the Cloud Manager credentials') are never derived again.
+ * `takenPublicKeys` (the Cloud Manager credentials') are never derived again. Every part draws
+ * from the streams of `ctx` in this order, so the order of the steps below fixes every value.
  */
 export function generateOrganizations(
   seed: number,
@@ -195,11 +299,13 @@ export function generateOrganizations(
   takenPublicKeys: Iterable<string>,
 ): GeneratedOrganizations {
   const orgCount = organizationCount(options, 'orgs');
-  const keysPerOrg = organizationCount(options, 'programmaticKeysPerOrg');
-  const keysPerProject = organizationCount(options, 'programmaticKeysPerProject');
-  const accountsPerOrg = organizationCount(options, 'serviceAccountsPerOrg');
-  const accountsPerProject = organizationCount(options, 'serviceAccountsPerProject');
-  const secretsPerAccount = organizationCount(options, 'secretsPerServiceAccount');
+  const sizes: Sizes = {
+    keysPerOrg: organizationCount(options, 'programmaticKeysPerOrg'),
+    keysPerProject: organizationCount(options, 'programmaticKeysPerProject'),
+    accountsPerOrg: organizationCount(options, 'serviceAccountsPerOrg'),
+    accountsPerProject: organizationCount(options, 'serviceAccountsPerProject'),
+    secretsPerAccount: organizationCount(options, 'secretsPerServiceAccount'),
+  };
   const globalKeys = organizationCount(options, 'globalKeys');
   const ctx: OrganizationContext = {
     seed,
@@ -217,113 +323,20 @@ export function generateOrganizations(
     accessListIndex: 0,
   };
   const credentials: SimOrgCredential[] = [];
-  const orgs: SimOrg[] = [];
-  const projectOrgIds = new Map<string, string>();
-  for (let o = 0; o < orgCount; o++) {
-    const id = ctx.orgIds.next();
-    const org: SimOrg = {
-      id,
-      name: orgName(o),
-      // Alternate, so a two-org demo shows both the required and the optional access list; every
-      // third organisation's settings omit the field, as the document allows.
-      apiAccessListRequired: o % 3 === 2 ? undefined : o % 2 === 1,
-      multiFactorAuthRequired: o % 3 !== 2,
-      restrictEmployeeAccess: o % 4 === 0,
-      projectIds: [],
-      programmaticKeys: [],
-      accessLists: {},
-      serviceAccountAccessLists: {},
-      serviceAccounts: [],
-    };
-    // Contiguous shares of the projects, as with the Cloud Manager credentials.
-    for (const project of share(projects, o, orgCount)) {
-      projectOrgIds.set(project.id, id);
-      org.projectIds.push(project.id);
-    }
-    for (let k = 0; k < keysPerOrg; k++) {
-      const label = `org:${o}:key:${k}`;
-      const roles: Record<string, unknown>[] =
-        k === 0 ? [{ orgId: id, roleName: 'ORG_MEMBER' }] : [{ orgId: id, roleName: pick(ctx.random, ORG_ROLES) }];
-      if (k > 0 && k % 3 === 0 && org.projectIds.length > 0) {
-        roles.push({ groupId: pick(ctx.random, org.projectIds), roleName: pick(ctx.random, GROUP_ROLES) });
-      }
-      // The credential key is restricted to a used access list, so it stays a sane example.
-      const key = generateProgrammaticKey(ctx, label, roles, k === 0 ? 'restricted' : undefined);
-      org.programmaticKeys.push(key.doc);
-      if (key.accessList.length > 0) org.accessLists[key.doc['id'] as string] = key.accessList;
-      if (k === 0) {
-        credentials.push({ kind: 'digest', publicKey: key.doc['publicKey'] as string, privateKey: key.secret, orgIds: [id], projectIds: org.projectIds });
-      }
-    }
-    for (let a = 0; a < accountsPerOrg; a++) {
-      const usable = a === 0 && secretsPerAccount > 0;
-      const roles = a === 0 ? ['ORG_READ_ONLY'] : [pick(ctx.random, ORG_ROLES)];
-      const account = generateServiceAccount(ctx, `org:${o}:sa:${a}`, roles, secretsPerAccount, a, usable);
-      org.serviceAccounts.push(account.doc);
-      if (account.accessList.length > 0) org.serviceAccountAccessLists[account.doc['clientId'] as string] = account.accessList;
-      if (usable) {
-        credentials.push({ kind: 'oauth', clientId: account.doc['clientId'] as string, clientSecret: account.secret, orgIds: [id], projectIds: org.projectIds });
-      }
-    }
-    orgs.push(org);
-  }
+  const orgs = Array.from({ length: orgCount }, (_, o) => generateOrg(ctx, o, share(projects, o, orgCount), sizes, credentials));
+  const projectOrgIds = new Map(orgs.flatMap((org) => org.projectIds.map((projectId) => [projectId, org.id] as const)));
   const orgIdOf = (project: ProjectRef): string => projectOrgIds.get(project.id) ?? project.orgId;
   const orgsById = new Map(orgs.map((org) => [org.id, org]));
   const projectParts = new Map<string, ProjectAdminApiPart>();
-  const partOf = (project: ProjectRef): ProjectAdminApiPart => {
-    let part = projectParts.get(project.id);
-    if (part === undefined) projectParts.set(project.id, (part = {}));
-    return part;
-  };
-  if (keysPerProject > 0 || accountsPerProject > 0) {
+  if (sizes.keysPerProject > 0 || sizes.accountsPerProject > 0) {
     projects.forEach((project, p) => {
       const orgId = orgIdOf(project);
-      const org = orgsById.get(orgId);
-      const part = partOf(project);
-      if (keysPerProject > 0) {
-        part.programmaticKeys = [];
-        for (let k = 0; k < keysPerProject; k++) {
-          // A project key is an organization key with a project role (and Organization Member).
-          const roles = [
-            { groupId: project.id, roleName: pick(ctx.random, GROUP_ROLES) },
-            { orgId, roleName: 'ORG_MEMBER' },
-          ];
-          const key = generateProgrammaticKey(ctx, `project:${p}:key:${k}`, roles);
-          part.programmaticKeys.push(key.doc);
-          if (org !== undefined && key.accessList.length > 0) org.accessLists[key.doc['id'] as string] = key.accessList;
-        }
-      }
-      if (accountsPerProject > 0) {
-        part.serviceAccounts = [];
-        for (let a = 0; a < accountsPerProject; a++) {
-          const account = generateServiceAccount(ctx, `project:${p}:sa:${a}`, [pick(ctx.random, GROUP_ROLES)], secretsPerAccount, a, false);
-          part.serviceAccounts.push(account.doc);
-          if (org !== undefined && account.accessList.length > 0) org.serviceAccountAccessLists[account.doc['clientId'] as string] = account.accessList;
-        }
-      }
+      projectParts.set(project.id, generateProjectResources(ctx, project, p, orgId, orgsById.get(orgId), sizes));
     });
   }
   const dataset: OrganizationDataset = {};
   if (orgCount > 0) dataset.orgs = orgs;
-  if (globalKeys > 0) {
-    dataset.globalApiKeys = [];
-    for (let g = 0; g < globalKeys; g++) {
-      const label = `global:${g}`;
-      const secret = deriveSecret(seed, label);
-      const publicKey = ctx.publicKeys.next(label);
-      dataset.globalApiKeys.push({
-        desc: g === 0 ? 'Global read-only key for the API key exporter' : pick(ctx.random, ORG_KEY_DESCRIPTIONS),
-        id: ctx.keyIds.next(),
-        privateKey: redactPrivateKey(secret),
-        publicKey,
-        roles: [{ roleName: g === 0 ? 'GLOBAL_READ_ONLY' : pick(ctx.random, ['GLOBAL_READ_ONLY', 'GLOBAL_OWNER', 'GLOBAL_MONITORING_ADMIN'] as const) }],
-      });
-      // Global Read Only reads every organization and project of the instance.
-      if (g === 0) {
-        credentials.push({ kind: 'digest', publicKey, privateKey: secret, orgIds: orgs.map((org) => org.id), projectIds: orgs.flatMap((org) => org.projectIds), globalReadOnly: true });
-      }
-    }
-  }
+  if (globalKeys > 0) dataset.globalApiKeys = generateGlobalKeys(ctx, globalKeys, orgs, credentials);
   // Last, and from their own streams, so the data above stays what it is without them.
   const assignedPerProject = organizationCount(options, 'assignedServiceAccountsPerProject');
   if (assignedPerProject > 0) {
@@ -332,13 +345,15 @@ export function generateOrganizations(
       const accounts = orgsById.get(orgIdOf(project))?.serviceAccounts ?? [];
       const assigned = Math.min(assignedPerProject, accounts.length);
       if (assigned === 0) return;
-      partOf(project).assignedServiceAccounts = Array.from({ length: assigned }, (_, a) => ({
+      const part = projectParts.get(project.id) ?? {};
+      part.assignedServiceAccounts = Array.from({ length: assigned }, (_, a) => ({
         clientId: accounts[(p + a) % accounts.length]?.['clientId'] as string,
         roles: [pick(random, GROUP_ROLES)],
       }));
+      projectParts.set(project.id, part);
     });
   }
-  addSystemManagedAccounts(ctx, orgs, secretsPerAccount, organizationCount(options, 'systemManagedServiceAccountsPerOrg'));
+  addSystemManagedAccounts(ctx, orgs, sizes.secretsPerAccount, organizationCount(options, 'systemManagedServiceAccountsPerOrg'));
   const deleted = deletedOrgs(seed, organizationCount(options, 'deletedOrgs'));
   if (deleted.length > 0) {
     dataset.orgs = [...orgs, ...deleted];

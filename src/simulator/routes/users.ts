@@ -30,9 +30,7 @@ export function handleUserRoute(route: Route, ctx: RouteContext): Reply {
     const name = route.param ?? '';
     const user = ctx.view.usersByName.get(name);
     if (user === undefined) return errorReply(404, 'USERNAME_NOT_FOUND', `No user with username ${name} exists.`, [name]);
-    if (principal.kind !== 'user' || principal.user !== user) {
-      return errorReply(401, 'USER_UNAUTHORIZED', 'Current user is not authorized to perform this action.');
-    }
+    if (principal.kind !== 'user' || principal.user !== user) return notAuthorized(401);
     return jsonReply(
       {
         id: user.id,
