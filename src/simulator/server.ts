@@ -182,6 +182,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const adminApiStats = emptyAdminApiStats() as SimulatorAdminApiStats;
   Object.defineProperty(adminApiStats, 'activeTokens', { enumerable: true, get: () => tokens.active(), set: () => undefined });
 
+  /** A request that has not authenticated draws from the bucket of its address. */
+  const unauthenticatedRateLimitHeaders = (req: IncomingMessage): Record<string, string> => rateLimitHeaders(buckets.take(`ip:${req.socket.remoteAddress ?? ''}`));
+
   const challenge = (res: ServerResponse, stale: boolean, headers: Record<string, string> = {}): void => {
     stats.challenges++;
     const reply = statusReply(401);
@@ -217,7 +220,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       const credential = verdict.ok ? view.oauthClient(verdict.clientId) : undefined;
       if (credential === undefined) {
         adminApiStats.rejectedTokens++;
-        challenge(res, false, rateLimitHeaders(buckets.take(`ip:${req.socket.remoteAddress ?? ''}`)));
+        challenge(res, false, unauthenticatedRateLimitHeaders(req));
         return;
       }
       principal = { kind: 'org', credential, via: 'bearer' };
@@ -230,7 +233,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         if (!verdict.ok && verdict.failure === 'replay') stats.replays++;
         else if (!verdict.ok && verdict.failure === 'stale-nonce') stats.staleNonces++;
         else if (!verdict.ok && verdict.failure !== 'missing') stats.badDigests++;
-        const headers = route.api === 'v2' ? rateLimitHeaders(buckets.take(`ip:${req.socket.remoteAddress ?? ''}`)) : {};
+        const headers = route.api === 'v2' ? unauthenticatedRateLimitHeaders(req) : {};
         challenge(res, !verdict.ok && verdict.stale, headers);
         return;
       }
