@@ -14,9 +14,9 @@
  *   (example response headers, https://www.mongodb.com/docs/atlas/api/service-accounts/revoke-oauth2-token/).
  */
 import { errorReply, type Reply } from '../responses.js';
-import { API_PREFIXES, type Route } from './index.js';
+import type { Route } from './index.js';
 import type { OrganizationRouteName } from './organizations.js';
-import { decodeSegment, pathSegments } from './path.js';
+import { API_PREFIXES, decodeSegment, pathSegments } from './path.js';
 
 /** The resource version of the orgs, groups, apiKeys, accessList and settings resources. */
 export const ATLAS_VERSION_2023 = '2023-01-01';

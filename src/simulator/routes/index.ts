@@ -9,12 +9,11 @@ import { statusReply, type Reply } from '../responses.js';
 import { matchAdminApiV2Route } from './admin-api-v2.js';
 import { matchOpsManagerRoute } from './ops-manager.js';
 import { handleOrganizationRoute, type OrganizationRouteName } from './organizations.js';
-import { pathSegments } from './path.js';
+import { API_PREFIXES, pathSegments } from './path.js';
 import { handleProjectRoute, matchProjectRoute, type ProjectRouteName } from './projects.js';
 import { handleUserRoute, matchUserRoute, type UserRouteName } from './users.js';
 
-/** The API roots every route is served under. */
-export const API_PREFIXES = { atlas: '/api/atlas/v1.0', public: '/api/public/v1.0', atlasV2: '/api/atlas/v2', oauth: '/api/oauth' } as const;
+export { API_PREFIXES } from './path.js';
 
 /** A request path matched against the API. */
 export interface Route {

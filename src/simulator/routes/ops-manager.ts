@@ -7,8 +7,8 @@
  * answer the v2 documents as `application/json`, paged the same way (`{results, links, totalCount}`),
  * with no media type versions and no rate-limit headers.
  */
-import { API_PREFIXES, type Route } from './index.js';
-import { decodeSegment, pathSegments } from './path.js';
+import type { Route } from './index.js';
+import { API_PREFIXES, decodeSegment, pathSegments } from './path.js';
 
 /** The organisation route of a path under the v1.0 Cloud Manager root; undefined for every other path. */
 export function matchOpsManagerRoute(pathname: string): Route | undefined {

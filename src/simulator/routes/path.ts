@@ -1,3 +1,6 @@
+/** The API roots every route is served under. */
+export const API_PREFIXES = { atlas: '/api/atlas/v1.0', public: '/api/public/v1.0', atlasV2: '/api/atlas/v2', oauth: '/api/oauth' } as const;
+
 /** A 24-hex-digit ObjectId: the form of every organisation, project and key id. */
 export const OBJECT_ID = /^[0-9a-f]{24}$/;
 
