@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { exporterConfigFor, opsManagerConfigFor, organizationsConfigFor } from './config-for.js';
-import { demoDatasetOptions as defaultDatasetOptions, generateDataset, type DatasetOptions } from './dataset.js';
+import { demoDatasetOptions, generateDataset, type DatasetOptions } from './dataset/index.js';
 import { PAGING_MODES, type PagingMode } from './paging.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from './server.js';
 
@@ -22,23 +22,23 @@ Serves a fake MongoDB Atlas / Cloud Manager API (digest auth, paging, errors) fo
 Options:
   --port N                 listen port (default ${DEFAULT_SIMULATOR_PORT}; 0 = any free port)
   --host HOST              listen address (default 127.0.0.1)
-  --seed N                 data set seed (default ${defaultDatasetOptions.seed})
-  --users N                users with personal API keys (default ${defaultDatasetOptions.users})
-  --keys-per-user N        personal API keys per user (default ${defaultDatasetOptions.keysPerUser})
-  --projects N             projects with agent API keys (default ${defaultDatasetOptions.projects})
-  --keys-per-project N     agent API keys per project (default ${defaultDatasetOptions.keysPerProject})
-  --credentials N          programmatic keys the projects are split across (default ${defaultDatasetOptions.credentials})
-  --orgs N                 organizations (Atlas Admin API v2; the projects are split across them) (default ${defaultDatasetOptions.orgs})
-  --keys-per-org N         organization programmatic API keys (default ${defaultDatasetOptions.programmaticKeysPerOrg})
+  --seed N                 data set seed (default ${demoDatasetOptions.seed})
+  --users N                users with personal API keys (default ${demoDatasetOptions.users})
+  --keys-per-user N        personal API keys per user (default ${demoDatasetOptions.keysPerUser})
+  --projects N             projects with agent API keys (default ${demoDatasetOptions.projects})
+  --keys-per-project N     agent API keys per project (default ${demoDatasetOptions.keysPerProject})
+  --credentials N          programmatic keys the projects are split across (default ${demoDatasetOptions.credentials})
+  --orgs N                 organizations (Atlas Admin API v2; the projects are split across them) (default ${demoDatasetOptions.orgs})
+  --keys-per-org N         organization programmatic API keys (default ${demoDatasetOptions.programmaticKeysPerOrg})
   --project-keys-per-project N
-                           project programmatic API keys (default ${defaultDatasetOptions.programmaticKeysPerProject})
+                           project programmatic API keys (default ${demoDatasetOptions.programmaticKeysPerProject})
   --service-accounts-per-org N
-                           organization service accounts (default ${defaultDatasetOptions.serviceAccountsPerOrg})
+                           organization service accounts (default ${demoDatasetOptions.serviceAccountsPerOrg})
   --service-accounts-per-project N
-                           project service accounts (default ${defaultDatasetOptions.serviceAccountsPerProject})
+                           project service accounts (default ${demoDatasetOptions.serviceAccountsPerProject})
   --secrets-per-service-account N
-                           secrets per service account (default ${defaultDatasetOptions.secretsPerServiceAccount})
-  --global-keys N          Ops Manager global API keys (default ${defaultDatasetOptions.globalKeys})
+                           secrets per service account (default ${demoDatasetOptions.secretsPerServiceAccount})
+  --global-keys N          Ops Manager global API keys (default ${demoDatasetOptions.globalKeys})
   --token-ttl-seconds N    OAuth access token lifetime (default 3600)
   --latency-ms N           delay added to every request (default 0)
   --nonce-ttl-ms N         digest nonce lifetime (default 300000)
@@ -114,7 +114,7 @@ function parseCommand(argv: string[]): ParsedCommand {
   if (paging !== undefined && !(PAGING_MODES as readonly unknown[]).includes(paging)) {
     throw new UsageError(`--paging must be one of ${PAGING_MODES.join(', ')}, got "${String(paging)}"`);
   }
-  const dataset: DatasetOptions = { ...defaultDatasetOptions };
+  const dataset: DatasetOptions = { ...demoDatasetOptions };
   const assign = (key: keyof DatasetOptions, flag: string, max?: number): void => {
     const n = integer(values, flag, max);
     if (n !== undefined) dataset[key] = n;

@@ -51,7 +51,7 @@ export interface OrganizationsConfigForOptions {
 /**
  * The `organizations:` entries of the exporter config, one per credential able to call the Atlas
  * Admin API v2 (digest programmatic keys and OAuth service accounts); kept apart from
- * {@link exporterConfigFor} so a test can read the seed kinds alone.
+ * {@link exporterConfigFor} so a test can read the users' and projects' keys alone.
  */
 export function organizationsConfigFor(
   sim: Pick<Simulator, 'url' | 'dataset'>,

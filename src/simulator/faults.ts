@@ -32,10 +32,11 @@ export interface FaultRule {
 }
 
 /**
- * Fault rules by target: a user id, a project id, `byName:<username>`, or `groups`; for the new
- * routes an organization id (every `/orgs/{orgId}…` route but the access lists), a project id
- * (`/groups/{groupId}/apiKeys|serviceAccounts`), an API key id (its access list), `orgs` (the
- * organization listing), `globalApiKeys`, `token` (`POST /api/oauth/token`) and `revoke`.
+ * Fault rules by target: a user id, a project id, `byName:<username>`, or `groups`; for the
+ * organisation routes an organization id (every `/orgs/{orgId}…` route but the access lists), a
+ * project id (`/groups/{groupId}/apiKeys|serviceAccounts`), an API key id or a service account
+ * client id (its access list), `orgs` (the organization listing), `globalApiKeys`, `token`
+ * (`POST /api/oauth/token`) and `revoke`.
  */
 export class FaultTable {
   readonly #rules = new Map<string, { fault: Fault; remaining: number | undefined }>();

@@ -18,7 +18,7 @@ export {
   type SimOrgCredentialKind,
   type SimProject,
   type SimUser,
-} from './dataset.js';
+} from './dataset/index.js';
 export {
   DigestAuthority,
   MMS_REALM,
@@ -40,5 +40,6 @@ export {
 } from './config-for.js';
 export { DEFAULT_RATE_LIMIT, type RateLimitOptions } from './rate-limit.js';
 export { DEFAULT_TOKEN_TTL_SECONDS } from './oauth.js';
-export { ATLAS_VERSION_2023, ATLAS_VERSION_SERVICE_ACCOUNTS, orgKeys, orgServiceAccounts, projectServiceAccounts } from './routes-v2.js';
+export { ATLAS_VERSION_2023, ATLAS_VERSION_SERVICE_ACCOUNTS } from './routes/admin-api-v2.js';
+export { orgKeys, orgServiceAccounts, projectServiceAccounts } from './routes/organizations.js';
 export { DEFAULT_SIMULATOR_PORT, describeSimulator, runSimulatorCommand, type SimulatorCommandIo } from './cli.js';

@@ -88,3 +88,14 @@ export function randomHex(random: Random, digits: number): string {
 export function toHex(value: number, digits: number): string {
   return new CodeBuffer().hex(value >>> 0, digits).toString();
 }
+
+/** An address of the documentation ranges (RFC 5737), as the vendor's examples use. */
+export function documentationIp(random: Random): string {
+  const prefix = pick(random, ['192.0.2', '198.51.100', '203.0.113'] as const);
+  return `${prefix}.${randomInt(random, 1, 254)}`;
+}
+
+/** A number (a duration, a count) between `min` and `max`, spread evenly over orders of magnitude. */
+export function logUniform(random: Random, min: number, max: number): number {
+  return Math.exp(Math.log(min) + random() * (Math.log(max) - Math.log(min)));
+}

@@ -53,3 +53,15 @@ export function statusReply(status: number): Reply {
       return errorReply(status, 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable. Please try again later.');
   }
 }
+
+/** The vendor's answer (403, or 401 for another user's profile) to a caller without the role a resource needs. */
+export function notAuthorized(status: 401 | 403 = 403): Reply {
+  return errorReply(status, 'USER_UNAUTHORIZED', 'Current user is not authorized to perform this action.');
+}
+
+/** The vendor's answers for a project id that is malformed (404 INVALID_GROUP_ID) or unknown (404 GROUP_NOT_FOUND), and for a caller outside it (403 NOT_IN_GROUP). */
+export const groupErrors = {
+  invalid: (id: string): Reply => errorReply(404, 'INVALID_GROUP_ID', `An invalid group ID ${id} was specified.`, [id]),
+  notFound: (id: string): Reply => errorReply(404, 'GROUP_NOT_FOUND', `No group with ID ${id} exists.`, [id]),
+  notInGroup: (id: string): Reply => errorReply(403, 'NOT_IN_GROUP', 'The current user is not in the group, or the group does not exist.', [id]),
+} as const;

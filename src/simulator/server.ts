@@ -1,14 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Dataset } from './dataset.js';
+import { DatasetView, secretOf, type Principal } from './dataset-view.js';
+import type { Dataset } from './dataset/index.js';
 import { DigestAuthority, type ChallengeStyle } from './digest.js';
 import { FaultTable, HTML_PAGE, truncateJson, type Fault, type FaultRule } from './faults.js';
 import { pagingBehaviour, pagingQuery, reshapePagedReply, type PagingBehaviour, type PagingMode } from './paging.js';
 import { oauthError, parseBasicAuthorization, sameSecret, TokenAuthority, tokenReply } from './oauth.js';
 import { DEFAULT_RATE_LIMIT, rateLimitHeaders, TokenBuckets, tokenBucketReply, type RateLimitOptions } from './rate-limit.js';
 import { statusReply, type Reply } from './responses.js';
-import { API_PREFIXES, DatasetView, handleRoute, matchRoute, secretOf, type Principal, type Route } from './routes.js';
-import { invalidVersionReply, negotiateVersion, versionedContentType } from './routes-v2.js';
+import { invalidVersionReply, negotiateVersion, versionedContentType } from './routes/admin-api-v2.js';
+import { API_PREFIXES, handleRoute, matchRoute, type Route } from './routes/index.js';
 
 export type { Fault, FaultRule } from './faults.js';
 export type { PagingBehaviour, PagingMode } from './paging.js';
@@ -106,7 +107,7 @@ export interface Simulator {
   dataset: Dataset;
   stats: SimulatorStats;
   resetStats(): void;
-  /** Target: a user id, a project id, `byName:<username>`, or `groups`; undefined clears. */
+  /** Target: as `FaultTable` lists them (a user id, a project id, `byName:<username>`, `groups`, an organization id, …); undefined clears. */
   setFault(target: string, rule: FaultRule | Fault | undefined): void;
   setLatency(ms: number): void;
   /** Makes every nonce issued so far stale. */
@@ -181,6 +182,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const adminApiStats = emptyAdminApiStats() as SimulatorAdminApiStats;
   Object.defineProperty(adminApiStats, 'activeTokens', { enumerable: true, get: () => tokens.active(), set: () => undefined });
 
+  /** A request that has not authenticated draws from the bucket of its address. */
+  const unauthenticatedRateLimitHeaders = (req: IncomingMessage): Record<string, string> => rateLimitHeaders(buckets.take(`ip:${req.socket.remoteAddress ?? ''}`));
+
   const challenge = (res: ServerResponse, stale: boolean, headers: Record<string, string> = {}): void => {
     stats.challenges++;
     const reply = statusReply(401);
@@ -216,7 +220,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       const credential = verdict.ok ? view.oauthClient(verdict.clientId) : undefined;
       if (credential === undefined) {
         adminApiStats.rejectedTokens++;
-        challenge(res, false, rateLimitHeaders(buckets.take(`ip:${req.socket.remoteAddress ?? ''}`)));
+        challenge(res, false, unauthenticatedRateLimitHeaders(req));
         return;
       }
       principal = { kind: 'org', credential, via: 'bearer' };
@@ -229,7 +233,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         if (!verdict.ok && verdict.failure === 'replay') stats.replays++;
         else if (!verdict.ok && verdict.failure === 'stale-nonce') stats.staleNonces++;
         else if (!verdict.ok && verdict.failure !== 'missing') stats.badDigests++;
-        const headers = route.api === 'v2' ? rateLimitHeaders(buckets.take(`ip:${req.socket.remoteAddress ?? ''}`)) : {};
+        const headers = route.api === 'v2' ? unauthenticatedRateLimitHeaders(req) : {};
         challenge(res, !verdict.ok && verdict.stale, headers);
         return;
       }

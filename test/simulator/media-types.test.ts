@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset, startSimulator, type SimOrgCredential, type Simulator } from '../../src/simulator/index.js';
-import { negotiateVersion } from '../../src/simulator/routes-v2.js';
+import { negotiateVersion } from '../../src/simulator/routes/admin-api-v2.js';
 import { vendorError } from './fixture.js';
 import { TestDigestClient } from './helpers.js';
 
