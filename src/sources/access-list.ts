@@ -96,9 +96,6 @@ export function accessListRequirement(body: unknown, url: string): boolean | und
   return settings?.apiAccessListRequired ?? undefined;
 }
 
-// One settings request per organisation and cycle, shared by the kinds that read access lists.
-const requirements = new WeakMap<OrganizationDirectory, { cycle: number; byOrg: Map<string, Promise<boolean | undefined>> }>();
-
 /**
  * Whether `orgId` requires an API access list, read once per cycle for every kind of the entry.
  * Only the Admin API v2 has organisation settings; elsewhere no access list is required.
@@ -106,20 +103,11 @@ const requirements = new WeakMap<OrganizationDirectory, { cycle: number; byOrg: 
 export function accessListRequired(directory: OrganizationDirectory, orgId: string | undefined, context: SourceContext): Promise<boolean | undefined> {
   if (!directory.v2) return Promise.resolve(false);
   if (orgId === undefined) return Promise.resolve(undefined);
-  let cached = requirements.get(directory);
-  if (cached?.cycle !== context.cycle) {
-    cached = { cycle: context.cycle, byOrg: new Map() };
-    requirements.set(directory, cached);
-  }
-  let requirement = cached.byOrg.get(orgId);
-  if (requirement === undefined) {
-    const path = `/orgs/${encodeURIComponent(orgId)}/settings`;
-    requirement = context.client.getJson(directory.credential, path, context.signal, { accept: directory.accept ?? '' }).then((body) => {
-      const required = accessListRequirement(body, `${directory.credential.baseUrl}${path}`);
-      if (required === undefined) context.log.warn({ orgId }, 'organisation settings do not say whether an API access list is required: empty access lists are reported unrestricted');
-      return required;
-    });
-    cached.byOrg.set(orgId, requirement);
-  }
-  return requirement;
+  const path = `/orgs/${encodeURIComponent(orgId)}/settings`;
+  return directory.orgAccessListRequired(orgId, async () => {
+    const body = await context.client.getJson(directory.credential, path, context.signal, { accept: directory.accept ?? '' });
+    const required = accessListRequirement(body, `${directory.credential.baseUrl}${path}`);
+    if (required === undefined) context.log.warn({ orgId }, 'organisation settings do not say whether an API access list is required: empty access lists are reported unrestricted');
+    return required;
+  });
 }

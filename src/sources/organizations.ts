@@ -63,7 +63,7 @@ export class OrganizationDirectory {
   #cycle = -1;
   #current: Promise<Directory> | undefined;
   /** This cycle's listings of keys, by kind and owner, shared by the org and project scopes that read them. */
-  #listings = new Map<string, Promise<unknown[]>>();
+  #listings = new Map<string, Promise<unknown>>();
   /** The last organisations `GET /orgs` gave, and the ones it marked deleted. */
   #lastDiscovered: readonly Owner[] = [];
   #lastDeleted: ReadonlySet<string> = new Set();
@@ -125,8 +125,13 @@ export class OrganizationDirectory {
     return this.#shared(`${kind}/project/${projectId}`, fetch);
   }
 
-  #shared(key: string, fetch: () => Promise<unknown[]>): Promise<unknown[]> {
-    let listing = this.#listings.get(key);
+  /** Whether an organisation requires an API access list, read once per cycle for every kind of the entry. */
+  orgAccessListRequired(orgId: string, fetch: () => Promise<boolean | undefined>): Promise<boolean | undefined> {
+    return this.#shared(`settings/${orgId}`, fetch);
+  }
+
+  #shared<T>(key: string, fetch: () => Promise<T>): Promise<T> {
+    let listing = this.#listings.get(key) as Promise<T> | undefined;
     if (listing === undefined) {
       listing = fetch();
       // Awaited by the scope that asked; a scope that only peeks must not leave it unhandled.
