@@ -5,6 +5,7 @@
  * fails when the JSON and this module disagree.
  */
 import { EXPORTER_FAMILIES as EXPORTER, KEY_FAMILIES as KEY, SCOPE_FAMILIES as SCOPE, type Family } from '../src/metrics/contract.js';
+import { ACCESS_LIST_ENTRIES_SHOWN } from '../src/model/api-key.js';
 import { THRESHOLDS } from '../src/model/thresholds.js';
 import {
   Layout,
@@ -153,7 +154,7 @@ layout.line(
   stat({
     title: 'Keys by kind',
     description:
-      'Distinct API keys per kind: user = personal API keys (Atlas users), agent = agent API keys (Cloud/Ops Manager projects), programmatic = organisation/project programmatic API keys, service_account = service-account secrets (one per secret).',
+      'Distinct API keys per kind: user = personal API keys (Atlas users), agent = agent API keys (Cloud/Ops Manager projects), programmatic = organisation/project programmatic API keys, service_account = service-account secrets (one per secret), global = Ops Manager global API keys.',
     w: 5,
     thresholds: INFORMATIONAL,
     colorMode: 'value',
@@ -358,7 +359,7 @@ layout.line(
   table({
     title: 'Access-list entries',
     description:
-      "One row per API access-list entry (CIDR block or address) of a programmatic key or service-account secret, at most 10 per key, the most recently used: when it was added, its last use, and the requests that came from its last address as the API counts them (count, requestCount). That count is neither the entry's nor the key's total use: it starts again when another address of the entry sends a request. Never-used entries show their creation time only.",
+      `One row per API access-list entry (CIDR block or address) of a programmatic key or service-account secret, at most ${ACCESS_LIST_ENTRIES_SHOWN} per key, the most recently used: when it was added, its last use, and the requests that came from its last address as the API counts them (count, requestCount). That count is neither the entry's nor the key's total use: it starts again when another address of the entry sends a request. Never-used entries show their creation time only.`,
     w: 24,
     sortBy: 'Last used',
     targets: [
@@ -635,7 +636,7 @@ const templating = {
     queryVariable('instance', 'instance', `label_values(${EXPORTER.buildInfo.name}{job=~"$job"}, instance)`),
     queryVariable('kind', 'Kind', `label_values(${KEY.info.name}{${TARGET}}, kind)`, {
       description:
-        'Key kind: user (personal API keys), agent (agent API keys), programmatic (programmatic API keys of organisations and projects), service_account (service-account secrets).',
+        'Key kind: user (personal API keys), agent (agent API keys), programmatic (programmatic API keys of organisations and projects), service_account (service-account secrets), global (Ops Manager global API keys).',
     }),
     ownerVariable(
       'org',

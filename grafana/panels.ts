@@ -5,12 +5,12 @@
  */
 import type { Family } from '../src/metrics/contract.js';
 
-export interface DataSourceRef {
+interface DataSourceRef {
   readonly type: 'prometheus';
   readonly uid: string;
 }
 
-export const DS: DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
+const DS: DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
 
 export interface Target {
   datasource: DataSourceRef;
@@ -32,7 +32,7 @@ export interface Thresholds {
   steps: Threshold[];
 }
 
-export interface ValueMapping {
+interface ValueMapping {
   type: 'value';
   options: Record<string, { text: string; color: string; index: number }>;
 }
@@ -46,7 +46,7 @@ export const histogramSeries = (family: Family, series: 'bucket' | 'sum' | 'coun
 /** A selector: the metric with the given matchers, then the extra ones. */
 export const selector = (metric: Metric, matchers: string, extra?: string): string => `${metric.name}{${matchers}${extra ? `, ${extra}` : ''}}`;
 
-export interface TargetOptions {
+interface TargetOptions {
   instant?: boolean;
   legend?: string;
   format?: 'table';
@@ -89,7 +89,7 @@ interface QueryPanel extends PanelBase {
   targets: Target[];
 }
 
-export interface StatPanel extends QueryPanel {
+interface StatPanel extends QueryPanel {
   type: 'stat';
   fieldConfig: {
     defaults: { unit: string; color: { mode: 'thresholds' }; thresholds: Thresholds; mappings: ValueMapping[] };
@@ -141,7 +141,7 @@ export function stat({ title, description, w, targets, unit = 'short', threshold
   };
 }
 
-export interface TimeseriesPanel extends QueryPanel {
+interface TimeseriesPanel extends QueryPanel {
   type: 'timeseries';
   interval?: string;
   fieldConfig: {
@@ -237,7 +237,7 @@ interface Override {
   properties: OverrideProperty[];
 }
 
-export interface TablePanel extends QueryPanel {
+interface TablePanel extends QueryPanel {
   type: 'table';
   fieldConfig: {
     defaults: {
@@ -329,7 +329,7 @@ export function table({ title, description, w, targets, columns, hidden, sortBy 
   };
 }
 
-export interface StateTimelinePanel extends QueryPanel {
+interface StateTimelinePanel extends QueryPanel {
   type: 'state-timeline';
   fieldConfig: {
     defaults: {
@@ -389,7 +389,7 @@ interface GridPos {
   y: number;
 }
 
-export interface RowPanel {
+interface RowPanel {
   type: 'row';
   id: number;
   title: string;
@@ -398,7 +398,7 @@ export interface RowPanel {
   panels: [];
 }
 
-export type PlacedPanel = Omit<Panel, 'w'> & { id: number; gridPos: GridPos };
+type PlacedPanel = Omit<Panel, 'w'> & { id: number; gridPos: GridPos };
 
 /** Rows and lines of panels, top to bottom, on Grafana's 24-column grid; ids in that order. */
 export class Layout {
@@ -423,7 +423,7 @@ export class Layout {
   }
 }
 
-export interface QueryVariable {
+interface QueryVariable {
   type: 'query';
   name: string;
   label: string;
@@ -473,7 +473,7 @@ interface VariableOption {
   value: string;
 }
 
-export interface CustomVariable {
+interface CustomVariable {
   type: 'custom';
   name: string;
   label: string;

@@ -11,7 +11,7 @@ import { startExporter } from './exporter.js';
 import { createLogger } from './log/logger.js';
 import { limitHeapGrowth } from './runtime/heap-growth.js';
 import { shardFor } from './poller/shard.js';
-import { demoDatasetOptions, exporterConfigFor, generateDataset, opsManagerConfigFor, organizationsConfigFor, runSimulatorCommand, startSimulator } from './simulator/index.js';
+import { demoDatasetOptions, exporterConfigFor, generateDataset, globalKeysConfigFor, organizationsConfigFor, runSimulatorCommand, startSimulator } from './simulator/index.js';
 import { VERSION } from './version.js';
 
 const SHUTDOWN_DEADLINE_MS = 9_000;
@@ -88,8 +88,7 @@ async function demo(argv: readonly string[]): Promise<void> {
   const folder = await mkdtemp(join(tmpdir(), 'mongodb-apikey-exporter-demo-'));
   const configFile = join(folder, 'config.yaml');
   // The Ops Manager entry reads only the global keys: the v2 entries already read every organisation.
-  const globalKeys = opsManagerConfigFor(simulator).map((entry) => ({ ...entry, discover: false, includeProjects: false, apiKeys: false }));
-  const config = { ...exporterConfigFor(simulator, { interval: '30s' }), organizations: [...organizationsConfigFor(simulator), ...globalKeys] };
+  const config = { ...exporterConfigFor(simulator, { interval: '30s' }), organizations: [...organizationsConfigFor(simulator), ...globalKeysConfigFor(simulator)] };
   await writeFile(configFile, stringify(config), { mode: 0o600 });
   const address = argv.find((arg) => arg.startsWith('--web.listen-address='))?.split('=')[1] ?? ':9947';
   const base = `http://${address.startsWith(':') ? `localhost${address}` : address}`;

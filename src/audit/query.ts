@@ -3,7 +3,7 @@ import { DEFAULT_THRESHOLDS, RISKS, type Thresholds } from './risk.js';
 
 // The query parameters of the audit: the same on `/` and `/keys.json`.
 
-export const SORTS = ['risk', 'age', 'idle', 'expires', 'owner', 'kind', 'description'] as const;
+const SORTS = ['risk', 'age', 'idle', 'expires', 'owner', 'kind', 'description'] as const;
 export type Sort = (typeof SORTS)[number];
 export const FILTERS = ['all', 'attention', 'ok', ...RISKS] as const;
 export type Filter = (typeof FILTERS)[number];
@@ -20,8 +20,8 @@ export const DEFAULT_DIRECTION: Readonly<Record<Sort, Direction>> = {
   description: 'asc',
 };
 
-export const PAGE_SIZE = 200;
-export const MAX_PAGE_SIZE = 1_000;
+const PAGE_SIZE = 200;
+const MAX_PAGE_SIZE = 1_000;
 const MAX_THRESHOLD_DAYS = 36_500;
 const MAX_SEARCH = 200;
 
@@ -42,7 +42,7 @@ export interface AuditQuery {
 
 export const DEFAULT_QUERY: AuditQuery = { filter: 'all', sort: 'risk', dir: 'asc', page: 1, limit: PAGE_SIZE, paged: false, thresholds: DEFAULT_THRESHOLDS };
 
-export type ParsedQuery = { readonly ok: true; readonly query: AuditQuery } | { readonly ok: false; readonly error: string };
+type ParsedQuery = { readonly ok: true; readonly query: AuditQuery } | { readonly ok: false; readonly error: string };
 
 const KNOWN_PARAMS = new Set(['kind', 'filter', 'sort', 'dir', 'q', 'page', 'limit', 'idleDays', 'expiringDays', 'neverUsedDays']);
 

@@ -1,4 +1,4 @@
-import type { AccessListEntry, KeyKind } from '../model/api-key.js';
+import { idleSince, type AccessListEntry, type KeyKind } from '../model/api-key.js';
 import type { OwnerType } from '../model/scope.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { classify, DEFAULT_THRESHOLDS, RISK_RANK, RISKS, type Risk, type Thresholds } from './risk.js';
@@ -47,9 +47,9 @@ export function buildRows(snapshot: Snapshot, now: number, thresholds: Threshold
     const { scope } = state;
     for (const key of state.keys ?? []) {
       // Built whole, absent values as undefined: one object shape for every row keeps 40k rows fast.
-      const idleSince = key.lastUsedAt ?? key.createdAt;
+      const since = idleSince(key);
       const risks = classify(key, now, thresholds);
-      const idle = key.tracksUse && idleSince !== undefined ? now - idleSince : undefined;
+      const idle = since === undefined ? undefined : now - since;
       const top = risks[0];
       rows.push({
         kind: scope.kind,

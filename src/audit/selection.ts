@@ -21,7 +21,7 @@ function byIdentity(a: AuditRow, b: AuditRow): number {
  * disabled, none), then by how many risks, then the most urgent first: the earliest expiry for
  * secrets that expire, otherwise the longest idle (absent last), then the identity.
  */
-export function compareRisk(a: AuditRow, b: AuditRow): number {
+function compareRisk(a: AuditRow, b: AuditRow): number {
   if (a.rank !== b.rank) return a.rank - b.rank;
   if (a.risks.length !== b.risks.length) return b.risks.length - a.risks.length;
   if (a.urgency !== b.urgency) return a.urgency < b.urgency ? -1 : 1;

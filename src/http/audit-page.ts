@@ -251,7 +251,7 @@ ${body}
 }
 
 /** At most this many scopes are listed; the failing ones come first. */
-export const SCOPE_ROWS = 200;
+const SCOPE_ROWS = 200;
 
 function scopeRow(scope: ScopeRow, now: number): Html {
   const status = scope.up ? html`<span class="up">● up</span>` : html`<span class="down">● down</span>`;

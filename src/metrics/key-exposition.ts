@@ -1,4 +1,4 @@
-import type { ApiKey } from '../model/api-key.js';
+import { idleSince, type ApiKey } from '../model/api-key.js';
 import type { ScopeState, Snapshot } from '../model/snapshot.js';
 import { SlabWriter, UNPOOLED, type Slabs } from './slabs.js';
 import { EXPORTER_FAMILIES, KEY_FAMILIES, LABELS, OWNER_LABEL, OWNER_NAME_LABEL, REASONS, SCOPE_FAMILIES, type Family } from './contract.js';
@@ -164,11 +164,8 @@ function* buildSteps(snapshot: Snapshot | undefined, slabs: Slabs, previous: Key
         if (key.enabled !== undefined) enabled.line(`${KEY_FAMILIES.enabled.name}${identity} ${key.enabled ? 1 : 0}\n`);
         if (key.usedCount !== undefined) usedCount.line(`${KEY_FAMILIES.usedCount.name}${identity} ${key.usedCount}\n`);
         if (key.lastUsedAt !== undefined) lastUsed.line(`${KEY_FAMILIES.lastUsed.name}${identity} ${seconds(key.lastUsedAt)}\n`);
-        // Idle time only exists where the API reports use at all, and needs a time to count from.
-        const idleSince = key.lastUsedAt ?? key.createdAt;
-        if (key.tracksUse && idleSince !== undefined) {
-          idle.series(`${KEY_FAMILIES.idle.name}${identity} `, idleSince);
-        }
+        const since = idleSince(key);
+        if (since !== undefined) idle.series(`${KEY_FAMILIES.idle.name}${identity} `, since);
         if (key.expiresAt !== undefined) {
           expiry.line(`${KEY_FAMILIES.expiry.name}${identity} ${seconds(key.expiresAt)}\n`);
           expiresIn.series(`${KEY_FAMILIES.expiresIn.name}${identity} `, key.expiresAt);

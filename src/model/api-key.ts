@@ -77,3 +77,11 @@ export interface ApiKey {
   readonly roles?: readonly Role[];
   readonly accessList?: AccessListSummary;
 }
+
+/**
+ * The time a key's idle time counts from: its last use, or its creation when never used. Only
+ * where the API reports use at all (agent keys report none); undefined without a time to count from.
+ */
+export function idleSince(key: Pick<ApiKey, 'tracksUse' | 'lastUsedAt' | 'createdAt'>): number | undefined {
+  return key.tracksUse ? (key.lastUsedAt ?? key.createdAt) : undefined;
+}

@@ -112,8 +112,6 @@ export const THRESHOLDS = {
   },
 } as const satisfies Record<string, Threshold>;
 
-export type ThresholdName = keyof typeof THRESHOLDS;
-
 /** A rule text with the value written in; at the default, the text as the rules hold it. */
 export function ruleText(threshold: Threshold, site: RuleText, value: number | string = threshold.default): string {
   if (value === threshold.default && site.atDefault !== undefined) return site.atDefault;

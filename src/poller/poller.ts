@@ -5,7 +5,7 @@ import { sleep } from '../atlas/pacer.js';
 import { failureOf } from '../errors/failure.js';
 import { scopeKey } from '../model/scope.js';
 import type { ScopeFailure, Snapshot } from '../model/snapshot.js';
-import type { Source, SourceContext } from '../sources/index.js';
+import type { Discovery, Source, SourceContext } from '../sources/index.js';
 import { nextSnapshot, type Polled } from './next-snapshot.js';
 import { Shard } from './shard.js';
 import type { KeyKind } from '../model/api-key.js';
@@ -13,11 +13,7 @@ import { keepUnchanged } from './unchanged.js';
 import { mapInWindow } from './window.js';
 
 /** How one discovery listing of one credential went in a cycle (`orgId`: one organisation's projects). */
-export interface DiscoveryResult {
-  readonly credentialId: string;
-  readonly orgId?: string;
-  readonly failure?: ScopeFailure;
-}
+export type DiscoveryResult = Discovery & { readonly credentialId: string };
 
 /** What a completed cycle reports besides the snapshot. */
 export interface CycleReport {

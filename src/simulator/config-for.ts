@@ -80,8 +80,8 @@ export function organizationsConfigFor(
 /**
  * The `organizations:` entry of an Ops Manager reading of the data set: its Global Read Only key on
  * the v1.0 API, with every organization and project it reads, and the global API keys. It reads
- * the organizations the digest entries of {@link organizationsConfigFor} read: use one or the
- * other, not both (each key would be published twice). Empty without a global key.
+ * the organizations the digest entries of {@link organizationsConfigFor} read (beside them, the
+ * first entry to list a scope polls it). Empty without a global key.
  */
 export function opsManagerConfigFor(sim: Pick<Simulator, 'publicBaseUrl' | 'dataset'>): Record<string, unknown>[] {
   return (sim.dataset.orgCredentials ?? []).flatMap((credential) =>
@@ -89,4 +89,9 @@ export function opsManagerConfigFor(sim: Pick<Simulator, 'publicBaseUrl' | 'data
       ? [{ publicKey: credential.publicKey, privateKey: credential.privateKey, baseUrl: sim.publicBaseUrl, discover: true, includeProjects: true, globalKeys: true, apiKeys: true, accessLists: true, serviceAccounts: false }]
       : [],
   );
+}
+
+/** The Ops Manager entry of {@link opsManagerConfigFor} reading only the global API keys. */
+export function globalKeysConfigFor(sim: Pick<Simulator, 'publicBaseUrl' | 'dataset'>): Record<string, unknown>[] {
+  return opsManagerConfigFor(sim).map((entry) => ({ ...entry, discover: false, includeProjects: false, apiKeys: false }));
 }

@@ -33,6 +33,7 @@ export type { Fault, FaultRule } from './faults.js';
 export { startSimulator, type Simulator, type SimulatorOptions, type SimulatorStats, type SimulatorAdminApiStats } from './server.js';
 export {
   exporterConfigFor,
+  globalKeysConfigFor,
   opsManagerConfigFor,
   organizationsConfigFor,
   type ExporterConfigForOptions,

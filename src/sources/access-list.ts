@@ -105,7 +105,7 @@ export function accessListRequired(directory: OrganizationDirectory, orgId: stri
   if (orgId === undefined) return Promise.resolve(undefined);
   const path = `/orgs/${encodeURIComponent(orgId)}/settings`;
   return directory.orgAccessListRequired(orgId, async () => {
-    const body = await context.client.getJson(directory.credential, path, context.signal, { accept: directory.accept ?? '' });
+    const body = await context.client.getJson(directory.credential, path, context.signal, directory.requestOptions);
     const required = accessListRequirement(body, `${directory.credential.baseUrl}${path}`);
     if (required === undefined) context.log.warn({ orgId }, 'organisation settings do not say whether an API access list is required: empty access lists are reported unrestricted');
     return required;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RequestOptions } from '../atlas/client.js';
 import { Credential } from '../atlas/credential.js';
 import type { OrganizationEntry } from '../config/load.js';
 import { failureOf } from '../errors/failure.js';
@@ -80,9 +81,9 @@ export class OrganizationDirectory {
     this.v2 = new URL(entry.baseUrl).pathname.startsWith('/api/atlas/v2');
   }
 
-  /** The media type for the generic resources of this entry's API. */
-  get accept(): string | undefined {
-    return this.v2 ? V2_MEDIA_TYPE : undefined;
+  /** The request options of the generic resources of this entry's API: the v2 media type, or none. */
+  get requestOptions(): RequestOptions {
+    return this.v2 ? { accept: V2_MEDIA_TYPE } : {};
   }
 
   /** The scopes of one kind this cycle: every organisation, and every project with includeProjects. */
@@ -111,8 +112,8 @@ export class OrganizationDirectory {
   }
 
   /** The projects of one organisation in this cycle's directory. */
-  async projectsOf(orgId: string): Promise<readonly Owner[]> {
-    return ((await this.#current)?.projects ?? []).filter((project) => project.orgId === orgId);
+  async projectsOf(orgId: string, context: SourceContext): Promise<readonly Owner[]> {
+    return (await this.list(context)).projects.filter((project) => project.orgId === orgId);
   }
 
   /** The organisation-level listing of one kind, fetched once per cycle whoever asks first. */
@@ -146,7 +147,7 @@ export class OrganizationDirectory {
     const listed: Owner[] = this.entry.ids.map((id) => ({ id }));
     if (this.entry.discover) {
       try {
-        const listing = this.#owners(await context.client.getAllPages(this.credential, '/orgs', context.signal, this.#options()), '/orgs', context);
+        const listing = this.#owners(await context.client.getAllPages(this.credential, '/orgs', context.signal, this.requestOptions), '/orgs', context);
         this.#lastDiscovered = listing.owners;
         this.#lastDeleted = listing.deleted;
         discovery.push({});
@@ -170,7 +171,7 @@ export class OrganizationDirectory {
   async #projectsOf(org: Owner, context: SourceContext): Promise<{ orgId: string; projects: readonly Owner[]; discovery: Discovery }> {
     const path = `/orgs/${encodeURIComponent(org.id)}/groups`;
     try {
-      const listing = this.#owners(await context.client.getAllPages(this.credential, path, context.signal, this.#options()), path, context);
+      const listing = this.#owners(await context.client.getAllPages(this.credential, path, context.signal, this.requestOptions), path, context);
       return { orgId: org.id, projects: listing.owners.map((project) => ({ ...project, orgId: org.id })), discovery: { orgId: org.id } };
     } catch (error) {
       if (context.signal.aborted) throw error;
@@ -183,10 +184,6 @@ export class OrganizationDirectory {
     const listing = listedOwners(items, url);
     if (listing.withoutId.length > 0) context.log.warn({ credential: this.credential.id, url, names: listing.withoutId }, 'listed without an id; not polled');
     return listing;
-  }
-
-  #options(): { accept?: string } {
-    return this.accept ? { accept: this.accept } : {};
   }
 }
 

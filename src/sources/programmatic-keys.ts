@@ -21,7 +21,7 @@ export const programmaticKeySchema = z.looseObject({
 type ProgrammaticKey = z.output<typeof programmaticKeySchema> & { id: string };
 
 /** The use and reach of one key from its access list. */
-export type KeyUsage = ReturnType<typeof summariseAccessList>;
+type KeyUsage = ReturnType<typeof summariseAccessList>;
 
 /**
  * Maps the keys of one organisation or project, with their access lists where read. Pure. A key
@@ -64,8 +64,7 @@ class ProgrammaticKeysSource extends OrganizationSource {
 
   async fetchKeys(scope: Scope, context: SourceContext): Promise<readonly ApiKey[]> {
     const { client, signal } = context;
-    const accept = this.directory.accept;
-    const options = accept ? { accept } : {};
+    const options = this.directory.requestOptions;
     const base = scope.owner === 'org' ? `/orgs/${encodeURIComponent(scope.id)}` : `/groups/${encodeURIComponent(scope.id)}`;
     const url = `${this.credential.baseUrl}${base}/apiKeys`;
     const listing = () => client.getAllPages(this.credential, `${base}/apiKeys`, signal, options);
@@ -94,9 +93,8 @@ class ProgrammaticKeysSource extends OrganizationSource {
 
   /** `GET /orgs/{orgId}/apiKeys`, fetched once per cycle for the organisation and its projects, whichever asks first. */
   #orgListing(orgId: string, context: SourceContext): Promise<unknown[]> {
-    const accept = this.directory.accept;
     const path = `/orgs/${encodeURIComponent(orgId)}/apiKeys`;
-    return this.directory.orgListing(this.kind, orgId, () => context.client.getAllPages(this.credential, path, context.signal, accept ? { accept } : {}));
+    return this.directory.orgListing(this.kind, orgId, () => context.client.getAllPages(this.credential, path, context.signal, this.directory.requestOptions));
   }
 }
 

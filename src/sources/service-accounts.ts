@@ -110,7 +110,7 @@ class ServiceAccountsSource extends OrganizationSource {
 
   async #orgKeys(scope: Scope, context: SourceContext): Promise<readonly ApiKey[]> {
     const accounts = await this.#accounts('org', scope.id, context);
-    const projects = this.directory.entry.includeProjects ? await this.directory.projectsOf(scope.id) : [];
+    const projects = this.directory.entry.includeProjects ? await this.directory.projectsOf(scope.id, context) : [];
     const perProject = await Promise.all(
       projects.map(async (project) => {
         try {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateDataset, opsManagerConfigFor, orgKeys, type Dataset, type SimOrgCredential } from '../../src/simulator/index.js';
+import { generateDataset, globalKeysConfigFor, opsManagerConfigFor, orgKeys, type Dataset, type SimOrgCredential } from '../../src/simulator/index.js';
 import { select, valueOf, type Sample } from '../helpers/metrics.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
@@ -70,7 +70,7 @@ describe('Ops Manager: organisations on the v1.0 API and the global API keys', (
 
   it('an entry may read the global keys alone: no organisation listed, apiKeys: false', async () => {
     const dataset = generateDataset(DATASET);
-    stack = await startStack({ dataset, configure: (config, sim) => onlyOrganizations([{ ...opsManagerConfigFor(sim)[0], discover: false, includeProjects: false, apiKeys: false }])(config) });
+    stack = await startStack({ dataset, configure: (config, sim) => onlyOrganizations(globalKeysConfigFor(sim))(config) });
     const samples = await stack.scrape();
     expectGlobalKeys(samples, dataset);
     expect(select(samples, 'mongodb_apikey_scope_up').map((sample) => sample.labels)).toEqual([{ kind: 'global' }]);
