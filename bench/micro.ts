@@ -19,7 +19,7 @@ export function snapshotOf(projects: number, users = 20, keysPerUser = 600, keys
     ...dataset.users.map((user): ScopeState => ({ scope: { kind: 'user', owner: 'user', id: user.id, name: user.username, credentialId: 'u' }, up: true, keys: mapUserKeys(user.keys, 'x'), lastSuccessAt: now, errors: zero })),
     ...dataset.projects.map((project): ScopeState => ({ scope: { kind: 'agent', owner: 'project', id: project.id, name: project.name, credentialId: 'p' }, up: true, keys: mapAgentKeys(project.agentKeys, 'x'), lastSuccessAt: now, errors: zero })),
   ];
-  return { scopes, completedAt: now, cycle: 1 };
+  return { scopes, trails: [], completedAt: now, cycle: 1 };
 }
 
 const time = <T>(label: string, run: () => T, times = 5): T => {

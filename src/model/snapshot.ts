@@ -1,4 +1,5 @@
 import type { ApiKey } from './api-key.js';
+import type { EventTrail } from './event.js';
 import type { Reason } from './reason.js';
 import type { Scope } from './scope.js';
 
@@ -33,6 +34,8 @@ export interface ScopeState {
 /** Everything `/metrics` publishes about keys: built whole after a cycle, then swapped in. */
 export interface Snapshot {
   readonly scopes: readonly ScopeState[];
+  /** The event trails of the organisations and projects whose events are read. */
+  readonly trails: readonly EventTrail[];
   /** Unix ms when the cycle that built it ended. */
   readonly completedAt: number;
   readonly cycle: number;

@@ -33,5 +33,5 @@ export function nextSnapshot(previous: Snapshot | undefined, polled: readonly Po
       errors: { ...errors, [failure.reason]: errors[failure.reason] + 1 },
     };
   });
-  return { scopes, completedAt: nowMs, cycle: (previous?.cycle ?? 0) + 1 };
+  return { scopes, trails: [], completedAt: nowMs, cycle: (previous?.cycle ?? 0) + 1 };
 }

@@ -82,6 +82,7 @@ export const EXPECTED_ORDER = [
 const state = (scope: Scope, keys: readonly ApiKey[] | undefined, extra: Partial<ScopeState> = {}): ScopeState => ({ scope, up: true, keys, lastSuccessAt: NOW - 60_000, errors: ZERO, ...extra });
 
 export const SNAPSHOT: Snapshot = {
+  trails: [],
   completedAt: NOW - 60_000,
   cycle: 3,
   scopes: [

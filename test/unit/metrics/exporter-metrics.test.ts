@@ -3,7 +3,7 @@ import { ExporterMetrics } from '../../../src/metrics/exporter-metrics.js';
 import type { CycleReport } from '../../../src/poller/poller.js';
 
 const report = (discovery: CycleReport['discovery']): CycleReport => ({
-  snapshot: { cycle: 1, completedAt: 0, scopes: [] },
+  snapshot: { cycle: 1, completedAt: 0, scopes: [], trails: [] },
   durationSeconds: 1,
   requests: 0,
   discovery,

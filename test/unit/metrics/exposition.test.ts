@@ -19,7 +19,7 @@ function snapshotOf(label: string, cycle: number): Snapshot {
     lastSuccessAt: NOW - cycle * 1000,
     errors: NO_ERRORS,
   }));
-  return { scopes, completedAt: NOW - cycle * 1000, cycle };
+  return { scopes, trails: [], completedAt: NOW - cycle * 1000, cycle };
 }
 
 /** Waits until the exposition serves the last update, its gzip done, and the slabs of that scrape back. */

@@ -256,7 +256,7 @@ describe('renderKeyExposition', () => {
   });
 
   it('a snapshot with no scopes has only the last poll time', () => {
-    expect(samples(renderKeyExposition({ scopes: [], completedAt: FIXED_NOW, cycle: 1 }, FIXED_NOW))).toStrictEqual(['mongodb_apikey_last_poll_timestamp_seconds 1748779200']);
+    expect(samples(renderKeyExposition({ scopes: [], trails: [], completedAt: FIXED_NOW, cycle: 1 }, FIXED_NOW))).toStrictEqual(['mongodb_apikey_last_poll_timestamp_seconds 1748779200']);
   });
 });
 
