@@ -18,6 +18,10 @@ export {
   type SimOrgCredentialKind,
   type SimProject,
   type SimUser,
+  type EventActor,
+  type EventTrails,
+  type SimEvent,
+  whitelistEntryOf,
 } from './dataset/index.js';
 export {
   DigestAuthority,

@@ -193,7 +193,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   /** Serves a reply (or a fault instead of it), decorated for v2 when `decorate` is given. */
   const serve = (res: ServerResponse, route: Route, real: () => Reply, decorate?: (reply: Reply) => Reply): void => {
-    const fault = faults.take(route.target);
+    const fault = faults.take(route.target) ?? faults.take(route.scopeTarget);
     const finish = decorate ?? ((reply: Reply) => reply);
     if (fault?.type === 'expire-nonces') digest.expireNonces();
     if (fault === undefined || fault.type === 'expire-nonces') {
