@@ -63,8 +63,12 @@ type TrailProject = CloudManagerProject & ProjectAdminApiPart;
  */
 const KEY_AGE_DAYS: readonly number[] = [400, 45, 150, 8, 95, 20, 700, 3, 240, 60];
 
-/** The console user who acts when the data set has none. */
-const FALLBACK_USERNAME = 'admin@example.com';
+/** The console users who make the changes: those of the data set, or one of its own when it has none. */
+export function consoleActors(seed: number, users: readonly SimUser[]): { userId: string; username: string }[] {
+  if (users.length > 0) return users.map((user) => ({ userId: user.id, username: user.username }));
+  // The first id of the users' stream, unused when there are no users.
+  return [{ userId: new IdFactory(seed, ID_KINDS.user).next(), username: 'admin@example.com' }];
+}
 
 /** The access list entry an event names: the address of a single-address entry, the block otherwise. */
 export function whitelistEntryOf(entry: Record<string, unknown>): string {
@@ -83,11 +87,7 @@ class TrailWriter {
   constructor(seed: number, users: readonly SimUser[]) {
     this.random = randomStream(seed, 'events');
     this.#ids = new IdFactory(seed, ID_KINDS.event);
-    this.users =
-      users.length > 0
-        ? users.map((user) => ({ userId: user.id, username: user.username }))
-        : // The first id of the users' stream, unused when there are no users.
-          [{ userId: new IdFactory(seed, ID_KINDS.user).next(), username: FALLBACK_USERNAME }];
+    this.users = consoleActors(seed, users);
   }
 
   /** The next console user of the rotation. */
