@@ -9,7 +9,7 @@ import { demoDatasetOptions, generateDataset } from '../../src/simulator/index.j
 // pinned whatever the trails become.
 const NOW = Date.UTC(2026, 0, 15, 12);
 const DEMO_FINGERPRINT = '2e7ccd45990a05cf4c86ed428c5e841687cfbec86dc0ae5fcc73a23da5bd7b4d';
-const DEMO_TRAILS_FINGERPRINT = 'c46dbdbd63c242f7714e9e0e2d8ab93e2f45641249acc9c7138a80a3ddb1cd64';
+const DEMO_TRAILS_FINGERPRINT = '6439c190bd6ca7ae42f887925709650ed948f04a8dd9b45a1551c5502acaa3aa';
 
 const sha256 = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('hex');
 

@@ -102,12 +102,17 @@ class TrailWriter {
   }
 }
 
-/** A key of the organisation created before `at`, to act as another key's creator; undefined when none is. */
-function earlierKey(writer: TrailWriter, created: ReadonlyMap<Record<string, unknown>, number>, at: number): EventActor | undefined {
-  const earlier = [...created].filter(([, time]) => time < at - HOUR).map(([key]) => key);
-  if (earlier.length === 0) return undefined;
-  const key = pick(writer.random, earlier);
-  return { apiKeyId: String(key['id']), publicKey: String(key['publicKey']) };
+/** How many keys made so far are drawn to find one older than the next, before a console user creates it instead. */
+const CREATOR_DRAWS = 3;
+
+/** A key of the scope created before `at`, to act as another key's creator; undefined when the draws find none. */
+function earlierKey(writer: TrailWriter, created: readonly { key: Record<string, unknown>; at: number }[], at: number): EventActor | undefined {
+  if (created.length === 0) return undefined;
+  for (let draw = 0; draw < CREATOR_DRAWS; draw++) {
+    const candidate = pick(writer.random, created);
+    if (candidate.at < at - HOUR) return { apiKeyId: String(candidate.key['id']), publicKey: String(candidate.key['publicKey']) };
+  }
+  return undefined;
 }
 
 function earliestCreated(entries: readonly Record<string, unknown>[] | undefined, field: string): number | undefined {
@@ -121,7 +126,7 @@ function earliestCreated(entries: readonly Record<string, unknown>[] | undefined
 
 /** The events of the programmatic keys of one scope (the organisation's own keys, or one project's). */
 function keyEvents(writer: TrailWriter, org: SimOrg, scope: string, keys: readonly Record<string, unknown>[], now: number, position: { index: number }, groupId?: string): void {
-  const created = new Map<Record<string, unknown>, number>();
+  const created: { key: Record<string, unknown>; at: number }[] = [];
   const { random } = writer;
   for (const key of keys) {
     const index = position.index++;
@@ -135,7 +140,7 @@ function keyEvents(writer: TrailWriter, org: SimOrg, scope: string, keys: readon
     const actor = byKey ?? writer.user();
     const target = { orgId: org.id, ...(groupId === undefined ? {} : { groupId }), targetPublicKey: String(key['publicKey']) };
     writer.add(scope, { ...target, eventTypeName: 'API_KEY_CREATED', at, actor });
-    created.set(key, at);
+    created.push({ key, at });
     for (const entry of entries) {
       const entryAt = Math.max(at + 60_000, Date.parse(String(entry['created'])));
       writer.add(scope, { ...target, eventTypeName: 'API_KEY_ACCESS_LIST_ENTRY_ADDED', whitelistEntry: whitelistEntryOf(entry), at: entryAt, actor });
