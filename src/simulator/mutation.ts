@@ -118,7 +118,13 @@ export class DatasetMutator {
     const serial = this.#serial++;
     const label = `mutation:${this.#seed}:key:${serial}`;
     const project = options.projectId === undefined ? undefined : this.#project(org, options.projectId);
-    const taken = [...this.#keys(org).map(({ key }) => String(key['publicKey'])), ...(this.#dataset().orgCredentials ?? []).flatMap((c) => (c.kind === 'digest' ? [c.publicKey] : []))];
+    const dataset = this.#dataset();
+    const taken = [
+      ...(dataset.orgs ?? []).flatMap((other) => this.#keys(other).map(({ key }) => String(key['publicKey']))),
+      ...dataset.credentials.map((credential) => credential.publicKey),
+      ...(dataset.globalApiKeys ?? []).map((key) => String(key['publicKey'])),
+      ...(dataset.orgCredentials ?? []).flatMap((credential) => (credential.kind === 'digest' ? [credential.publicKey] : [])),
+    ];
     const key: Record<string, unknown> = {
       desc: options.desc ?? pick(this.#random, KEY_DESCRIPTIONS),
       id: this.#keyIds.at(at),
