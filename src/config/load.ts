@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ConfigError } from '../errors/config-error.js';
 import { interpolateEnv } from './interpolate.js';
 import { parseYaml } from './yaml.js';
+import { FileSecret } from './secret.js';
 import { configFileSchema, configSchema, SECRET_FIELDS, type ConfigFile, type SecretReader } from './schema.js';
 
 /** The validated configuration with every secret in hand. */
@@ -34,16 +35,11 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
     throw new ConfigError(`cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
   const base = dirname(resolve(path));
-  const readSecret: SecretReader = async (field, secretPath) => {
+  const readSecret: SecretReader = async (name, at, secretPath) => {
     const full = resolve(base, secretPath);
-    let secret: string;
-    try {
-      secret = (await readFile(full, 'utf8')).trim();
-    } catch (error) {
-      throw new ConfigError(`${path}: ${field}: cannot read ${full}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-    }
-    if (secret === '') throw new ConfigError(`${path}: ${field}: ${full} is empty`);
-    return secret;
+    const secret = await FileSecret.read(name, full);
+    if (secret instanceof FileSecret) return secret;
+    throw new ConfigError(secret.code === 'EMPTY' ? `${path}: ${at}: ${full} is empty` : `${path}: ${at}: cannot read ${full}: ${secret.code}`);
   };
   const result = await configSchema(readSecret).safeParseAsync(treeOf(text, env, path));
   if (!result.success) throw invalid(path, result.error);

@@ -34,7 +34,7 @@ describe('TokenSource', () => {
   it('refreshes a minute before expiry, and after invalidate()', async () => {
     let now = 0;
     const { calls, transport } = tokenEndpoint(3600);
-    const tokens = new TokenSource(credential, transport, () => now);
+    const tokens = new TokenSource(credential, transport, { now: () => now });
     expect(await tokens.token(signal)).toBe('token-1');
     now = 3_539_000;
     expect(await tokens.token(signal)).toBe('token-1');
