@@ -1,4 +1,5 @@
 import { Secret } from '../config/secret.js';
+import { credentialIdOf } from '../model/scope.js';
 
 /** Which API a request goes to; the `api` label. */
 export type Api = 'atlas' | 'public';
@@ -28,7 +29,7 @@ export class Credential {
     this.api = apiOf(baseUrl);
     this.scheme = oauth ? 'oauth' : 'digest';
     this.tokenUrl = oauth?.tokenUrl;
-    this.id = `${username}@${new URL(baseUrl).host}`;
+    this.id = credentialIdOf(username, baseUrl);
     this.#secret = typeof secret === 'string' ? new Secret(oauth ? 'clientSecret' : 'privateKey', secret) : secret;
   }
 

@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { ConfigError } from '../errors/config-error.js';
 import { interpolateEnv } from './interpolate.js';
 import { parseYaml } from './yaml.js';
+import { credentialIdOf } from '../model/scope.js';
 import { FileSecret } from './secret.js';
+import type { WatchedSecret } from './secret-watch.js';
 import { configFileSchema, configSchema, SECRET_FIELDS, type ConfigFile, type SecretReader } from './schema.js';
 
 /** The validated configuration with every secret in hand. */
@@ -44,6 +46,22 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
   const result = await configSchema(readSecret).safeParseAsync(treeOf(text, env, path));
   if (!result.success) throw invalid(path, result.error);
   return result.data;
+}
+
+/** Every secret of the config read from a file, with the credential of its entry; any field of SECRET_FIELDS, wherever it sits in the entry. */
+export function secretFilesOf(config: Config): WatchedSecret[] {
+  const entries = [
+    ...config.users.map((entry) => ({ name: entry.username, entry })),
+    ...config.projects.map((entry) => ({ name: entry.publicKey, entry })),
+    ...config.organizations.map((entry) => ({ name: entry.auth.scheme === 'digest' ? entry.auth.publicKey : entry.auth.clientId, entry })),
+  ];
+  return entries.flatMap(({ name, entry }) => fileSecretsIn(entry).map((secret) => ({ credential: credentialIdOf(name, entry.baseUrl), secret })));
+}
+
+function fileSecretsIn(value: unknown): FileSecret[] {
+  if (value instanceof FileSecret) return [value];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.values(value).flatMap(fileSecretsIn);
 }
 
 /** The config as safe to log: every secret field of the schema replaced. */
