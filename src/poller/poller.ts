@@ -77,6 +77,7 @@ export class Poller {
   /** Stops polling: in-flight requests are aborted, and the running cycle is abandoned. */
   async stop(): Promise<void> {
     this.#stop.abort(new Error('poller stopped'));
+    this.#wake.abort();
     await this.#loop;
   }
 
@@ -193,7 +194,8 @@ export class Poller {
       // A reconfigure wakes the wait: it goes on with the new interval, from the same start.
       for (let wait = this.#options.intervalMs - (Date.now() - started); wait > 0 && !signal.aborted; wait = this.#options.intervalMs - (Date.now() - started)) {
         this.#wake = new AbortController();
-        const woken = await sleep(wait, AbortSignal.any([signal, this.#wake.signal])).then(
+        // Stopping wakes it too.
+        const woken = await sleep(wait, this.#wake.signal).then(
           () => false,
           () => true,
         );
