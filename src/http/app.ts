@@ -26,7 +26,7 @@ export interface AppOptions {
 }
 
 /** Prometheus' lifecycle endpoint. */
-export const RELOAD_PATH = '/-/reload';
+const RELOAD_PATH = '/-/reload';
 
 const JSON_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Config } from '../config/load.js';
+import { redactConfig, type Config } from '../config/load.js';
 
 /** What asked for a reload, for the log. */
 export type ReloadTrigger = 'SIGHUP' | 'POST /-/reload';
@@ -37,14 +37,18 @@ export class ConfigReload {
   async #reloadOnce(trigger: ReloadTrigger): Promise<void> {
     const { load, apply, observe, log } = this.#options;
     const now = this.#options.now ?? Date.now;
+    let config: Config;
     try {
-      await apply(await load());
+      config = await load();
+      await apply(config);
     } catch (error) {
       observe(false, now());
       log.error({ trigger, error: (error as Error).message }, 'config reload failed; the running config stays');
       throw error;
     }
     observe(true, now());
-    log.info({ trigger }, 'config reloaded; it applies from the next poll cycle');
+    log.debug({ config: redactConfig(config) }, 'configuration loaded');
+    const { users, projects, organizations } = config;
+    log.info({ trigger, users: users.length, projects: projects.length, organizations: organizations.length }, 'config reloaded; it applies from the next poll cycle');
   }
 }

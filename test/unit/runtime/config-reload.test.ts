@@ -5,7 +5,7 @@ import type { Config } from '../../../src/config/load.js';
 import { ConfigError } from '../../../src/errors/config-error.js';
 import { ConfigReload } from '../../../src/runtime/config-reload.js';
 
-const CONFIG = { poll: { intervalMs: 1_000 } } as unknown as Config;
+const CONFIG = { poll: { intervalMs: 1_000 }, users: [], projects: [], organizations: [] } as unknown as Config;
 
 function reloader(load: () => Promise<Config>) {
   const applied: Config[] = [];
