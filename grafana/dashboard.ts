@@ -610,6 +610,46 @@ layout.line(
   }),
 );
 
+// Reloads and secret files: a failed reload or an unreadable secret file leaves the last good one
+// in force, so nothing else shows it until a secret is rotated at MongoDB Cloud.
+layout.line(
+  6,
+  stat({
+    title: 'Config reload',
+    description:
+      'Whether the last reload of the config file (SIGHUP, POST /-/reload) succeeded (mongodb_apikey_config_last_reload_successful). After a failure the running config stays in force; the log names the field.',
+    w: 4,
+    unit: 'none',
+    colorMode: 'background',
+    textMode: 'value_and_name',
+    thresholds: UP,
+    mappings: YES_NO,
+    targets: [target('A', t(EXPORTER.configReload), { instant: true, legend: '{{instance}}' })],
+  }),
+  stat({
+    title: 'Config loaded',
+    description: 'When the config in force was loaded, at start-up or by the last successful reload (mongodb_apikey_config_last_reload_success_timestamp_seconds).',
+    w: 6,
+    unit: 'dateTimeFromNow',
+    colorMode: 'value',
+    textMode: 'value_and_name',
+    thresholds: INFORMATIONAL,
+    targets: [target('A', `${t(EXPORTER.configReloadTime)} * 1000`, { instant: true, legend: '{{instance}}' })],
+  }),
+  stat({
+    title: 'Secret files',
+    description:
+      'Per credential and secret field given as a file (apiKeyFile, privateKeyFile, clientSecretFile): whether its last read succeeded (mongodb_apikey_secret_file_read_successful). A file that turns unreadable or empty keeps its last good value in use; the log gives the path and the error code.',
+    w: 14,
+    unit: 'none',
+    colorMode: 'background',
+    textMode: 'value_and_name',
+    thresholds: UP,
+    mappings: YES_NO,
+    targets: [target('A', t(EXPORTER.secretFileRead), { instant: true, legend: '{{credential}} {{field}} ({{instance}})' })],
+  }),
+);
+
 // ---------------------------------------------------------------- variables
 /** An owner variable: query_result lines of info map the owner's id to value and its name to text. */
 const ownerVariable = (name: string, label: string, id: string, ownerName: string, description: string) =>

@@ -16,7 +16,7 @@ import { VERSION } from './version.js';
 
 const SHUTDOWN_DEADLINE_MS = 9_000;
 
-/** The exporter: flags, config, then everything else starts; SIGTERM/SIGINT stop it with status 0. */
+/** The exporter: flags, config, then everything else starts; SIGHUP reloads the config file; SIGTERM/SIGINT stop it with status 0. */
 export async function run(argv: readonly string[]): Promise<void> {
   let flags;
   let config;
@@ -43,6 +43,8 @@ export async function run(argv: readonly string[]): Promise<void> {
   try {
     exporter = await startExporter({
       config,
+      configFile: flags.configFile,
+      enableLifecycle: flags.enableLifecycle,
       listenHost: flags.listenHost,
       listenPort: flags.listenPort,
       telemetryPath: flags.telemetryPath,
@@ -78,6 +80,8 @@ export async function run(argv: readonly string[]): Promise<void> {
       },
     );
   };
+  // The outcome is logged and in the reload metrics; a failed reload keeps the running config.
+  process.on('SIGHUP', () => void running.reload('SIGHUP').catch(() => undefined));
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 }

@@ -35,6 +35,8 @@ export interface ClientOptions {
   readonly random?: () => number;
   readonly observe?: RequestObserver;
   readonly observeRateLimit?: RateLimitObserver;
+  /** An OAuth token of a replaced secret could not be revoked (the error names no secret). */
+  readonly onRevokeFailure?: (credentialId: string, error: unknown) => void;
   /** The most pages one listing may take before it counts as never-ending; default {@link MAX_PAGES}. */
   readonly maxPages?: number;
 }
@@ -181,11 +183,12 @@ export class AtlasClient {
     if (pool === undefined) {
       const transport = this.#transport(credential);
       if (credential.scheme === 'oauth') {
-        const tokens = new TokenSource(credential, transport);
+        const { onRevokeFailure } = this.#options;
+        const tokens = new TokenSource(credential, transport, onRevokeFailure ? { onRevokeFailure: (error) => onRevokeFailure(credential.id, error) } : {});
         this.#tokens.set(credential.id, tokens);
         pool = new SessionPool(() => new BearerSession(tokens, transport));
       } else {
-        pool = new SessionPool(() => new DigestSession(credential, transport));
+        pool = new SessionPool(() => new DigestSession(credential, transport), () => credential.secretVersion);
       }
       this.#pools.set(credential.id, pool);
     }

@@ -1,3 +1,6 @@
+import { Secret } from '../config/secret.js';
+import { credentialIdOf } from '../model/scope.js';
+
 /** Which API a request goes to; the `api` label. */
 export type Api = 'atlas' | 'public';
 
@@ -7,7 +10,8 @@ export type AuthScheme = 'digest' | 'oauth';
 /**
  * An identity (Atlas username + personal API key, public + private key, or a service account's
  * client id + secret) and the base URL it talks to. The secret sits in a private field so that
- * logging or serialising a Credential can never print it.
+ * logging or serialising a Credential can never print it; it is read per request, so a secret
+ * file that changes applies from the next one.
  */
 export class Credential {
   readonly id: string;
@@ -17,21 +21,26 @@ export class Credential {
   readonly scheme: AuthScheme;
   /** Where OAuth tokens come from; only for `scheme: 'oauth'`. */
   readonly tokenUrl: string | undefined;
-  readonly #secret: string;
+  readonly #secret: Secret;
 
-  constructor(username: string, secret: string, baseUrl: string, oauth?: { tokenUrl: string }) {
+  constructor(username: string, secret: Secret | string, baseUrl: string, oauth?: { tokenUrl: string }) {
     this.username = username;
     this.baseUrl = baseUrl;
     this.api = apiOf(baseUrl);
     this.scheme = oauth ? 'oauth' : 'digest';
     this.tokenUrl = oauth?.tokenUrl;
-    this.id = `${username}@${new URL(baseUrl).host}`;
-    this.#secret = secret;
+    this.id = credentialIdOf(username, baseUrl);
+    this.#secret = typeof secret === 'string' ? new Secret(oauth ? 'clientSecret' : 'privateKey', secret) : secret;
   }
 
-  /** The secret, for the digest computation or the token request only. */
+  /** The secret's current value, for the digest computation or the token request only. */
   secret(): string {
-    return this.#secret;
+    return this.#secret.value();
+  }
+
+  /** Changes with the secret: sessions and tokens made with an older value are dropped. */
+  get secretVersion(): number {
+    return this.#secret.version;
   }
 
   toJSON(): object {

@@ -59,21 +59,39 @@ export interface AuthSession {
   get(url: string, init: HttpRequest): Promise<HttpResponse>;
 }
 
-/** The idle sessions of one credential; at most one in use per request in flight. */
+/**
+ * The idle sessions of one credential; at most one in use per request in flight. Sessions belong
+ * to a generation (the credential's secret version): once it moves on, older ones are dropped and
+ * the next request starts over with a new one.
+ */
 export class SessionPool {
-  readonly #idle: AuthSession[] = [];
+  #idle: AuthSession[] = [];
   readonly #create: () => AuthSession;
+  readonly #generation: () => number;
+  #current: number;
+  readonly #born = new WeakMap<AuthSession, number>();
 
-  constructor(create: () => AuthSession) {
+  constructor(create: () => AuthSession, generation: () => number = () => 0) {
     this.#create = create;
+    this.#generation = generation;
+    this.#current = generation();
   }
 
   acquire(): AuthSession {
-    return this.#idle.pop() ?? this.#create();
+    const generation = this.#generation();
+    if (generation !== this.#current) {
+      this.#idle = [];
+      this.#current = generation;
+    }
+    const idle = this.#idle.pop();
+    if (idle !== undefined) return idle;
+    const session = this.#create();
+    this.#born.set(session, generation);
+    return session;
   }
 
   /** Returns a session whose nonce state is sound; a session whose request broke is dropped instead. */
   release(session: AuthSession): void {
-    this.#idle.push(session);
+    if (this.#born.get(session) === this.#generation()) this.#idle.push(session);
   }
 }

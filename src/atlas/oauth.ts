@@ -7,6 +7,8 @@ import type { AbortLike, HttpRequest, HttpResponse } from './http-transport.js';
 
 /** Refresh this long before the token expires, so no request goes out with a token about to lapse. */
 const REFRESH_MARGIN_MS = 60_000;
+/** A token of an older secret is revoked within this time, or left to expire. */
+const REVOKE_TIMEOUT_MS = 10_000;
 
 const tokenSchema = z.looseObject({
   access_token: z.string().min(1),
@@ -14,27 +16,41 @@ const tokenSchema = z.looseObject({
   token_type: z.string().regex(/^bearer$/i),
 });
 
+export interface TokenSourceOptions {
+  readonly now?: () => number;
+  /** A token of an older secret could not be revoked; the error names no secret. */
+  readonly onRevokeFailure?: (error: unknown) => void;
+}
+
 /**
  * The OAuth 2.0 client-credentials token of one service account: fetched once, shared by every
  * request, refreshed (one request at a time, whoever asks) a minute before it expires or when
- * the API rejects it, and revoked on shutdown. The token never leaves this object but in the
- * Authorization header.
+ * the API rejects it, and revoked on shutdown. A token fetched with an older secret (its file
+ * changed) is replaced at the next request and revoked with the new secret. The token never leaves
+ * this object but in the Authorization header.
  */
 export class TokenSource {
   readonly #credential: Credential;
   readonly #transport: Transport;
   readonly #now: () => number;
-  #token: { value: string; refreshAt: number } | undefined;
+  readonly #onRevokeFailure: (error: unknown) => void;
+  #token: { value: string; refreshAt: number; secretVersion: number } | undefined;
   #pending: Promise<string> | undefined;
 
-  constructor(credential: Credential, transport: Transport, now: () => number = Date.now) {
+  constructor(credential: Credential, transport: Transport, options: TokenSourceOptions = {}) {
     this.#credential = credential;
     this.#transport = transport;
-    this.#now = now;
+    this.#now = options.now ?? Date.now;
+    this.#onRevokeFailure = options.onRevokeFailure ?? (() => undefined);
   }
 
   /** A valid token: the cached one, or a new one (single flight). */
   token(signal: AbortLike): Promise<string> {
+    if (this.#token && this.#token.secretVersion !== this.#credential.secretVersion) {
+      const stale = this.#token.value;
+      this.#token = undefined;
+      this.#revoke(stale, AbortSignal.timeout(REVOKE_TIMEOUT_MS)).catch(this.#onRevokeFailure);
+    }
     if (this.#token && this.#now() < this.#token.refreshAt) return Promise.resolve(this.#token.value);
     this.#pending ??= this.#fetch(signal).finally(() => {
       this.#pending = undefined;
@@ -51,7 +67,10 @@ export class TokenSource {
   async revoke(signal: AbortSignal): Promise<void> {
     const token = this.#token?.value;
     this.#token = undefined;
-    if (token === undefined) return;
+    if (token !== undefined) await this.#revoke(token, signal);
+  }
+
+  async #revoke(token: string, signal: AbortLike): Promise<void> {
     const url = revokeUrlOf(this.#tokenUrl());
     const response = await this.#transport(url, this.#post(new URLSearchParams({ token, token_type_hint: 'access_token' }), signal));
     await response.arrayBuffer();
@@ -60,6 +79,7 @@ export class TokenSource {
 
   async #fetch(signal: AbortLike): Promise<string> {
     const url = this.#tokenUrl();
+    const secretVersion = this.#credential.secretVersion;
     const response = await this.#transport(url, this.#post(new URLSearchParams({ grant_type: 'client_credentials' }), signal));
     const text = await response.text();
     if (!response.ok) throw new ApiError('POST', url, response.status);
@@ -72,7 +92,7 @@ export class TokenSource {
     const parsed = tokenSchema.safeParse(body);
     if (!parsed.success) throw new InvalidResponseError(url, 'token response lacks access_token, expires_in or a Bearer token_type');
     const lifetimeMs = parsed.data.expires_in * 1000;
-    this.#token = { value: parsed.data.access_token, refreshAt: this.#now() + Math.max(lifetimeMs - REFRESH_MARGIN_MS, lifetimeMs / 2) };
+    this.#token = { value: parsed.data.access_token, refreshAt: this.#now() + Math.max(lifetimeMs - REFRESH_MARGIN_MS, lifetimeMs / 2), secretVersion };
     return parsed.data.access_token;
   }
 

@@ -11,6 +11,8 @@ export interface Flags {
   readonly listenPort: number;
   readonly telemetryPath: string;
   readonly webConfigFile: string | undefined;
+  /** `--web.enable-lifecycle`: serve `POST /-/reload`, as Prometheus does. */
+  readonly enableLifecycle: boolean;
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
   /** This replica's shard of the scopes: `shardIndex` of `shardCount` (see `--shard.*`). */
@@ -26,7 +28,7 @@ export interface Flags {
 
 export const DEFAULT_LISTEN_ADDRESS = ':9947';
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
-const RESERVED_PATHS = ['/', '/healthz', '/readyz'];
+const RESERVED_PATHS = ['/', '/healthz', '/readyz', '/-/reload'];
 
 export const USAGE = `Usage: mongodb-apikey-exporter [flags]
        mongodb-apikey-exporter simulate [simulator flags]   (a fake MongoDB Cloud API, see --help there)
@@ -39,6 +41,7 @@ Flags:
   --web.listen-address=ADDR      address to listen on                    [default: ${DEFAULT_LISTEN_ADDRESS}]
   --web.telemetry-path=PATH      path under which to expose metrics      [default: /metrics]
   --web.config.file=PATH         TLS and basic auth (exporter-toolkit web config format)
+  --web.enable-lifecycle         serve POST /-/reload (SIGHUP reloads the config file always)
   --log.level=LEVEL              trace, debug, info, warn, error, fatal  [default: info]
   --log.format=FORMAT            json or pretty                          [default: json]
   --shard.count=N                split the scopes among N replicas       [default: 1]
@@ -62,6 +65,7 @@ export function parseFlags(argv: readonly string[]): Flags {
         'web.listen-address': { type: 'string', default: DEFAULT_LISTEN_ADDRESS },
         'web.telemetry-path': { type: 'string', default: '/metrics' },
         'web.config.file': { type: 'string' },
+        'web.enable-lifecycle': { type: 'boolean', default: false },
         'log.level': { type: 'string', default: 'info' },
         'log.format': { type: 'string', default: 'json' },
         'shard.count': { type: 'string', default: '1' },
@@ -102,6 +106,7 @@ export function parseFlags(argv: readonly string[]): Flags {
     listenPort: port,
     telemetryPath,
     webConfigFile: typeof webConfigFile === 'string' ? webConfigFile : undefined,
+    enableLifecycle: values['web.enable-lifecycle'] === true,
     logLevel: logLevel as LogLevel,
     logFormat,
     shardCount,

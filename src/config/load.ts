@@ -4,6 +4,9 @@ import { z } from 'zod';
 import { ConfigError } from '../errors/config-error.js';
 import { interpolateEnv } from './interpolate.js';
 import { parseYaml } from './yaml.js';
+import { credentialIdOf } from '../model/scope.js';
+import { FileSecret } from './secret.js';
+import type { WatchedSecret } from './secret-watch.js';
 import { configFileSchema, configSchema, SECRET_FIELDS, type ConfigFile, type SecretReader } from './schema.js';
 
 /** The validated configuration with every secret in hand. */
@@ -34,20 +37,31 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
     throw new ConfigError(`cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
   const base = dirname(resolve(path));
-  const readSecret: SecretReader = async (field, secretPath) => {
+  const readSecret: SecretReader = async (name, at, secretPath) => {
     const full = resolve(base, secretPath);
-    let secret: string;
-    try {
-      secret = (await readFile(full, 'utf8')).trim();
-    } catch (error) {
-      throw new ConfigError(`${path}: ${field}: cannot read ${full}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-    }
-    if (secret === '') throw new ConfigError(`${path}: ${field}: ${full} is empty`);
-    return secret;
+    const secret = await FileSecret.read(name, full);
+    if (secret instanceof FileSecret) return secret;
+    throw new ConfigError(secret.code === 'EMPTY' ? `${path}: ${at}: ${full} is empty` : `${path}: ${at}: cannot read ${full}: ${secret.code}`);
   };
   const result = await configSchema(readSecret).safeParseAsync(treeOf(text, env, path));
   if (!result.success) throw invalid(path, result.error);
   return result.data;
+}
+
+/** Every secret of the config read from a file, with the credential of its entry; any field of SECRET_FIELDS, wherever it sits in the entry. */
+export function secretFilesOf(config: Config): WatchedSecret[] {
+  const entries = [
+    ...config.users.map((entry) => ({ name: entry.username, entry })),
+    ...config.projects.map((entry) => ({ name: entry.publicKey, entry })),
+    ...config.organizations.map((entry) => ({ name: entry.auth.scheme === 'digest' ? entry.auth.publicKey : entry.auth.clientId, entry })),
+  ];
+  return entries.flatMap(({ name, entry }) => fileSecretsIn(entry).map((secret) => ({ credential: credentialIdOf(name, entry.baseUrl), secret })));
+}
+
+function fileSecretsIn(value: unknown): FileSecret[] {
+  if (value instanceof FileSecret) return [value];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.values(value).flatMap(fileSecretsIn);
 }
 
 /** The config as safe to log: every secret field of the schema replaced. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { Secret } from './secret.js';
 
 export const DEFAULT_ATLAS_BASE_URL = 'https://cloud.mongodb.com/api/atlas/v1.0';
 export const DEFAULT_PUBLIC_BASE_URL = 'https://cloud.mongodb.com/api/public/v1.0';
@@ -56,7 +57,7 @@ const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
 /** The fields that hold a secret: each written inline, or as the path of a file in `<field>File`. */
 export const SECRET_FIELDS = ['apiKey', 'privateKey', 'clientSecret'] as const;
-type SecretField = (typeof SECRET_FIELDS)[number];
+export type SecretField = (typeof SECRET_FIELDS)[number];
 
 /** A secret's two fields for a schema's shape: inline, and the file that holds it. */
 function secret<const S extends SecretField>(name: S): Record<S | `${S}File`, z.ZodOptional<typeof nonEmpty>> {
@@ -189,13 +190,17 @@ export const configFileSchema = z
 
 export type ConfigFile = z.output<typeof configFileSchema>;
 
-/** Reads the file a `…File` secret field names; `field` is that field's path, for the error. */
-export type SecretReader = (field: string, path: string) => Promise<string>;
+/**
+ * Reads the file a `…File` secret field names: `name` is the secret field (`apiKey`), `at` that
+ * field's path in the config (for the error).
+ */
+export type SecretReader = (name: SecretField, at: string, path: string) => Promise<Secret>;
 
 /**
- * The configuration in force: the file's schema with every secret in hand (inline, or read from
- * its file), an organization's credential as one `auth`, and the poll durations named by their
- * unit. Every other field passes through as the file's schema outputs it, in the same order.
+ * The configuration in force: the file's schema with every secret as a {@link Secret} (inline, or
+ * read from its file and re-read when it changes), an organization's credential as one `auth`, and
+ * the poll durations named by their unit. Every other field passes through as the file's schema
+ * outputs it, in the same order.
  */
 export const configSchema = (readSecret: SecretReader) =>
   configFileSchema.transform(async (file) => {
@@ -222,17 +227,18 @@ export const configSchema = (readSecret: SecretReader) =>
 
 type SecretFields<S extends SecretField> = { readonly [K in S | `${S}File`]?: string | undefined };
 
-/** A secret's value: inline, or read from its file (the file's schema lets exactly one through). */
-function secretValue<S extends SecretField>(entry: SecretFields<S>, name: S, at: string, readSecret: SecretReader): Promise<string> | string {
+/** A secret: inline, or read from its file (the file's schema lets exactly one through). */
+async function secretValue<S extends SecretField>(entry: SecretFields<S>, name: S, at: string, readSecret: SecretReader): Promise<Secret> {
   const file: `${S}File` = `${name}File`;
-  return entry[name] ?? readSecret(`${at}.${file}`, entry[file] ?? '');
+  const inline = entry[name];
+  return inline !== undefined ? new Secret(name, inline) : readSecret(name, `${at}.${file}`, entry[file] ?? '');
 }
 
-/** The entry with a secret's two fields replaced by its value, where they stood. */
-async function withSecret<T extends SecretFields<S>, S extends SecretField>(entry: T, name: S, at: string, readSecret: SecretReader): Promise<Omit<T, S | `${S}File`> & Record<S, string>> {
+/** The entry with a secret's two fields replaced by its {@link Secret}, where they stood. */
+async function withSecret<T extends SecretFields<S>, S extends SecretField>(entry: T, name: S, at: string, readSecret: SecretReader): Promise<Omit<T, S | `${S}File`> & Record<S, Secret>> {
   const value = await secretValue(entry, name, at, readSecret);
   const fields = Object.entries(entry).map(([key, field]): [string, unknown] => (key === name || key === `${name}File` ? [name, value] : [key, field]));
-  return Object.fromEntries(fields) as Omit<T, S | `${S}File`> & Record<S, string>;
+  return Object.fromEntries(fields) as Omit<T, S | `${S}File`> & Record<S, Secret>;
 }
 
 type Renamed<T, M> = { [K in keyof T as K extends keyof M ? NonNullable<M[K]> & string : K]: T[K] };

@@ -21,7 +21,12 @@ export interface AppOptions {
   readonly now?: () => number;
   /** Runs before every route, unknown paths included: the web config's headers, rate limit and basic auth. */
   readonly guard?: express.RequestHandler;
+  /** `--web.enable-lifecycle`: `POST /-/reload` reloads the config file; without it the path is not found. */
+  readonly reload?: () => Promise<void>;
 }
+
+/** Prometheus' lifecycle endpoint. */
+const RELOAD_PATH = '/-/reload';
 
 const JSON_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
@@ -103,6 +108,24 @@ export function createApp(options: AppOptions): express.Express {
       },
     ],
   ]);
+
+  const { reload } = options;
+  if (reload) {
+    app.all(RELOAD_PATH, async (request, response) => {
+      if (request.method !== 'POST' && request.method !== 'PUT') {
+        response.status(405).set('Allow', 'POST, PUT').type('text/plain').send('method not allowed: reload with POST or PUT\n');
+        return;
+      }
+      try {
+        await reload();
+      } catch (error) {
+        // The loader's message names the file and the field, never a secret.
+        response.status(500).type('text/plain').send(`failed to reload config: ${(error as Error).message}\n`);
+        return;
+      }
+      response.status(200).type('text/plain').send('config reloaded\n');
+    });
+  }
 
   app.use(async (request, response, next) => {
     const handler = routes.get(request.path);

@@ -61,6 +61,13 @@ export const EXPORTER_FAMILIES = {
   shardInfo: family('shard_info', 'gauge', "This replica's shard: index of count (--shard.*); always 1."),
   shardScopes: family('shard_scopes', 'gauge', 'Scopes this replica polls, by kind (its shard of the listed scopes).'),
   listedScopes: family('listed_scopes', 'gauge', 'Scopes the last cycle listed, by kind, before sharding: the same on every replica.'),
+  secretFileRead: family(
+    'secret_file_read_successful',
+    'gauge',
+    'For each secret given as a file (apiKeyFile, privateKeyFile, clientSecretFile, …; label field: the secret field): 1 if the last read of the file succeeded, 0 if it was unreadable or empty, and the last good value is still in use.',
+  ),
+  configReload: family('config_last_reload_successful', 'gauge', '1 if the last reload of the config file (SIGHUP, POST /-/reload) succeeded or none was asked, 0 if it failed and the running config stayed.'),
+  configReloadTime: family('config_last_reload_success_timestamp_seconds', 'gauge', 'Time of the last successful load of the config file, start-up included, Unix seconds.'),
 } as const;
 
 /** The owner label of each kind of owner; an Ops Manager instance has none (one instance per exporter). */
@@ -104,6 +111,7 @@ export const LABELS = {
   roleProjectId: 'role_project_id',
   entry: 'entry',
   lastUsedAddress: 'last_used_address',
+  field: 'field',
 } as const;
 
 /** Prometheus text-format 0.0.4, the one every scraper reads. */

@@ -13,6 +13,9 @@ export class ExporterMetrics {
   readonly #rateLimitRemaining: Gauge<'api'>;
   readonly #shardScopes: Gauge<'kind'>;
   readonly #listedScopes: Gauge<'kind'>;
+  readonly #secretFileRead: Gauge<'credential' | 'field'>;
+  readonly #configReload: Gauge;
+  readonly #configReloadTime: Gauge;
 
   constructor(version: string, shard: { index: number; count: number } = { index: 0, count: 1 }) {
     const registers = [this.registry];
@@ -47,6 +50,25 @@ export class ExporterMetrics {
       .set(1);
     this.#shardScopes = new Gauge({ name: f.shardScopes.name, help: f.shardScopes.help, labelNames: [LABELS.kind], registers });
     this.#listedScopes = new Gauge({ name: f.listedScopes.name, help: f.listedScopes.help, labelNames: [LABELS.kind], registers });
+    this.#secretFileRead = new Gauge({ name: f.secretFileRead.name, help: f.secretFileRead.help, labelNames: [LABELS.credential, LABELS.field], registers });
+    this.#configReload = new Gauge({ name: f.configReload.name, help: f.configReload.help, registers });
+    this.#configReloadTime = new Gauge({ name: f.configReloadTime.name, help: f.configReloadTime.help, registers });
+  }
+
+  /** A secret file was read: readable and not empty, or not. */
+  observeSecretFile(credential: string, field: string, ok: boolean): void {
+    this.#secretFileRead.labels(credential, field).set(ok ? 1 : 0);
+  }
+
+  /** The secret files of a reloaded config replace the old ones' series. */
+  forgetSecretFiles(): void {
+    this.#secretFileRead.reset();
+  }
+
+  /** A load of the config file (start-up or reload); `atMs` is when, for a success. */
+  observeConfigLoad(ok: boolean, atMs: number): void {
+    this.#configReload.set(ok ? 1 : 0);
+    if (ok) this.#configReloadTime.set(atMs / 1000);
   }
 
   observeRequest(api: Api, status: number, seconds: number): void {

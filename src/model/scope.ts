@@ -27,3 +27,8 @@ export interface Scope {
 export function scopeKey(scope: Pick<Scope, 'kind' | 'owner' | 'id'>): string {
   return `${scope.kind}/${scope.owner}/${scope.id}`;
 }
+
+/** A credential's identity (`Scope.credentialId`, the `credential` label): its user name or public key or client id, at the API's host. */
+export function credentialIdOf(name: string, baseUrl: string): string {
+  return `${name}@${new URL(baseUrl).host}`;
+}

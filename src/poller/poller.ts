@@ -43,15 +43,20 @@ export interface PollerOptions {
   readonly now?: () => number;
 }
 
+/** What a reloaded config changes: the rest (log, shard, onCycle) stays. */
+export type PollerSettings = Pick<PollerOptions, 'sources' | 'client' | 'intervalMs' | 'staleAfterMs' | 'scopesInFlight'>;
+
 /**
  * Polls every scope of every source, one cycle at a time: a cycle that runs past the interval
  * delays the next one. Never throws out of a cycle: each scope fails on its own, as data.
  */
 export class Poller {
-  readonly #options: PollerOptions;
+  #options: PollerOptions;
   readonly #stop = new AbortController();
   #snapshot: Snapshot | undefined;
   #loop: Promise<void> | undefined;
+  readonly #cycles = new Set<Promise<Snapshot | undefined>>();
+  #wake = new AbortController();
 
   constructor(options: PollerOptions) {
     this.#options = options;
@@ -72,13 +77,32 @@ export class Poller {
   /** Stops polling: in-flight requests are aborted, and the running cycle is abandoned. */
   async stop(): Promise<void> {
     this.#stop.abort(new Error('poller stopped'));
+    this.#wake.abort();
     await this.#loop;
   }
 
+  /**
+   * New sources, client and timings from the next cycle on; the snapshot stays until that cycle
+   * replaces it, so `/metrics` is never empty in between. A wait for the next cycle is measured
+   * again with the new interval. Resolves once the cycles running with the old settings are over.
+   */
+  async reconfigure(settings: PollerSettings): Promise<void> {
+    this.#options = { ...this.#options, ...settings };
+    this.#wake.abort();
+    await Promise.all(this.#cycles);
+  }
+
   /** Runs one cycle and returns its snapshot; undefined when stopped midway. */
-  async runCycle(): Promise<Snapshot | undefined> {
-    const { sources, client, log, staleAfterMs, onCycle } = this.#options;
-    const now = this.#options.now ?? Date.now;
+  runCycle(): Promise<Snapshot | undefined> {
+    const cycle = this.#cycle(this.#options);
+    this.#cycles.add(cycle);
+    void cycle.finally(() => this.#cycles.delete(cycle));
+    return cycle;
+  }
+
+  async #cycle(options: PollerOptions): Promise<Snapshot | undefined> {
+    const { sources, client, log, staleAfterMs, onCycle } = options;
+    const now = options.now ?? Date.now;
     const started = performance.now();
     const requestsBefore = client.requests;
     const signal = this.#stop.signal;
@@ -87,7 +111,7 @@ export class Poller {
     // Kinds that share a credential's directory report the same discovery: taken once per credential.
     const discovery = new Map<string, readonly DiscoveryResult[]>();
     const listed: Partial<Record<KeyKind, number>> = {};
-    const shard = this.#options.shard ?? new Shard();
+    const shard = options.shard ?? new Shard();
     const previousKeys = new Map(this.#snapshot?.scopes.map((state) => [scopeKey(state.scope), state.keys]));
     let polled: Polled[];
     try {
@@ -111,7 +135,7 @@ export class Poller {
             return shard.owns(scope);
           });
           const failed = new Map(listing.failed.map(({ scope, failure }) => [scopeKey(scope), failure]));
-          return mapInWindow(mine, this.#options.scopesInFlight, async (scope): Promise<Polled> => {
+          return mapInWindow(mine, options.scopesInFlight, async (scope): Promise<Polled> => {
             const key = scopeKey(scope);
             const failure = failed.get(key);
             if (failure) return { scope, outcome: { ok: false, failure } };
@@ -167,8 +191,16 @@ export class Poller {
     while (!signal.aborted) {
       const started = Date.now();
       await this.runCycle();
-      const wait = this.#options.intervalMs - (Date.now() - started);
-      await sleep(Math.max(0, wait), signal).catch(() => undefined);
+      // A reconfigure wakes the wait: it goes on with the new interval, from the same start.
+      for (let wait = this.#options.intervalMs - (Date.now() - started); wait > 0 && !signal.aborted; wait = this.#options.intervalMs - (Date.now() - started)) {
+        this.#wake = new AbortController();
+        // Stopping wakes it too.
+        const woken = await sleep(wait, this.#wake.signal).then(
+          () => false,
+          () => true,
+        );
+        if (!woken) break;
+      }
     }
   }
 }

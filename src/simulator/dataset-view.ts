@@ -68,6 +68,22 @@ export class DatasetView {
     return credential?.kind === 'oauth' ? credential : undefined;
   }
 
+  /**
+   * From now on, only `secret` authenticates `id`: a username, a public key (Cloud Manager or
+   * organisation) or a service account's client id. False when no credential has that id.
+   */
+  rotateSecret(id: string, secret: string): boolean {
+    const user = this.usersByName.get(id);
+    if (user !== undefined) user.apiKey = secret;
+    const credential = this.credentialsByPublicKey.get(id);
+    if (credential !== undefined) credential.privateKey = secret;
+    const digest = id.startsWith('oauth:') ? undefined : this.orgCredentials.get(id);
+    if (digest?.kind === 'digest') digest.privateKey = secret;
+    const oauth = this.oauthClient(id);
+    if (oauth !== undefined) oauth.clientSecret = secret;
+    return user !== undefined || credential !== undefined || digest?.kind === 'digest' || oauth !== undefined;
+  }
+
   /** Whether a credential has Project Read Only on a project. */
   holds(credential: SimCredential, projectId: string): boolean {
     let index = this.#holdings.get(credential);

@@ -117,6 +117,12 @@ export interface Simulator {
   /** Target: as `FaultTable` lists them (a user id, a project id, `byName:<username>`, `groups`, an organization id, …); undefined clears. */
   setFault(target: string, rule: FaultRule | Fault | undefined): void;
   setLatency(ms: number): void;
+  /**
+   * Accepts only `secret` for `id` from now on (a username, a public key or a service account's
+   * client id), as after a rotation at MongoDB Cloud; tokens issued before stay valid until they
+   * expire. False when no credential has that id.
+   */
+  rotateSecret(id: string, secret: string): boolean;
   /** Makes every nonce issued so far stale. */
   expireNonces(): void;
   /** Expires every OAuth access token issued so far. */
@@ -417,6 +423,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     },
     setLatency(ms: number): void {
       latencyMs = ms;
+    },
+    rotateSecret(id: string, secret: string): boolean {
+      return view.rotateSecret(id, secret);
     },
     expireNonces(): void {
       digest.expireNonces();

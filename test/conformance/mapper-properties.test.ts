@@ -3,6 +3,7 @@
 // map without `invalid_response` and without losing an item.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Secret } from '../../src/config/secret.js';
 import type { AtlasClient } from '../../src/atlas/client.js';
 import { pageSchema } from '../../src/atlas/paging.js';
 import type { Config, OrganizationEntry } from '../../src/config/load.js';
@@ -38,7 +39,7 @@ const EXAMPLES: GenerateOptions['examples'] = {
 
 /** An `organizations:` entry that discovers organisations and their projects over the v2 API. */
 const ORGANIZATION_ENTRY: OrganizationEntry = {
-  auth: { scheme: 'digest', publicKey: 'abcdefgh', privateKey: 'secret' },
+  auth: { scheme: 'digest', publicKey: 'abcdefgh', privateKey: new Secret('privateKey', 'secret') },
   baseUrl: 'https://cloud.mongodb.com/api/atlas/v2',
   ids: [],
   discover: true,

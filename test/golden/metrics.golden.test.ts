@@ -102,6 +102,11 @@ beforeAll(async () => {
   const exposition = new Exposition(metrics);
   for (const [api, status, seconds] of REQUESTS) metrics.observeRequest(api, status, seconds);
   metrics.observeRateLimit('atlas', 97);
+  // Loaded at start-up, then a reload that failed; one secret file readable, one not.
+  metrics.observeConfigLoad(true, FIXED_NOW - 3_600_000);
+  metrics.observeConfigLoad(false, FIXED_NOW - 60_000);
+  metrics.observeSecretFile(ACME.credentialId, 'privateKey', true);
+  metrics.observeSecretFile(PRODUCTION.credentialId, 'privateKey', false);
   metrics.observeCycle(EARLIER_CYCLE);
   exposition.update(SNAPSHOT);
   metrics.observeCycle(CYCLE);

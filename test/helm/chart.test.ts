@@ -191,6 +191,26 @@ describe(`Helm chart (rendered with ${engine()})`, () => {
     });
   });
 
+  describe('configReload', () => {
+    it('inPlace: no checksum to roll the pod, the ConfigMap mounted as a folder the kubelet updates, and with lifecycle the reload endpoint', () => {
+      const inPlace = render({ values: [allOptIns, { configReload: { strategy: 'inPlace', lifecycle: true } }] });
+      const annotations = deploymentOf(inPlace).spec.template.metadata.annotations as Json;
+      expect(Object.keys(annotations).filter((name) => name === 'checksum/config' || name === 'checksum/secret')).toEqual([]);
+      const c = containerOf(inPlace);
+      const mounts = Object.fromEntries((c.volumeMounts as Json[]).map((m) => [m.name, m]));
+      expect(mounts.config).toEqual({ name: 'config', mountPath: '/etc/mongodb-apikey-exporter/config', readOnly: true });
+      const flags = parseFlags(c.args as string[]);
+      expect(flags.configFile).toBe('/etc/mongodb-apikey-exporter/config/config.yaml');
+      expect(flags.enableLifecycle).toBe(true);
+      for (const object of inPlace) expect(() => validateObject(object)).not.toThrow();
+    });
+
+    it('roll (the default): no lifecycle endpoint unless asked', () => {
+      expect(containerOf(defaults).args).not.toContain('--web.enable-lifecycle');
+      expect(containerOf(render({ values: [{ configReload: { lifecycle: true } }] })).args).toContain('--web.enable-lifecycle');
+    });
+  });
+
   describe('config and secrets', () => {
     it('builds config.yaml from values.config with the secrets replaced by file paths', () => {
       const config = configOf(optIns);
@@ -281,7 +301,10 @@ describe(`Helm chart (rendered with ${engine()})`, () => {
           for (const [key, value] of Object.entries(data)) writeFileSync(join(dir, 'keys', key), b64(value));
           writeFileSync(join(dir, 'config.yaml'), configTextOf(optIns).replaceAll(SECRETS_DIR, join(dir, 'keys')));
           const config = await loadConfig(join(dir, 'config.yaml'), {});
-          const auths = config.organizations.map((org) => org.auth);
+          // The secrets as the files gave them.
+          const auths = config.organizations.map(({ auth }) =>
+            auth.scheme === 'digest' ? { ...auth, privateKey: auth.privateKey.value() } : { ...auth, clientSecret: auth.clientSecret.value() },
+          );
           expect(auths).toEqual([
             { scheme: 'digest', publicKey: 'zmmrboas', privateKey: DIGEST.privateKey },
             { scheme: 'oauth', clientId: OAUTH.clientId, clientSecret: OAUTH.clientSecret, tokenUrl: 'https://cloud.mongodb.com/api/oauth/token' },

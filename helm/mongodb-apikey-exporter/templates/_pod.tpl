@@ -9,13 +9,17 @@ hostname (<statefulset>-I).
 {{- $web := .Values.webConfig }}
 {{- $tls := and $web.enabled $web.tls.enabled }}
 {{- $basicAuth := and $web.enabled (not (empty $web.basicAuthUsers)) }}
+{{- $inPlace := eq .Values.configReload.strategy "inPlace" }}
     metadata:
       annotations:
+        {{- /* inPlace: the kubelet updates the mounted files; the exporter re-reads the secret files itself and the config on SIGHUP or POST /-/reload. */}}
+        {{- if not $inPlace }}
         checksum/config: {{ include (print $.Template.BasePath "/configmap.yaml") . | sha256sum }}
         {{- if .Values.secret.existingSecret }}
         checksum/secret: {{ printf "existing:%s" .Values.secret.existingSecret | sha256sum }}
         {{- else }}
         checksum/secret: {{ include (print $.Template.BasePath "/secret.yaml") . | sha256sum }}
+        {{- end }}
         {{- end }}
         {{- if $web.enabled }}
         checksum/web-config: {{ include (print $.Template.BasePath "/web-config-secret.yaml") . | sha256sum }}
@@ -47,7 +51,14 @@ hostname (<statefulset>-I).
           image: {{ include "mongodb-apikey-exporter.image" . | quote }}
           imagePullPolicy: {{ .Values.image.pullPolicy }}
           args:
+            {{- if $inPlace }}
+            - --config.file=/etc/mongodb-apikey-exporter/config/config.yaml
+            {{- else }}
             - --config.file=/etc/mongodb-apikey-exporter/config.yaml
+            {{- end }}
+            {{- if .Values.configReload.lifecycle }}
+            - --web.enable-lifecycle
+            {{- end }}
             - --web.listen-address=:9947
             - --log.level={{ .Values.log.level }}
             - --log.format={{ .Values.log.format }}
@@ -100,9 +111,14 @@ hostname (<statefulset>-I).
           securityContext:
             {{- toYaml .Values.securityContext | nindent 12 }}
           volumeMounts:
+            {{- /* A subPath mount never sees an update of the ConfigMap: in place, the folder is mounted. */}}
             - name: config
+              {{- if $inPlace }}
+              mountPath: /etc/mongodb-apikey-exporter/config
+              {{- else }}
               mountPath: /etc/mongodb-apikey-exporter/config.yaml
               subPath: config.yaml
+              {{- end }}
               readOnly: true
             - name: api-keys
               mountPath: {{ include "mongodb-apikey-exporter.secretsDir" . }}

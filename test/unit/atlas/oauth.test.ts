@@ -1,5 +1,9 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Credential } from '../../../src/atlas/credential.js';
+import { FileSecret } from '../../../src/config/secret.js';
 import { HttpResponse, type HttpRequest } from '../../../src/atlas/http-transport.js';
 import { BearerSession, TokenSource, revokeUrlOf } from '../../../src/atlas/oauth.js';
 import { ApiError } from '../../../src/errors/api-error.js';
@@ -34,7 +38,7 @@ describe('TokenSource', () => {
   it('refreshes a minute before expiry, and after invalidate()', async () => {
     let now = 0;
     const { calls, transport } = tokenEndpoint(3600);
-    const tokens = new TokenSource(credential, transport, () => now);
+    const tokens = new TokenSource(credential, transport, { now: () => now });
     expect(await tokens.token(signal)).toBe('token-1');
     now = 3_539_000;
     expect(await tokens.token(signal)).toBe('token-1');
@@ -59,6 +63,31 @@ describe('TokenSource', () => {
     expect(calls[1]?.url).toBe('https://cloud.mongodb.com/api/oauth/revoke');
     expect(calls[1]?.init.body).toBe('token=token-1&token_type_hint=access_token');
     expect(revokeUrlOf('https://h/api/oauth/token')).toBe('https://h/api/oauth/revoke');
+  });
+});
+
+describe('TokenSource after the secret file changed', () => {
+  it('fetches the next token with the new secret, and revokes the old token with it', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'apikey-oauth-'));
+    try {
+      await writeFile(join(folder, 'secret'), 'old-secret');
+      const secret = (await FileSecret.read('clientSecret', join(folder, 'secret'))) as FileSecret;
+      const rotating = new Credential('mdb_sa_id_1', secret, 'https://cloud.mongodb.com/api/atlas/v2', { tokenUrl: 'https://cloud.mongodb.com/api/oauth/token' });
+      const { calls, transport } = tokenEndpoint();
+      const tokens = new TokenSource(rotating, transport);
+      expect(await tokens.token(signal)).toBe('token-1');
+      await writeFile(join(folder, 'secret'), 'new-secret');
+      expect(await secret.reread()).toEqual({ ok: true, changed: true });
+      expect(await tokens.token(signal)).toBe('token-3');
+      const basic = (value: string) => `Basic ${Buffer.from(`mdb_sa_id_1:${value}`).toString('base64')}`;
+      const revoke = calls.find((call) => call.url.endsWith('/revoke'));
+      expect(revoke?.init.body).toBe('token=token-1&token_type_hint=access_token');
+      expect(revoke?.init.headers?.Authorization).toBe(basic('new-secret'));
+      expect(calls.filter((call) => call.url.endsWith('/token')).map((call) => call.init.headers?.Authorization)).toEqual([basic('old-secret'), basic('new-secret')]);
+      expect(await tokens.token(signal)).toBe('token-3');
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });
 

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors/config-error.js';
 import { loadConfig, parseConfigText, redactConfig } from '../../../src/config/load.js';
+import { Secret } from '../../../src/config/secret.js';
 import { thrownBy } from '../../helpers/thrown.js';
 
 const PROJECT_A = '5e2211c17a3e5a48f5497de3';
@@ -21,6 +22,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
+
+/** The config with every Secret replaced by its current value, to compare with literals. */
+function revealed(value: unknown): unknown {
+  if (value instanceof Secret) return value.value();
+  if (Array.isArray(value)) return value.map(revealed);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, revealed(field)]));
+}
 
 /** Writes the files of one case (paths relative to a fresh folder; a trailing / makes a folder) and returns the folder. */
 async function folderWith(files: Readonly<Record<string, string>>): Promise<string> {
@@ -168,7 +177,7 @@ describe('loadConfig', () => {
       'cm-private-key': 'cm-file-secret\n',
     });
     const config = await loadConfig(join(folder, 'conf/config.yaml'), {});
-    expect(config).toStrictEqual({
+    expect(revealed(config)).toStrictEqual({
       poll: { intervalMs: 300_000, concurrency: 8, timeoutMs: 30_000, retries: 3, staleAfterMs: 3_600_000 },
       users: [{ username: 'alice@example.com', apiKey: 'alice-file-secret', baseUrl: 'https://cloud.mongodb.com/api/atlas/v1.0' }],
       projects: [
@@ -185,7 +194,7 @@ describe('loadConfig', () => {
       `users:\n  - {username: a, apiKeyFile: ${join(folder, 'key-a')}}\n  - {username: b, apiKeyFile: "\${SECRETS}/key-b", userId: ${USER_ID}}\n`,
     );
     const config = await loadConfig(join(folder, 'config.yaml'), { SECRETS: folder });
-    expect(config.users.map((user) => user.apiKey)).toStrictEqual(['secret-a', 'secret-b']);
+    expect(config.users.map((user) => user.apiKey.value())).toStrictEqual(['secret-a', 'secret-b']);
     expect(config.users[1]?.userId).toBe(USER_ID);
     expect(config.users[0]).not.toHaveProperty('userId');
   });
@@ -204,7 +213,7 @@ describe('loadConfig', () => {
   it('inline secrets win without touching the disk', async () => {
     const folder = await folderWith({ 'config.yaml': 'users:\n  - {username: a, apiKey: "${KEY}"}\n' });
     const config = await loadConfig(join(folder, 'config.yaml'), { KEY: 'inline-from-env' });
-    expect(config.users[0]?.apiKey).toBe('inline-from-env');
+    expect(config.users[0]?.apiKey.value()).toBe('inline-from-env');
   });
 
   it('a config file that cannot be read is a ConfigError naming it', async () => {
@@ -366,7 +375,7 @@ describe('secrets stay out of what the user sees', () => {
       organizations: [],
     });
     // The config itself still holds them (redaction copies, it does not mutate).
-    expect(config.users[0]?.apiKey).toBe('alice-env-secret');
+    expect(config.users[0]?.apiKey.value()).toBe('alice-env-secret');
   });
 
   it('logs each secret of every kind of entry replaced where it stood, every other field in the order of the schema', async () => {
@@ -455,7 +464,7 @@ describe('organizations', () => {
   it('takes a programmatic key (digest) with the defaults: Admin API v2, every kind, no projects', async () => {
     const folder = await folderWith({ 'config.yaml': `organizations:\n  - {publicKey: zmmrboas, privateKeyFile: pk, ids: [${ORG}]}\n`, pk: 'org-private\n' });
     const config = await loadConfig(join(folder, 'config.yaml'), {});
-    expect(config.organizations).toStrictEqual([
+    expect(revealed(config.organizations)).toStrictEqual([
       {
         auth: { scheme: 'digest', publicKey: 'zmmrboas', privateKey: 'org-private' },
         baseUrl: 'https://cloud.mongodb.com/api/atlas/v2',
@@ -481,7 +490,7 @@ describe('organizations', () => {
   it('takes a service account (OAuth), deriving the token URL from the base URL', async () => {
     const folder = await folderWith({ 'config.yaml': 'organizations:\n  - {clientId: mdb_sa_id_1, clientSecret: "${SA}", discover: true, baseUrl: "https://atlas.example.com/api/atlas/v2"}\n' });
     const config = await loadConfig(join(folder, 'config.yaml'), { SA: 'sa-secret' });
-    expect(config.organizations[0]?.auth).toStrictEqual({ scheme: 'oauth', clientId: 'mdb_sa_id_1', clientSecret: 'sa-secret', tokenUrl: 'https://atlas.example.com/api/oauth/token' });
+    expect(revealed(config.organizations[0]?.auth)).toStrictEqual({ scheme: 'oauth', clientId: 'mdb_sa_id_1', clientSecret: 'sa-secret', tokenUrl: 'https://atlas.example.com/api/oauth/token' });
     expect(JSON.stringify(redactConfig(config))).not.toContain('sa-secret');
   });
 

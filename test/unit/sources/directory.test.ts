@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import { Secret } from '../../../src/config/secret.js';
 import { describe, expect, it } from 'vitest';
 import type { AtlasClient } from '../../../src/atlas/client.js';
 import type { OrganizationEntry } from '../../../src/config/load.js';
@@ -15,7 +16,7 @@ const GONE = 'dddddddddddddddddddddddd';
 const group = (id: string, orgId: string) => ({ id, name: `project-${id.slice(0, 2)}`, orgId, clusterCount: 0, created: '2024-01-01T00:00:00Z' });
 
 const ENTRY: OrganizationEntry = {
-  auth: { scheme: 'digest', publicKey: 'zmmrboas', privateKey: 'secret' },
+  auth: { scheme: 'digest', publicKey: 'zmmrboas', privateKey: new Secret('privateKey', 'secret') },
   baseUrl: BASE,
   ids: [],
   discover: true,

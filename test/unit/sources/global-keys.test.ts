@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import { Secret } from '../../../src/config/secret.js';
 import { describe, expect, it } from 'vitest';
 import type { AtlasClient } from '../../../src/atlas/client.js';
 import type { Credential } from '../../../src/atlas/credential.js';
@@ -24,7 +25,7 @@ const PAGE = [
 
 function entry(fields: Partial<OrganizationEntry>): OrganizationEntry {
   return {
-    auth: { scheme: 'digest', publicKey: 'ewmaqvdo', privateKey: 'secret' },
+    auth: { scheme: 'digest', publicKey: 'ewmaqvdo', privateKey: new Secret('privateKey', 'secret') },
     baseUrl: BASE,
     ids: [],
     discover: true,

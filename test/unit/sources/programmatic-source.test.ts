@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import { Secret } from '../../../src/config/secret.js';
 import { describe, expect, it } from 'vitest';
 import type { AtlasClient } from '../../../src/atlas/client.js';
 import type { OrganizationEntry } from '../../../src/config/load.js';
@@ -12,7 +13,7 @@ const BASE = 'https://cloud.mongodb.com/api/atlas/v2';
 const ORG = 'aaaaaaaaaaaaaaaaaaaaaaaa';
 const PROJECT = 'bbbbbbbbbbbbbbbbbbbbbbbb';
 const ENTRY: OrganizationEntry = {
-  auth: { scheme: 'digest', publicKey: 'zmmrboas', privateKey: 'secret' },
+  auth: { scheme: 'digest', publicKey: 'zmmrboas', privateKey: new Secret('privateKey', 'secret') },
   baseUrl: BASE,
   ids: [ORG],
   discover: false,
