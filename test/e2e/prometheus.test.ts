@@ -704,6 +704,8 @@ const ALERT_CHECKS: Record<string, Check> = {
   MongoDBApiKeyExporterDown: (r) => expect(r).toEqual([]),
   MongoDBApiKeyExporterAbsent: (r) => expect(r).toEqual([]),
   MongoDBApiKeyShardCoverageIncomplete: (r) => expect(r).toEqual([]),
+  MongoDBApiKeyExporterConfigReloadFailed: (r) => expect(r).toEqual([]),
+  MongoDBApiKeySecretFileUnreadable: (r) => expect(r).toEqual([]),
 };
 
 describe('every alert expression against Prometheus', () => {
