@@ -401,9 +401,9 @@ describe('secrets stay out of what the user sees', () => {
           '{"publicKey":"pub2","privateKey":"<redacted>","baseUrl":"https://cloud.mongodb.com/api/public/v1.0","ids":["5e2211c17a3e5a48f5497de3"],"discover":false}' +
         '],',
         '"organizations":[' +
-          '{"auth":{"scheme":"digest","publicKey":"zmm","privateKey":"<redacted>"},"baseUrl":"https://cloud.mongodb.com/api/atlas/v2","ids":["4888442a3354817a7320eb61"],"discover":false,"globalKeys":false,"apiKeys":true,"accessLists":true,"serviceAccounts":true,"includeSystemManaged":false,"includeProjects":true},' +
-          '{"auth":{"scheme":"oauth","clientId":"mdb_sa_id_1","clientSecret":"<redacted>","tokenUrl":"https://auth.example.com/token"},"baseUrl":"https://cloud.mongodb.com/api/atlas/v2","ids":[],"discover":true,"globalKeys":false,"apiKeys":true,"accessLists":false,"serviceAccounts":true,"includeSystemManaged":false,"includeProjects":false},' +
-          '{"auth":{"scheme":"oauth","clientId":"mdb_sa_id_2","clientSecret":"<redacted>","tokenUrl":"https://cloud.mongodb.com/api/oauth/token"},"baseUrl":"https://cloud.mongodb.com/api/atlas/v2","ids":[],"discover":true,"globalKeys":false,"apiKeys":true,"accessLists":true,"serviceAccounts":true,"includeSystemManaged":false,"includeProjects":false}' +
+          '{"auth":{"scheme":"digest","publicKey":"zmm","privateKey":"<redacted>"},"baseUrl":"https://cloud.mongodb.com/api/atlas/v2","ids":["4888442a3354817a7320eb61"],"discover":false,"globalKeys":false,"apiKeys":true,"accessLists":true,"serviceAccounts":true,"includeSystemManaged":false,"includeProjects":true,"events":true,"eventsLookbackMs":7776000000},' +
+          '{"auth":{"scheme":"oauth","clientId":"mdb_sa_id_1","clientSecret":"<redacted>","tokenUrl":"https://auth.example.com/token"},"baseUrl":"https://cloud.mongodb.com/api/atlas/v2","ids":[],"discover":true,"globalKeys":false,"apiKeys":true,"accessLists":false,"serviceAccounts":true,"includeSystemManaged":false,"includeProjects":false,"events":true,"eventsLookbackMs":7776000000},' +
+          '{"auth":{"scheme":"oauth","clientId":"mdb_sa_id_2","clientSecret":"<redacted>","tokenUrl":"https://cloud.mongodb.com/api/oauth/token"},"baseUrl":"https://cloud.mongodb.com/api/atlas/v2","ids":[],"discover":true,"globalKeys":false,"apiKeys":true,"accessLists":true,"serviceAccounts":true,"includeSystemManaged":false,"includeProjects":false,"events":true,"eventsLookbackMs":7776000000}' +
         ']}',
       ].join(''),
     );
@@ -467,6 +467,8 @@ describe('organizations', () => {
         serviceAccounts: true,
         includeSystemManaged: false,
         includeProjects: false,
+        events: true,
+        eventsLookbackMs: 90 * 86_400_000,
       },
     ]);
   });
