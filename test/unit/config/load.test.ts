@@ -480,6 +480,25 @@ describe('organizations', () => {
     expect(error.message).toContain('includeSystemManaged');
   });
 
+  it('reads events by default, 90 days back; takes events: false and eventsLookback as a duration', async () => {
+    const folder = await folderWith({
+      'config.yaml': `organizations:\n  - {publicKey: zmmrboas, privateKey: pk, ids: [${ORG}]}\n  - {publicKey: other, privateKey: pk, ids: [${ORG}], events: false, eventsLookback: 7d}\n`,
+    });
+    const [first, second] = (await loadConfig(join(folder, 'config.yaml'), {})).organizations;
+    expect([first?.events, first?.eventsLookbackMs]).toEqual([true, 90 * 86_400_000]);
+    expect([second?.events, second?.eventsLookbackMs]).toEqual([false, 7 * 86_400_000]);
+  });
+
+  it.each([
+    ['eventsLookback: 3 months', 'not a duration: "3 months"'],
+    ['eventsLookback: 30s', 'must be at least 60s'],
+    ['events: "no"', 'expected boolean'],
+  ])('rejects %s with a clear error', (field, message) => {
+    const error = thrownBy(() => parseConfigText(`organizations:\n  - {publicKey: p, privateKey: s, ids: [${ORG}], ${field}}\n`, {}, 'config.yaml'), ConfigError);
+    expect(error.message).toContain(message);
+    expect(error.message).toContain(`organizations[0].${field.split(':')[0]}`);
+  });
+
   it('takes a service account (OAuth), deriving the token URL from the base URL', async () => {
     const folder = await folderWith({ 'config.yaml': 'organizations:\n  - {clientId: mdb_sa_id_1, clientSecret: "${SA}", discover: true, baseUrl: "https://atlas.example.com/api/atlas/v2"}\n' });
     const config = await loadConfig(join(folder, 'config.yaml'), { SA: 'sa-secret' });
