@@ -111,3 +111,8 @@ export interface EventTrail {
    */
   readonly creations: readonly KeyEvent[];
 }
+
+/** The identity of a trail inside one exporter: an organisation's own, or one project's. */
+export function trailKey(trail: Pick<EventTrail, 'orgId' | 'projectId'>): string {
+  return trail.projectId === undefined ? `org/${trail.orgId}` : `project/${trail.projectId}`;
+}

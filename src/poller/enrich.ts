@@ -1,17 +1,20 @@
-import type { ApiKey, KeyKind } from '../model/api-key.js';
-import type { EventTrail, KeyEvent } from '../model/event.js';
+import type { ApiKey } from '../model/api-key.js';
+import { trailKey, type EventTrail, type KeyEvent } from '../model/event.js';
+import type { Scope } from '../model/scope.js';
 
 /**
  * How far apart a `SERVICE_ACCOUNT_SECRET_ADDED` event and a secret's `createdAt` may be to be
- * the same secret: the event names the account, not the secret, and both times are the API's.
+ * the same secret. No documented field of an event names a secret (nor, reliably, its account):
+ * a secret is matched by its time, in the trail of the scope that lists its account, and by the
+ * account where the event names one (`targetUsername`). Both times are the API's own.
  */
-export const SECRET_EVENT_MATCH_MS = 60_000;
+export const SECRET_EVENT_MATCH_MS = 5_000;
 
 /** The creation facts of every trail, by what they are matched on. */
 export interface CreationIndex {
   /** `API_KEY_CREATED` by the created key's public key (`targetPublicKey`). */
   readonly keys: ReadonlyMap<string, KeyEvent>;
-  /** `SERVICE_ACCOUNT_SECRET_ADDED` by the account it names (`targetUsername`, the client id). */
+  /** `SERVICE_ACCOUNT_SECRET_ADDED` by the trail they are in (see `trailKey`). */
   readonly secrets: ReadonlyMap<string, readonly KeyEvent[]>;
 }
 
@@ -24,22 +27,33 @@ export function creationIndex(trails: readonly EventTrail[]): CreationIndex {
       if (event.type === 'API_KEY_CREATED' && event.targetPublicKey !== undefined) {
         const held = keys.get(event.targetPublicKey);
         if (held === undefined || event.createdAt > held.createdAt) keys.set(event.targetPublicKey, event);
-      } else if (event.type === 'SERVICE_ACCOUNT_SECRET_ADDED' && event.targetUsername !== undefined) {
-        secrets.set(event.targetUsername, [...(secrets.get(event.targetUsername) ?? []), event]);
+      } else if (event.type === 'SERVICE_ACCOUNT_SECRET_ADDED') {
+        const key = trailKey(trail);
+        secrets.set(key, [...(secrets.get(key) ?? []), event]);
       }
     }
   }
   return { keys, secrets };
 }
 
-/** The creation event of a key: a programmatic key's by its public key, a secret's by its account and time. Pure. */
-export function creationOf(key: ApiKey, kind: KeyKind, index: CreationIndex): KeyEvent | undefined {
-  if (kind === 'programmatic') return key.publicKey === undefined ? undefined : index.keys.get(key.publicKey);
-  if (kind !== 'service_account' || key.clientId === undefined || key.createdAt === undefined) return undefined;
+/**
+ * The creation event of a key of `scope`: a programmatic key's by its public key (in any trail:
+ * a project's key may be created through its organisation); a service-account secret's by its
+ * time (see {@link SECRET_EVENT_MATCH_MS}), the nearest. Pure.
+ */
+export function creationOf(key: ApiKey, scope: Pick<Scope, 'kind' | 'owner' | 'id'>, index: CreationIndex): KeyEvent | undefined {
+  if (scope.kind === 'programmatic') return key.publicKey === undefined ? undefined : index.keys.get(key.publicKey);
+  if (scope.kind !== 'service_account' || key.createdAt === undefined) return undefined;
+  const trail = scope.owner === 'org' ? trailKey({ orgId: scope.id }) : trailKey({ orgId: '', projectId: scope.id });
   let best: KeyEvent | undefined;
-  for (const event of index.secrets.get(key.clientId) ?? []) {
+  let bestDistance = Infinity;
+  for (const event of index.secrets.get(trail) ?? []) {
+    if (event.targetUsername !== undefined && event.targetUsername !== key.clientId) continue;
     const distance = Math.abs(event.createdAt - key.createdAt);
-    if (distance <= SECRET_EVENT_MATCH_MS && (best === undefined || distance < Math.abs(best.createdAt - key.createdAt))) best = event;
+    if (distance <= SECRET_EVENT_MATCH_MS && distance < bestDistance) {
+      best = event;
+      bestDistance = distance;
+    }
   }
   return best;
 }

@@ -26,10 +26,10 @@ export function nextSnapshot(previous: Snapshot | undefined, polled: readonly Po
   const index = creationIndex(trails);
   const matched = new Set<string>();
   // The last snapshot's objects where nothing changed (see keepUnchanged), as the poller keeps them.
-  const enriched = (kind: KeyKind, keys: readonly ApiKey[], last: readonly ApiKey[] | undefined): readonly ApiKey[] => {
-    if (!hasCreations(index, kind)) return keys;
+  const enriched = (scope: Scope, keys: readonly ApiKey[], last: readonly ApiKey[] | undefined): readonly ApiKey[] => {
+    if (!hasCreations(index, scope.kind)) return keys;
     const withFacts = keys.map((key) => {
-      const event = creationOf(key, kind, index);
+      const event = creationOf(key, scope, index);
       if (event !== undefined) matched.add(event.id);
       return withCreation(key, event);
     });
@@ -38,7 +38,7 @@ export function nextSnapshot(previous: Snapshot | undefined, polled: readonly Po
   const scopes = polled.map(({ scope, outcome }): ScopeState => {
     const last = before.get(scopeKey(scope));
     const errors = last?.errors ?? NO_ERRORS;
-    if (outcome.ok) return { scope, up: true, keys: enriched(scope.kind, outcome.keys, last?.keys), lastSuccessAt: nowMs, errors };
+    if (outcome.ok) return { scope, up: true, keys: enriched(scope, outcome.keys, last?.keys), lastSuccessAt: nowMs, errors };
     const { failure } = outcome;
     const lastSuccessAt = last?.lastSuccessAt;
     const fresh = lastSuccessAt !== undefined && nowMs - lastSuccessAt <= staleAfterMs;
@@ -46,7 +46,7 @@ export function nextSnapshot(previous: Snapshot | undefined, polled: readonly Po
     return {
       scope,
       up: false,
-      keys: kept === undefined ? undefined : enriched(scope.kind, kept, kept),
+      keys: kept === undefined ? undefined : enriched(scope, kept, kept),
       ...(lastSuccessAt !== undefined ? { lastSuccessAt } : {}),
       lastFailure: failure,
       errors: { ...errors, [failure.reason]: errors[failure.reason] + 1 },

@@ -11,11 +11,6 @@ export interface TrailRef {
   readonly projectId?: string;
 }
 
-/** The identity of a trail inside one exporter. */
-export function trailKey(trail: TrailRef): string {
-  return trail.projectId === undefined ? `org/${trail.orgId}` : `project/${trail.projectId}`;
-}
-
 /** The query of every events request: the known types (a repeated `eventType`), from `minDate`. */
 const TYPE_FILTER = EVENT_TYPES.map((type) => `eventType=${type}`).join('&');
 

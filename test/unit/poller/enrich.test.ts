@@ -39,28 +39,42 @@ describe('matching creation events to keys', () => {
   const index = creationIndex([trailWith([created, byKey, secretAdded])]);
 
   it("a programmatic key by its public key (the event's targetPublicKey)", () => {
-    expect(creationOf(KEY, 'programmatic', index)).toBe(created);
-    expect(creationOf(OTHER_KEY, 'programmatic', index)).toBe(byKey);
-    expect(creationOf({ ...KEY, publicKey: 'unknown1' }, 'programmatic', index)).toBeUndefined();
-    expect(creationOf({ ...KEY, publicKey: undefined } as ApiKey, 'programmatic', index)).toBeUndefined();
+    expect(creationOf(KEY, org, index)).toBe(created);
+    expect(creationOf(OTHER_KEY, org, index)).toBe(byKey);
+    expect(creationOf({ ...KEY, publicKey: 'unknown1' }, org, index)).toBeUndefined();
+    expect(creationOf({ ...KEY, publicKey: undefined } as ApiKey, org, index)).toBeUndefined();
   });
 
   it(`a service-account secret by its account (targetUsername = client id) and its creation time, within ${SECRET_EVENT_MATCH_MS / 1000} s`, () => {
-    expect(creationOf(SECRET, 'service_account', index)).toBe(secretAdded);
-    expect(creationOf({ ...SECRET, createdAt: NOW - 10 * MINUTE - SECRET_EVENT_MATCH_MS - 1 }, 'service_account', index)).toBeUndefined();
-    expect(creationOf({ ...SECRET, clientId: 'mdb_sa_id_2' }, 'service_account', index)).toBeUndefined();
+    expect(creationOf(SECRET, accounts, index)).toBe(secretAdded);
+    expect(creationOf({ ...SECRET, createdAt: NOW - 10 * MINUTE - SECRET_EVENT_MATCH_MS - 1 }, accounts, index)).toBeUndefined();
+    expect(creationOf({ ...SECRET, clientId: 'mdb_sa_id_2' }, accounts, index)).toBeUndefined();
+  });
+
+  it('a secret by its time alone where the event names no account (as no documented field does), in the trail of its scope', () => {
+    const unnamed: KeyEvent = { ...secretAdded, id: 'e5', targetUsername: undefined } as KeyEvent;
+    delete (unnamed as { targetUsername?: string }).targetUsername;
+    const inOrg = creationIndex([trailWith([unnamed])]);
+    expect(creationOf(SECRET, accounts, inOrg)).toBe(unnamed);
+    expect(creationOf({ ...SECRET, clientId: 'mdb_sa_id_2' }, accounts, inOrg)).toBe(unnamed);
+    // An account a project lists is matched in that project's trail, not its organisation's.
+    const projectAccounts: Scope = { kind: 'service_account', owner: 'project', id: '5e2211c17a3e5a48f5497de5', orgId: ORG, credentialId: 'c' };
+    expect(creationOf(SECRET, projectAccounts, inOrg)).toBeUndefined();
+    const inProject = creationIndex([{ ...trailWith([unnamed]), projectId: projectAccounts.id }]);
+    expect(creationOf(SECRET, projectAccounts, inProject)).toBe(unnamed);
+    expect(creationOf(SECRET, accounts, inProject)).toBeUndefined();
   });
 
   it('of two secrets added to one account, each gets the event nearest its creation', () => {
-    const second: KeyEvent = { ...secretAdded, id: 'e4', createdAt: NOW - 9 * MINUTE, username: 'carol@example.com' };
+    const second: KeyEvent = { ...secretAdded, id: 'e4', createdAt: NOW - 10 * MINUTE + 4_000, username: 'carol@example.com' };
     const both = creationIndex([trailWith([secretAdded, second])]);
-    expect(creationOf(SECRET, 'service_account', both)).toBe(secretAdded);
-    expect(creationOf({ ...SECRET, createdAt: NOW - 9 * MINUTE - 500 }, 'service_account', both)).toBe(second);
+    expect(creationOf(SECRET, accounts, both)).toBe(secretAdded);
+    expect(creationOf({ ...SECRET, createdAt: NOW - 10 * MINUTE + 3_500 }, accounts, both)).toBe(second);
   });
 
   it('no other kind is matched', () => {
-    expect(creationOf(KEY, 'user', index)).toBeUndefined();
-    expect(creationOf(SECRET, 'agent', index)).toBeUndefined();
+    expect(creationOf(KEY, { kind: 'user', owner: 'user', id: ORG }, index)).toBeUndefined();
+    expect(creationOf(SECRET, { kind: 'agent', owner: 'project', id: ORG }, index)).toBeUndefined();
   });
 });
 
