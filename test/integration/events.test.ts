@@ -192,11 +192,15 @@ describe('event trails', () => {
     const dataset = generateDataset(DATASET);
     const first = await start(dataset);
     const orgId = dataset.orgs![0]!.id;
-    first.sim.mutate.createApiKey(orgId);
+    const key = first.sim.mutate.createApiKey(orgId);
+    // Switched off (on first, where it was off already: a change records an event).
+    first.sim.mutate.setAccessListRequired(orgId, true);
     first.sim.mutate.setAccessListRequired(orgId, false);
     await first.cycle();
     await first.cycle();
     const before = await first.scrape();
+    expect(trailSeries(before)[`mongodb_apikey_event_last_timestamp_seconds{${orgId},,ORG_PUBLIC_API_ACCESS_LIST_NOT_REQUIRED}`]).toBeGreaterThan(Date.now() / 1000 - 3_600);
+    expect(select(before, 'mongodb_apikey_created_timestamp_seconds', { kind: 'programmatic', key_id: String(key['id']) })).toHaveLength(1);
     // Another exporter (and simulator) over the same, changed data: a restart.
     const second = await start(first.sim.dataset);
     const after = await second.scrape();
