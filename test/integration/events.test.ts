@@ -90,9 +90,12 @@ describe('event trails', () => {
     }
     expect(select(samples, 'mongodb_apikey_event_last_timestamp_seconds').length).toBeGreaterThan(trails.length);
 
+    const answered = (all: Sample[]) => select(all, 'mongodb_apikey_api_requests_total', { api: 'atlas', code: '200' }).reduce((sum, sample) => sum + sample.value, 0);
     stack.sim.resetStats();
     await stack.cycle();
     const second = eventRequests(stack.sim);
+    // The events requests count in api_requests_total like every request: all the cycle's answered requests are there.
+    expect(answered(await stack.scrape()) - answered(samples)).toBe(stack.sim.stats.dataRequests);
     expect(second.map((request) => request.trail).sort()).toEqual([...trails].sort());
     let incremental = 0;
     for (const request of second) {
