@@ -14,7 +14,7 @@ import { ExporterMetrics } from './metrics/exporter-metrics.js';
 import { Poller, type PollerSettings } from './poller/poller.js';
 import type { Shard } from './poller/shard.js';
 import { ConfigReload, type ReloadTrigger } from './runtime/config-reload.js';
-import { sourcesFrom, type Source } from './sources/index.js';
+import { directoriesFrom, sourcesFrom, trailSourcesFrom, type EventTrailSource, type Source } from './sources/index.js';
 import { VERSION } from './version.js';
 
 export interface ExporterOptions {
@@ -55,7 +55,14 @@ interface InForce {
   readonly config: Config;
   readonly client: AtlasClient;
   readonly sources: Source[];
+  readonly trailSources: EventTrailSource[];
   readonly secrets: SecretWatch;
+}
+
+/** The key sources and the event-trail sources of a config, over one set of organisation directories. */
+function sourcesOf(config: Config): Pick<InForce, 'sources' | 'trailSources'> {
+  const directories = directoriesFrom(config);
+  return { sources: sourcesFrom(config, directories), trailSources: trailSourcesFrom(directories) };
 }
 
 /** Wires config → sources → client → poller → snapshot → exposition → HTTP, and starts them. */
@@ -77,7 +84,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       observeRateLimit: (api, remaining) => metrics.observeRateLimit(api, remaining),
       onRevokeFailure: (credential, error) => log.warn({ credential, err: error }, 'could not revoke the OAuth token of a replaced secret'),
     }),
-    sources: sourcesFrom(config),
+    ...sourcesOf(config),
     secrets: SecretWatch.start({
       secrets: secretFilesOf(config),
       log,
@@ -85,8 +92,9 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       ...(options.secretCheckIntervalMs !== undefined ? { checkIntervalMs: options.secretCheckIntervalMs } : {}),
     }),
   });
-  const settingsOf = ({ config, client, sources }: InForce): PollerSettings => ({
+  const settingsOf = ({ config, client, sources, trailSources }: InForce): PollerSettings => ({
     sources,
+    trailSources,
     client,
     intervalMs: config.poll.intervalMs,
     staleAfterMs: config.poll.staleAfterMs,

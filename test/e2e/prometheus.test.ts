@@ -455,7 +455,7 @@ const PANEL_CHECKS: Record<string, Check> = {
   'Programmatic keys / B': (r) =>
     expectKeys(r, ofKind('programmatic').filter((k) => k.lastUsed !== undefined), PK_INFO, (k) => k.lastUsed! * 1000, 1),
   'Programmatic keys / C': (r) =>
-    expectKeys(r, ofKind('programmatic').filter((k) => k.lastUsed !== undefined), PK_INFO, (k) => idleAt(k, T)! / DAY, 5 / DAY),
+    expectKeys(r, ofKind('programmatic').filter((k) => idleAt(k, T) !== undefined), PK_INFO, (k) => idleAt(k, T)! / DAY, 5 / DAY),
   'Programmatic keys / D': (r) => expectKeys(r, ofKind('programmatic'), PK_INFO, (k) => k.accessListEntries!),
   'Programmatic keys / E': (r) => expectKeys(r, ofKind('programmatic'), PK_INFO, (k) => (k.unrestricted ? 1 : 0)),
   // One row per shown entry; the last address joins every column that has it.
