@@ -239,7 +239,7 @@ describe('the audit page in a real browser', () => {
 });
 
 describe('the audit page behind basic auth', () => {
-  it('answers 401 on / and /keys.json without credentials, and serves them with', async () => {
+  it('answers 401 on /, /keys.json and /events.json without credentials, and serves them with', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'apikey-audit-auth-'));
     const sim = await startSimulator({ dataset: generateDataset({ seed: 5, users: 1, keysPerUser: 3, projects: 1, keysPerProject: 1 }) });
     const configFile = join(folder, 'config.yaml');
@@ -258,12 +258,12 @@ describe('the audit page behind basic auth', () => {
     try {
       const good = { authorization: `Basic ${Buffer.from('auditor:s3cret pass').toString('base64')}` };
       const bad = { authorization: `Basic ${Buffer.from('auditor:wrong').toString('base64')}` };
-      for (const path of ['/', '/keys.json', '/?kind=user', '/keys.json?sort=nope']) {
+      for (const path of ['/', '/keys.json', '/?kind=user', '/keys.json?sort=nope', '/events.json', '/events.json?eventType=nope']) {
         for (const headers of [{}, bad]) {
           const response = await fetch(`${exporter.url}${path}`, { headers });
           expect(response.status, path).toBe(401);
           expect(response.headers.get('www-authenticate')).toBe('Basic realm="mongodb-apikey-exporter"');
-          expect(await response.text()).not.toMatch(/mongodb_apikey_|keyId|data-key-id/);
+          expect(await response.text()).not.toMatch(/mongodb_apikey_|keyId|data-key-id|eventType/);
         }
       }
       const deadline = Date.now() + 20_000;
@@ -274,6 +274,9 @@ describe('the audit page behind basic auth', () => {
       const json = await fetch(`${exporter.url}/keys.json`, { headers: good });
       expect(json.status).toBe(200);
       expect(((await json.json()) as { keys: unknown[] }).keys).toHaveLength(4);
+      const events = await fetch(`${exporter.url}/events.json`, { headers: good });
+      expect(events.status).toBe(200);
+      expect((await events.json()) as { events: unknown[] }).toMatchObject({ events: [], total: 0 });
     } finally {
       await exporter.close();
       await sim.close();
