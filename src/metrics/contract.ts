@@ -45,6 +45,17 @@ export const SCOPE_FAMILIES = {
   errors: family('scope_errors_total', 'counter', `Failed polls of the scope since the exporter started, by reason. ${POLLED}`),
 } as const;
 
+/** Per-trail families: the events of an organisation (project_id absent) or of one of its projects. */
+export const TRAIL_FAMILIES = {
+  eventLast: family('event_last_timestamp_seconds', 'gauge', `Time of the newest event of the type (event_type) in the trail, Unix seconds, over the events lookback. ${POLLED}`),
+  up: family('events_up', 'gauge', `1 if the last read of the trail's events succeeded, 0 if it failed. ${POLLED}`),
+  anyAddressAdded: family(
+    'event_any_address_added_timestamp_seconds',
+    'gauge',
+    `Time of the newest event that added 0.0.0.0/0 or ::/0 to the access list of an API key or a service account in the trail, Unix seconds; absent when none over the events lookback. ${POLLED}`,
+  ),
+} as const;
+
 /** The exporter's own families. */
 export const EXPORTER_FAMILIES = {
   pollDuration: family('poll_duration_seconds', 'histogram', 'Duration of one full background poll cycle.'),
@@ -87,6 +98,8 @@ export const LABELS = {
   code: 'code',
   credential: 'credential',
   orgId: 'org_id',
+  projectId: 'project_id',
+  eventType: 'event_type',
   version: 'version',
   index: 'index',
   count: 'count',

@@ -1,6 +1,7 @@
 import { idleSince, type ApiKey } from '../model/api-key.js';
 import type { ScopeState, Snapshot } from '../model/snapshot.js';
 import { SlabWriter, UNPOOLED, type Slabs } from './slabs.js';
+import { buildTrailExpositionBytes } from './trail-exposition.js';
 import { EXPORTER_FAMILIES, KEY_FAMILIES, LABELS, OWNER_LABEL, OWNER_NAME_LABEL, REASONS, SCOPE_FAMILIES, type Family } from './contract.js';
 
 /**
@@ -203,6 +204,9 @@ function* buildSteps(snapshot: Snapshot | undefined, slabs: Slabs, previous: Key
     families.set(sink.family.name, chunks);
     series += sink.lines;
   }
+  const trails = buildTrailExpositionBytes(snapshot?.trails ?? []);
+  fixed.push(...trails.chunks);
+  series += trails.series;
   const timedSinks = [age, idle, expiresIn];
   const timed = timedSinks.map((sink) => sink.done()).filter((family): family is TimedBytes => family !== undefined);
   for (const family of timed) series += family.ends.length;

@@ -88,4 +88,14 @@ export interface EventTrail {
   readonly recent: readonly KeyEvent[];
   /** Unix ms of the newest event seen of each type, over the whole lookback. */
   readonly newest: Readonly<Partial<Record<EventType, number>>>;
+  /**
+   * Unix ms of the newest `…_ACCESS_LIST_ENTRY_ADDED` event (API key or service account) whose
+   * entry opens the list to any address (0.0.0.0/0 or ::/0); absent when none was seen.
+   */
+  readonly anyAddressAddedAt?: number;
+  /**
+   * The creation events (`API_KEY_CREATED`, `SERVICE_ACCOUNT_SECRET_ADDED`) of the credentials
+   * the last cycle listed, kept after they leave `recent`: the keys' creation facts.
+   */
+  readonly creations: readonly KeyEvent[];
 }

@@ -5,7 +5,7 @@
  */
 import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
-import { EXPORTER_FAMILIES, KEY_FAMILIES, SCOPE_FAMILIES, type Family } from '../../src/metrics/contract.js';
+import { EXPORTER_FAMILIES, KEY_FAMILIES, SCOPE_FAMILIES, TRAIL_FAMILIES, type Family } from '../../src/metrics/contract.js';
 import contract from './metric-contract.json' with { type: 'json' };
 
 export interface Matcher {
@@ -104,7 +104,7 @@ interface MetricSpec {
 }
 
 /** Every family of src/metrics/contract.ts, the registry of metric names and types. */
-export const CONTRACT_FAMILIES: readonly Family[] = [...Object.values(KEY_FAMILIES), ...Object.values(SCOPE_FAMILIES), ...Object.values(EXPORTER_FAMILIES)];
+export const CONTRACT_FAMILIES: readonly Family[] = [...Object.values(KEY_FAMILIES), ...Object.values(SCOPE_FAMILIES), ...Object.values(TRAIL_FAMILIES), ...Object.values(EXPORTER_FAMILIES)];
 
 // Names and types come from the exporter's contract; metric-contract.json adds the label sets
 // (checked against the exposition by metric-contract.test.ts).

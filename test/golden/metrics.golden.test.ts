@@ -18,7 +18,7 @@ import { gunzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
-import { CONTENT_TYPE, EXPORTER_FAMILIES, KEY_FAMILIES, SCOPE_FAMILIES } from '../../src/metrics/contract.js';
+import { CONTENT_TYPE, EXPORTER_FAMILIES, KEY_FAMILIES, SCOPE_FAMILIES, TRAIL_FAMILIES } from '../../src/metrics/contract.js';
 import { ExporterMetrics } from '../../src/metrics/exporter-metrics.js';
 import { Exposition } from '../../src/metrics/exposition.js';
 import { KEY_KINDS } from '../../src/model/api-key.js';
@@ -175,7 +175,7 @@ describe('/metrics golden file', () => {
 
   it('holds every family of the contract, each with a series, and keys of every kind', () => {
     const lines = actual.split('\n');
-    for (const family of [...Object.values(KEY_FAMILIES), ...Object.values(SCOPE_FAMILIES), ...Object.values(EXPORTER_FAMILIES)]) {
+    for (const family of [...Object.values(KEY_FAMILIES), ...Object.values(SCOPE_FAMILIES), ...Object.values(TRAIL_FAMILIES), ...Object.values(EXPORTER_FAMILIES)]) {
       expect(lines, family.name).toContain(`# TYPE ${family.name} ${family.type}`);
       const sample = new RegExp(`^${family.name}${family.type === 'histogram' ? '_(bucket|sum|count)' : ''}[{ ]`);
       expect(lines.some((line) => sample.test(line)), `${family.name} has a series`).toBe(true);
