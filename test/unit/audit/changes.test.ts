@@ -80,7 +80,7 @@ describe('buildChanges', () => {
   it('orders events of the same time by id, whatever the trails hold first', () => {
     const at = NOW - 1_000;
     const event = (id: string): KeyEvent => ({ id, type: 'API_KEY_CREATED', createdAt: at });
-    const snapshot: Snapshot = { ...SNAPSHOT, trails: [{ orgId: 'o', credentialId: 'c', up: true, recent: [event('b'), event('c'), event('a')], newest: {} }] };
+    const snapshot: Snapshot = { ...SNAPSHOT, trails: [{ orgId: 'o', credentialId: 'c', up: true, recent: [event('b'), event('c'), event('a')], newest: {}, creations: [] }] };
     expect(ids(changes(snapshot))).toEqual(['a', 'b', 'c']);
   });
 
@@ -109,14 +109,14 @@ describe('buildChanges', () => {
     // A service account event naming a programmatic key's public key is not that key's.
     const snapshot: Snapshot = {
       ...SNAPSHOT,
-      trails: [{ orgId: 'o-acme', credentialId: 'org', up: true, recent: [{ id: 'x', type: 'SERVICE_ACCOUNT_ROLES_CHANGED', createdAt: NOW, targetUsername: 'abcdefgh' }], newest: {} }],
+      trails: [{ orgId: 'o-acme', credentialId: 'org', up: true, recent: [{ id: 'x', type: 'SERVICE_ACCOUNT_ROLES_CHANGED', createdAt: NOW, targetUsername: 'abcdefgh' }], newest: {}, creations: [] }],
     };
     expect(changes(snapshot)[0]!.key).toBeUndefined();
   });
 
   it('marks an access-list entry that opens the list to every address', () => {
     const entry = (accessListEntry: string) =>
-      changes({ ...SNAPSHOT, trails: [{ orgId: 'o', credentialId: 'c', up: true, recent: [{ ...EVENTS.opened, accessListEntry }], newest: {} }] })[0]!.anyAddress;
+      changes({ ...SNAPSHOT, trails: [{ orgId: 'o', credentialId: 'c', up: true, recent: [{ ...EVENTS.opened, accessListEntry }], newest: {}, creations: [] }] })[0]!.anyAddress;
     expect(entry('0.0.0.0/0')).toBe(true);
     expect(entry('::/0')).toBe(true);
     expect(entry('::0/0')).toBe(true);

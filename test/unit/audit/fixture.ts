@@ -103,10 +103,11 @@ export const TRAILS: readonly EventTrail[] = [
     up: true,
     recent: [EVENTS.notRequired, EVENTS.secret, EVENTS.hostile, EVENTS.opened, EVENTS.created],
     newest: { ORG_PUBLIC_API_ACCESS_LIST_NOT_REQUIRED: EVENTS.notRequired.createdAt, SERVICE_ACCOUNT_SECRET_ADDED: EVENTS.secret.createdAt },
+    creations: [EVENTS.created],
   },
   // The project's trail holds one of the organisation's events again: it is shown once.
-  { orgId: 'o-acme', projectId: 'p-prod', credentialId: 'org', up: true, recent: [EVENTS.addedToProject, EVENTS.created], newest: { API_KEY_ADDED_TO_GROUP: EVENTS.addedToProject.createdAt } },
-  { orgId: 'o-acme', projectId: 'p-locked', credentialId: 'org', up: false, lastFailure: { reason: 'forbidden', status: 403, message: 'GET … answered 403' }, recent: [], newest: {} },
+  { orgId: 'o-acme', projectId: 'p-prod', credentialId: 'org', up: true, recent: [EVENTS.addedToProject, EVENTS.created], newest: { API_KEY_ADDED_TO_GROUP: EVENTS.addedToProject.createdAt }, creations: [] },
+  { orgId: 'o-acme', projectId: 'p-locked', credentialId: 'org', up: false, lastFailure: { reason: 'forbidden', status: 403, message: 'GET … answered 403' }, recent: [], newest: {}, creations: [] },
 ];
 
 const state = (scope: Scope, keys: readonly ApiKey[] | undefined, extra: Partial<ScopeState> = {}): ScopeState => ({ scope, up: true, keys, lastSuccessAt: NOW - 60_000, errors: ZERO, ...extra });

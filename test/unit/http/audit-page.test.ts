@@ -246,7 +246,7 @@ describe('Recent changes', () => {
 
   it('pages the changes with eventPage, keeping the key table where it is', () => {
     const recent: KeyEvent[] = Array.from({ length: 120 }, (_, index) => ({ id: `e${String(index).padStart(3, '0')}`, type: 'API_KEY_DESCRIPTION_CHANGED', createdAt: NOW - index * 60_000, targetPublicKey: 'abcdefgh' }));
-    const big: Snapshot = { ...SNAPSHOT, trails: [{ orgId: 'o-acme', credentialId: 'org', up: true, recent, newest: {} }] };
+    const big: Snapshot = { ...SNAPSHOT, trails: [{ orgId: 'o-acme', credentialId: 'org', up: true, recent, newest: {}, creations: [] }] };
     const first = render('page=1&limit=5', big);
     expect(changeIds(first)).toEqual(recent.slice(0, 50).map((event) => event.id));
     expect(first).toContain('Changes 1–50 of 120 · page 1 of 3');
@@ -270,8 +270,8 @@ describe('Recent changes', () => {
       ...SNAPSHOT,
       scopes: [{ scope: { ...ORG_KEYS, id: script('orgId'), name: script('orgName') }, up: true, errors: ZERO, keys: [] }],
       trails: [
-        { orgId: script('orgId'), credentialId: 'c', up: true, recent: events, newest: {} },
-        { orgId: script('orgId'), projectId: script('projectId'), credentialId: 'c', up: false, lastFailure: { reason: script('reason') as 'forbidden', message: script('message') }, recent: [], newest: {} },
+        { orgId: script('orgId'), credentialId: 'c', up: true, recent: events, newest: {}, creations: [] },
+        { orgId: script('orgId'), projectId: script('projectId'), credentialId: 'c', up: false, lastFailure: { reason: script('reason') as 'forbidden', message: script('message') }, recent: [], newest: {}, creations: [] },
       ],
     };
     const html = render('', hostile) + render(`eventScope=${encodeURIComponent('a:b')}&eventType=API_KEY_CREATED`, hostile);
