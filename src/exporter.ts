@@ -11,7 +11,7 @@ import { Exposition } from './metrics/exposition.js';
 import { ExporterMetrics } from './metrics/exporter-metrics.js';
 import { Poller } from './poller/poller.js';
 import type { Shard } from './poller/shard.js';
-import { sourcesFrom } from './sources/index.js';
+import { directoriesFrom, sourcesFrom, trailSourcesFrom } from './sources/index.js';
 import { VERSION } from './version.js';
 
 export interface ExporterOptions {
@@ -51,8 +51,10 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
     observe: (api, status, seconds) => metrics.observeRequest(api, status, seconds),
     observeRateLimit: (api, remaining) => metrics.observeRateLimit(api, remaining),
   });
+  const directories = directoriesFrom(config);
   const poller = new Poller({
-    sources: sourcesFrom(config),
+    sources: sourcesFrom(config, directories),
+    trailSources: trailSourcesFrom(directories),
     client,
     intervalMs: config.poll.intervalMs,
     staleAfterMs: config.poll.staleAfterMs,

@@ -82,9 +82,12 @@ export async function run(argv: readonly string[]): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
-/** `demo`: the simulator with a realistic data set, and the exporter polling it on :9947. */
+/** The demo's simulator changes its data (with the matching events) every third poll of the 30 s interval. */
+const DEMO_MUTATE_EVERY_MS = 90_000;
+
+/** `demo`: the simulator with a realistic data set, changing as it runs, and the exporter polling it on :9947. */
 async function demo(argv: readonly string[]): Promise<void> {
-  const simulator = await startSimulator({ dataset: generateDataset(demoDatasetOptions) });
+  const simulator = await startSimulator({ dataset: generateDataset(demoDatasetOptions), mutateEveryMs: DEMO_MUTATE_EVERY_MS });
   const folder = await mkdtemp(join(tmpdir(), 'mongodb-apikey-exporter-demo-'));
   const configFile = join(folder, 'config.yaml');
   // The Ops Manager entry reads only the global keys: the v2 entries already read every organisation.
@@ -92,7 +95,10 @@ async function demo(argv: readonly string[]): Promise<void> {
   await writeFile(configFile, stringify(config), { mode: 0o600 });
   const address = argv.find((arg) => arg.startsWith('--web.listen-address='))?.split('=')[1] ?? ':9947';
   const base = `http://${address.startsWith(':') ? `localhost${address}` : address}`;
-  process.stderr.write(`demo: simulator at ${simulator.url}, config ${configFile}\ndemo: open ${base}/ and ${base}/metrics (Ctrl-C to stop)\n`);
+  process.stderr.write(
+    `demo: simulator at ${simulator.url}, config ${configFile}; it changes a key, an access list, a secret or a setting every ${DEMO_MUTATE_EVERY_MS / 1000} s\n` +
+      `demo: open ${base}/ and ${base}/metrics (Ctrl-C to stop)\n`,
+  );
   await run([`--config.file=${configFile}`, '--log.format=pretty', ...argv]);
 }
 

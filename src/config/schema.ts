@@ -119,6 +119,10 @@ const organizationSchema = z
     /** Asks the service-account listings for system-managed accounts too (the API leaves them out by default). */
     includeSystemManaged: z.boolean().default(false),
     includeProjects: z.boolean().default(false),
+    /** The organisations' (and with includeProjects, projects') event trails: who created and changed keys. */
+    events: z.boolean().default(true),
+    /** How far back the first read of a trail goes (after every start). */
+    eventsLookback: duration('90d', 60_000),
   })
   .superRefine((org, context) => {
     const digest = org.publicKey !== undefined;
@@ -214,7 +218,8 @@ export const configSchema = (readSecret: SecretReader) =>
                 clientSecret: await secretValue({ clientSecret, clientSecretFile }, 'clientSecret', at, readSecret),
                 tokenUrl: tokenUrl ?? `${new URL(org.baseUrl).origin}/api/oauth/token`,
               };
-        return { auth, ...org };
+        const { eventsLookback, ...rest } = org;
+        return { auth, ...rest, eventsLookbackMs: eventsLookback };
       }),
     );
     return { poll: renamed(file.poll, { interval: 'intervalMs', timeout: 'timeoutMs', staleAfter: 'staleAfterMs' }), users, projects, organizations };

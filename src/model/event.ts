@@ -74,6 +74,18 @@ export interface KeyEvent {
   readonly accessListEntry?: string;
 }
 
+/**
+ * Events kept per trail in `EventTrail.recent`, the newest: what the audit page lists. The times
+ * per type and the creation facts are kept apart from it, so a busy trail loses neither.
+ */
+export const RECENT_EVENTS_KEPT = 500;
+
+/**
+ * How far before the newest event seen a later read of a trail starts: an event the API shows
+ * a little after its `created` time is still read. Events read twice are told apart by id.
+ */
+export const EVENTS_OVERLAP_MS = 5 * 60_000;
+
 /** The trail of one organisation, or of one of its projects, as the last cycles read it. */
 export interface EventTrail {
   readonly orgId: string;
@@ -98,4 +110,9 @@ export interface EventTrail {
    * the last cycle listed, kept after they leave `recent`: the keys' creation facts.
    */
   readonly creations: readonly KeyEvent[];
+}
+
+/** The identity of a trail inside one exporter: an organisation's own, or one project's. */
+export function trailKey(trail: Pick<EventTrail, 'orgId' | 'projectId'>): string {
+  return trail.projectId === undefined ? `org/${trail.orgId}` : `project/${trail.projectId}`;
 }

@@ -5,6 +5,8 @@ import { sleep } from '../atlas/pacer.js';
 import { failureOf } from '../errors/failure.js';
 import { scopeKey } from '../model/scope.js';
 import type { ScopeFailure, Snapshot } from '../model/snapshot.js';
+import { trailKey, type EventTrail } from '../model/event.js';
+import type { EventTrailSource } from '../sources/event-trails.js';
 import type { Discovery, Source, SourceContext } from '../sources/index.js';
 import { nextSnapshot, type Polled } from './next-snapshot.js';
 import { Shard } from './shard.js';
@@ -27,6 +29,8 @@ export interface CycleReport {
 
 export interface PollerOptions {
   readonly sources: readonly Source[];
+  /** The event trails to read each cycle, beside the keys; none by default. */
+  readonly trailSources?: readonly EventTrailSource[];
   readonly client: AtlasClient;
   readonly intervalMs: number;
   readonly staleAfterMs: number;
@@ -90,7 +94,11 @@ export class Poller {
     const shard = this.#options.shard ?? new Shard();
     const previousKeys = new Map(this.#snapshot?.scopes.map((state) => [scopeKey(state.scope), state.keys]));
     let polled: Polled[];
+    let trails: EventTrail[];
     try {
+      const trailsRead = this.#readTrails(context, shard, now);
+      // Awaited after the keys; an abort meanwhile must not count as unhandled.
+      trailsRead.catch(() => undefined);
       const perSource = await Promise.all(
         sources.map(async (source): Promise<Polled[]> => {
           const listing = await source.listScopes(context);
@@ -126,13 +134,14 @@ export class Poller {
         }),
       );
       polled = perSource.flat();
+      trails = await trailsRead;
     } catch (error) {
       if (signal.aborted) return undefined;
       // Sources turn every failure into data; reaching this is a defect, and the poll goes on.
       log.error({ err: error }, 'poll cycle failed');
       return this.#snapshot;
     }
-    const snapshot = nextSnapshot(this.#snapshot, polled, now(), staleAfterMs);
+    const snapshot = nextSnapshot(this.#snapshot, polled, now(), staleAfterMs, trails);
     this.#snapshot = snapshot;
     const report: CycleReport = {
       snapshot,
@@ -160,6 +169,27 @@ export class Poller {
     );
     onCycle?.(report);
     return snapshot;
+  }
+
+  /**
+   * Reads every trail of this replica's shard (an organisation's trails go with its scopes),
+   * each once when two entries reach it, from where the last snapshot's left off.
+   */
+  async #readTrails(context: SourceContext, shard: Shard, now: () => number): Promise<EventTrail[]> {
+    const previous = new Map(this.#snapshot?.trails.map((trail) => [trailKey(trail), trail]));
+    const claimed = new Set<string>();
+    const perSource = await Promise.all(
+      (this.#options.trailSources ?? []).map(async (source) => {
+        const mine = (await source.listTrails(context)).filter((ref) => {
+          const key = trailKey(ref);
+          if (claimed.has(key)) return false;
+          claimed.add(key);
+          return shard.owns({ id: ref.orgId });
+        });
+        return mapInWindow(mine, this.#options.scopesInFlight, (ref) => source.readTrail(ref, previous.get(trailKey(ref)), context, now()));
+      }),
+    );
+    return perSource.flat();
   }
 
   async #run(): Promise<void> {

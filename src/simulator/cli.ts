@@ -44,6 +44,8 @@ Options:
   --nonce-ttl-ms N         digest nonce lifetime (default 300000)
   --challenge-style S      qop (RFC 7616) or op (the vendor documentation's spelling) (default qop)
   --paging MODE            how lists page: ${PAGING_MODES.join(', ')} (default exact)
+  --mutate-every-ms N      mutation mode: change the data (keys, roles, access lists, the access
+                           list requirement, secrets), with the matching events, every N ms (default 0: off)
   -h, --help               show this help
 `;
 
@@ -99,6 +101,7 @@ function parseCommand(argv: string[]): ParsedCommand {
         'nonce-ttl-ms': { type: 'string' },
         'challenge-style': { type: 'string' },
         paging: { type: 'string' },
+        'mutate-every-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -140,6 +143,8 @@ function parseCommand(argv: string[]): ParsedCommand {
   if (nonceTtlMs !== undefined) server.nonceTtlMs = nonceTtlMs;
   if (style === 'qop' || style === 'op') server.challengeStyle = style;
   if (paging !== undefined) server.paging = paging as PagingMode;
+  const mutateEveryMs = integer(values, 'mutate-every-ms');
+  if (mutateEveryMs !== undefined && mutateEveryMs > 0) server.mutateEveryMs = mutateEveryMs;
   const ttl = integer(values, 'token-ttl-seconds');
   if (ttl !== undefined) {
     if (ttl < 1) throw new UsageError('--token-ttl-seconds must be at least 1');

@@ -35,7 +35,8 @@ export interface FaultRule {
  * Fault rules by target: a user id, a project id, `byName:<username>`, or `groups`; for the
  * organisation routes an organization id (every `/orgs/{orgId}…` route but the access lists), a
  * project id (`/groups/{groupId}/apiKeys|serviceAccounts`), an API key id or a service account
- * client id (its access list), `orgs` (the organization listing), `globalApiKeys`, `token`
+ * client id (its access list), `events:<orgId|groupId>` (an events listing, which an organisation or
+ * project id faults too), `orgs` (the organization listing), `globalApiKeys`, `token`
  * (`POST /api/oauth/token`) and `revoke`.
  */
 export class FaultTable {

@@ -18,6 +18,10 @@ export {
   type SimOrgCredentialKind,
   type SimProject,
   type SimUser,
+  type EventActor,
+  type EventTrails,
+  type SimEvent,
+  whitelistEntryOf,
 } from './dataset/index.js';
 export {
   DigestAuthority,
@@ -30,6 +34,7 @@ export {
   type DigestVerdict,
 } from './digest.js';
 export type { Fault, FaultRule } from './faults.js';
+export { DatasetMutator, MUTATION_STEPS, type DatasetMutatorOptions, type Mutation, type MutationActorOption, type MutationStep } from './mutation.js';
 export { startSimulator, type Simulator, type SimulatorOptions, type SimulatorStats, type SimulatorAdminApiStats } from './server.js';
 export {
   exporterConfigFor,

@@ -50,12 +50,14 @@ export function parsePaging(query: URLSearchParams): PageRequest | Reply {
 
 /**
  * One page of `items` (O(page size)), with absolute `self`/`previous`/`next` links under `baseHref`
- * (the request URL without its query). There is no `next` on the last page.
+ * (the request URL without its query), which repeat the parameters of `kept` (a listing's filters)
+ * before the paging ones. There is no `next` on the last page.
  */
-export function pageOf<T>(items: readonly T[], request: PageRequest, baseHref: string): Page<T> {
+export function pageOf<T>(items: readonly T[], request: PageRequest, baseHref: string, kept?: URLSearchParams): Page<T> {
   const { pageNum, itemsPerPage } = request;
   const start = (pageNum - 1) * itemsPerPage;
-  const href = (n: number): string => `${baseHref}?pageNum=${n}&itemsPerPage=${itemsPerPage}`;
+  const filters = kept === undefined || kept.size === 0 ? '' : `${kept.toString()}&`;
+  const href = (n: number): string => `${baseHref}?${filters}pageNum=${n}&itemsPerPage=${itemsPerPage}`;
   const links: PageLink[] = [{ rel: 'self', href: href(pageNum) }];
   if (pageNum > 1) links.push({ rel: 'previous', href: href(pageNum - 1) });
   if (start + itemsPerPage < items.length) links.push({ rel: 'next', href: href(pageNum + 1) });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { DatasetView, secretOf, type Principal } from './dataset-view.js';
 import type { Dataset } from './dataset/index.js';
 import { DigestAuthority, type ChallengeStyle } from './digest.js';
+import { DatasetMutator, type DatasetMutatorOptions } from './mutation.js';
 import { FaultTable, HTML_PAGE, truncateJson, type Fault, type FaultRule } from './faults.js';
 import { pagingBehaviour, pagingQuery, reshapePagedReply, type PagingBehaviour, type PagingMode } from './paging.js';
 import { oauthError, parseBasicAuthorization, sameSecret, TokenAuthority, tokenReply } from './oauth.js';
@@ -33,6 +34,10 @@ export interface SimulatorOptions {
   paging?: PagingMode | PagingBehaviour;
   /** Keep {@link Simulator.requestLog}; off by default, so a simulator sharing a heap with what it tests holds nothing per request. */
   logRequests?: boolean;
+  /** Mutation mode: one change of {@link DatasetMutator.step} (with its event) this often; off by default. */
+  mutateEveryMs?: number;
+  /** The seed and clock of {@link Simulator.mutate}'s changes (default seed 1, `Date.now`). */
+  mutation?: DatasetMutatorOptions;
 }
 
 /** One authenticated request, as it arrived. */
@@ -105,6 +110,8 @@ export interface Simulator {
   adminApiStats: SimulatorAdminApiStats;
   /** Live: tests may push or remove projects, users and keys (or assign a new data set) between cycles. */
   dataset: Dataset;
+  /** Changes the live data set, each change with its event (see {@link DatasetMutator}); mutation mode calls its `step()`. */
+  readonly mutate: DatasetMutator;
   stats: SimulatorStats;
   resetStats(): void;
   /** Target: as `FaultTable` lists them (a user id, a project id, `byName:<username>`, `groups`, an organization id, …); undefined clears. */
@@ -163,6 +170,19 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   let requestLog: LoggedRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;
+  const mutate = new DatasetMutator(() => dataset, options.mutation);
+  const mutationTimer =
+    options.mutateEveryMs !== undefined && options.mutateEveryMs > 0
+      ? setInterval(() => {
+          // A change that cannot be made (the data set was replaced by one without organisations) skips its turn.
+          try {
+            mutate.step();
+          } catch {
+            // nothing changed
+          }
+        }, options.mutateEveryMs)
+      : undefined;
+  mutationTimer?.unref();
 
   const later = (ms: number, run: () => void): void => {
     if (!(ms > 0)) {
@@ -193,7 +213,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   /** Serves a reply (or a fault instead of it), decorated for v2 when `decorate` is given. */
   const serve = (res: ServerResponse, route: Route, real: () => Reply, decorate?: (reply: Reply) => Reply): void => {
-    const fault = faults.take(route.target);
+    const fault = faults.take(route.target) ?? faults.take(route.scopeTarget);
     const finish = decorate ?? ((reply: Reply) => reply);
     if (fault?.type === 'expire-nonces') digest.expireNonces();
     if (fault === undefined || fault.type === 'expire-nonces') {
@@ -383,6 +403,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     set dataset(next: Dataset) {
       dataset = next;
     },
+    mutate,
     stats,
     get requestLog(): readonly LoggedRequest[] {
       return requestLog;
@@ -413,6 +434,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     close(): Promise<void> {
       if (closed) return Promise.resolve();
       closed = true;
+      clearInterval(mutationTimer);
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       return new Promise<void>((resolve) => {

@@ -17,10 +17,16 @@ export const KEY_SOURCES: Readonly<Record<KeyKind, KeyKindDefinition>> = {
   global: globalKeys,
 };
 
+/** One directory per `organizations:` entry, shared by the kinds and the event trails that read it. */
+export function directoriesFrom(config: Config): OrganizationDirectory[] {
+  return config.organizations.map((entry) => new OrganizationDirectory(entry));
+}
+
 /** One source per configured credential, of every kind, in the order of `KEY_KINDS`. */
-export function sourcesFrom(config: Config): Source[] {
-  const directories = config.organizations.map((entry) => new OrganizationDirectory(entry));
+export function sourcesFrom(config: Config, directories: readonly OrganizationDirectory[] = directoriesFrom(config)): Source[] {
   return KEY_KINDS.flatMap((kind) => KEY_SOURCES[kind].sourcesFrom(config, directories));
 }
+
+export { EventTrailSource, trailSourcesFrom } from './event-trails.js';
 
 export type { Discovery, KeyKindDefinition, ScopeListing, Source, SourceContext } from './source.js';

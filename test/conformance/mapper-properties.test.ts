@@ -48,6 +48,8 @@ const ORGANIZATION_ENTRY: OrganizationEntry = {
   includeProjects: true,
   globalKeys: false,
   includeSystemManaged: false,
+  events: false,
+  eventsLookbackMs: 7_776_000_000,
 };
 
 /** Documents valid against a definition of a fixture; checked against the fixture while generated. */

@@ -59,8 +59,8 @@ const ROUTES: readonly { template: string; served: boolean; paths: (view: OrgVie
     paths: ({ projectClientIds }) => projectClientIds.slice(0, 1).map(({ projectId, clientId }) => `/groups/${projectId}/serviceAccounts/${clientId}`),
   },
   { template: '/orgs/{orgId}/serviceAccounts/{clientId}/groups', served: false, paths: ({ org, clientIds }) => clientIds.slice(0, 1).map((id) => `/orgs/${org.id}/serviceAccounts/${id}/groups`) },
-  { template: '/orgs/{orgId}/events', served: false, paths: ({ org }) => [`/orgs/${org.id}/events`] },
-  { template: '/groups/{groupId}/events', served: false, paths: ({ projectIds }) => projectIds.slice(0, 1).map((id) => `/groups/${id}/events`) },
+  { template: '/orgs/{orgId}/events', served: true, paths: ({ org }) => [`/orgs/${org.id}/events`, `/orgs/${org.id}/events?includeRaw=true`] },
+  { template: '/groups/{groupId}/events', served: true, paths: ({ projectIds }) => projectIds.flatMap((id) => [`/groups/${id}/events`, `/groups/${id}/events?includeRaw=true`]) },
 ];
 
 // A deleted organisation is listed by `GET /orgs`; its sub-resources answer 404, as the document says.
@@ -115,13 +115,14 @@ async function problemsOfPath(fixture: SchemaFixture, operation: string, base: s
   await check(url, 'default page');
   const envelope = schema.$ref === undefined ? undefined : fixture.definitions[schema.$ref.slice('#/definitions/'.length)];
   if (envelope?.properties?.['results'] === undefined) return listed();
-  let next: string | undefined = `${url}?itemsPerPage=2`;
+  const and = url.includes('?') ? '&' : '?';
+  let next: string | undefined = `${url}${and}itemsPerPage=2`;
   for (let page = 1; next !== undefined && page <= MAX_PAGES; page++) {
     const body = await check(next, `page ${page} of 2 items`);
     const links = (body?.['links'] ?? []) as { rel?: string; href?: string }[];
     next = links.find((link) => link.rel === 'next')?.href;
   }
-  await check(`${url}?includeCount=false`, 'includeCount=false');
+  await check(`${url}${and}includeCount=false`, 'includeCount=false');
   return listed();
 }
 
@@ -251,6 +252,8 @@ describe('the simulator serves Ops Manager v1.0 in the shapes of the v2 document
       paths: ({ org, keyIds }) => keyIds.map((id) => `/orgs/${org.id}/apiKeys/${id}/accessList`),
     },
     { template: '/groups/{PROJECT-ID}/apiKeys', operation: '/groups/{groupId}/apiKeys', paths: ({ projectIds }) => projectIds.map((id) => `/groups/${id}/apiKeys`) },
+    { template: '/orgs/{ORG-ID}/events', operation: '/orgs/{orgId}/events', paths: ({ org }) => [`/orgs/${org.id}/events`] },
+    { template: '/groups/{PROJECT-ID}/events', operation: '/groups/{groupId}/events', paths: ({ projectIds }) => projectIds.map((id) => `/groups/${id}/events`) },
   ];
 
   for (const route of ROUTES_V1) {

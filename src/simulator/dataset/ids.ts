@@ -16,6 +16,10 @@ export const ID_KINDS = {
   serviceAccountSecret: 9,
   serviceAccount: 10,
   deletedOrg: 11,
+  event: 12,
+  mutatedEvent: 13,
+  mutatedKey: 14,
+  mutatedSecret: 15,
 } as const;
 
 /** 24-hex ObjectId-like ids: a random past timestamp, a per-kind "machine" part and a counter, so ids never collide. */
@@ -35,6 +39,11 @@ export class IdFactory {
     // ObjectId timestamps between 2017-12 and 2023-11.
     const timestamp = 0x5a200000 + Math.floor(this.#random() * 0x0b400000);
     return new CodeBuffer().hex(timestamp, 8).text(this.#machine).hex(this.#counter++, 6).toString();
+  }
+
+  /** An id whose timestamp is `ms` (as an ObjectId made then), drawing nothing from the stream. */
+  at(ms: number): string {
+    return new CodeBuffer().hex(Math.floor(ms / 1000), 8).text(this.#machine).hex(this.#counter++, 6).toString();
   }
 }
 

@@ -4,12 +4,14 @@
  * and the organisations of the Atlas Admin API v2 and Ops Manager (./organizations.ts). Each part
  * draws from random streams of its own, so growing one leaves the others as they are.
  */
+import { generateEventTrails, type EventTrails } from './events.js';
 import { generateOrganizations, type OrganizationDataset, type OrganizationDatasetOptions, type ProjectAdminApiPart } from './organizations.js';
 import { generateCredentials, generateProjects, type CloudManagerProject, type SimCredential } from './projects.js';
 import { count } from './sizes.js';
 import { HOUR } from './time.js';
 import { generateUsers, type SimUser } from './users.js';
 
+export { whitelistEntryOf, type EventActor, type EventTrails, type SimEvent } from './events.js';
 export { derivePublicKey, deriveSecret, deriveServiceAccountSecret } from './ids.js';
 export {
   redactPrivateKey,
@@ -33,6 +35,12 @@ export interface Dataset extends OrganizationDataset {
   users: SimUser[];
   projects: SimProject[];
   credentials: SimCredential[];
+  /**
+   * The event trails of the organisations and their projects, by organisation or project id; only
+   * with organisations. Kept apart from the documents they describe, so the rest of the data set
+   * is the same with or without them.
+   */
+  eventTrails?: EventTrails;
 }
 
 /** Size and shape of a generated data set. */
@@ -88,7 +96,7 @@ export function generateDataset(options: DatasetOptions = {}): Dataset {
   const users = generateUsers(seed, userCount, keysPerUser, now);
   const credentials = generateCredentials(seed, credentialCount, projects);
   const organizations = generateOrganizations(seed, now, options, projects, credentials.map((credential) => credential.publicKey));
-  return {
+  const dataset: Dataset = {
     users,
     projects: projects.map((project) => ({
       ...project,
@@ -98,4 +106,6 @@ export function generateDataset(options: DatasetOptions = {}): Dataset {
     credentials,
     ...organizations.dataset,
   };
+  if (dataset.orgs !== undefined) dataset.eventTrails = generateEventTrails(seed, now, dataset.orgs, dataset.projects, users);
+  return dataset;
 }

@@ -1,8 +1,8 @@
 /**
  * The Atlas Admin API v2 (https://www.mongodb.com/docs/api/doc/atlas-admin-api-v2/): the paths of
- * its organisation, project key and service account resources, and its versioned media types.
- * - media types: `200 application/vnd.atlas.2023-01-01+json` for the orgs, groups, apiKeys, accessList
- *   and settings resources; `application/vnd.atlas.2024-08-05+json` for serviceAccounts and their
+ * its organisation, project key, service account and event resources, and its versioned media types.
+ * - media types: `200 application/vnd.atlas.2023-01-01+json` for the orgs, groups, apiKeys, accessList,
+ *   settings and events resources; `application/vnd.atlas.2024-08-05+json` for serviceAccounts and their
  *   access lists.
  * - `Accept` names a date, and a resource answers it with its latest version at or before that date:
  *   the document's own examples send `application/vnd.atlas.2025-03-12+json` to `GET /orgs`, whose
@@ -15,6 +15,7 @@
  */
 import { errorReply, type Reply } from '../responses.js';
 import type { Route } from './index.js';
+import type { EventRouteName } from './events.js';
 import type { OrganizationRouteName } from './organizations.js';
 import { API_PREFIXES, decodeSegment, pathSegments } from './path.js';
 
@@ -26,12 +27,17 @@ export const ATLAS_VERSION_SERVICE_ACCOUNTS = '2024-08-05';
 const VERSIONS_2023 = [ATLAS_VERSION_2023] as const;
 const VERSIONS_SA = [ATLAS_VERSION_SERVICE_ACCOUNTS] as const;
 
-function v2(name: OrganizationRouteName, template: string, path: string, param: string | undefined, target: string | undefined, versions: readonly string[], keyId?: string): Route {
+function v2(name: OrganizationRouteName | EventRouteName, template: string, path: string, param: string | undefined, target: string | undefined, versions: readonly string[], keyId?: string): Route {
   const route: Route = { name, template, prefix: API_PREFIXES.atlasV2, path, store: 'v2', api: 'v2', versions };
   if (param !== undefined) route.param = param;
   if (target !== undefined) route.target = target;
   if (keyId !== undefined) route.keyId = keyId;
   return route;
+}
+
+/** An events route of a scope: its faults are those of `events:<id>`, else those of the organisation or project. */
+export function eventsRoute(route: Route, scopeId: string): Route {
+  return { ...route, target: `events:${scopeId}`, scopeTarget: scopeId };
 }
 
 /** The route of a path under the v2 root (every such path is a v2 request, a 404 when no resource is there); undefined for every other path. */
@@ -49,6 +55,7 @@ export function matchAdminApiV2Route(pathname: string): Route | undefined {
       if (n === 3 && third === 'groups') return v2('orgGroups', '/orgs/{orgId}/groups', path, orgId, orgId, VERSIONS_2023);
       if (n === 3 && third === 'apiKeys') return v2('orgApiKeys', '/orgs/{orgId}/apiKeys', path, orgId, orgId, VERSIONS_2023);
       if (n === 3 && third === 'settings') return v2('orgSettings', '/orgs/{orgId}/settings', path, orgId, orgId, VERSIONS_2023);
+      if (n === 3 && third === 'events') return eventsRoute(v2('orgEvents', '/orgs/{orgId}/events', path, orgId, undefined, VERSIONS_2023), orgId);
       if (n === 3 && third === 'serviceAccounts') return v2('orgServiceAccounts', '/orgs/{orgId}/serviceAccounts', path, orgId, orgId, VERSIONS_SA);
       const keyId = decodeSegment(fourth);
       if (n === 5 && third === 'apiKeys' && fifth === 'accessList' && keyId !== undefined) {
@@ -68,6 +75,7 @@ export function matchAdminApiV2Route(pathname: string): Route | undefined {
   }
   if (first === 'groups' && n === 3) {
     const groupId = decodeSegment(second);
+    if (groupId !== undefined && third === 'events') return eventsRoute(v2('groupEvents', '/groups/{groupId}/events', path, groupId, undefined, VERSIONS_2023), groupId);
     if (groupId !== undefined && third === 'apiKeys') return v2('groupApiKeys', '/groups/{groupId}/apiKeys', path, groupId, groupId, VERSIONS_2023);
     if (groupId !== undefined && third === 'serviceAccounts') {
       return v2('groupServiceAccounts', '/groups/{groupId}/serviceAccounts', path, groupId, groupId, VERSIONS_SA);

@@ -1,12 +1,13 @@
 /**
  * The routes, one module per API: Atlas v1.0 users (./users.ts), Cloud Manager v1.0 projects
  * (./projects.ts), and the organisation resources (./organizations.ts) of the Atlas Admin API v2
- * (./admin-api-v2.ts) and of Ops Manager v1.0 (./ops-manager.ts). The users' and projects' routes
- * answer under both v1.0 roots. The OAuth token endpoints are matched here and answered by the server.
+ * (./admin-api-v2.ts) and of Ops Manager v1.0 (./ops-manager.ts), with their event trails
+ * (./events.ts). The users' and projects' routes answer under both v1.0 roots. The OAuth token endpoints are matched here and answered by the server.
  */
 import type { CredentialStore, DatasetView, Principal } from '../dataset-view.js';
 import { statusReply, type Reply } from '../responses.js';
 import { matchAdminApiV2Route } from './admin-api-v2.js';
+import { handleEventsRoute, type EventRouteName } from './events.js';
 import { matchOpsManagerRoute } from './ops-manager.js';
 import { handleOrganizationRoute, type OrganizationRouteName } from './organizations.js';
 import { API_PREFIXES, pathSegments } from './path.js';
@@ -17,7 +18,7 @@ export { API_PREFIXES } from './path.js';
 
 /** A request path matched against the API. */
 export interface Route {
-  name: UserRouteName | ProjectRouteName | OrganizationRouteName | 'oauthToken' | 'oauthRevoke' | 'unmatched';
+  name: UserRouteName | ProjectRouteName | OrganizationRouteName | EventRouteName | 'oauthToken' | 'oauthRevoke' | 'unmatched';
   /** The route template, the key of `stats.byRoute`. */
   template: string;
   /** The API root the path was under ('' when neither). */
@@ -28,6 +29,8 @@ export interface Route {
   param?: string;
   /** The fault target: user id, project id, `byName:<username>`, `groups`, or those of `FaultTable` for the organisation routes. */
   target?: string;
+  /** The fault target tried when `target` has no fault (an events route: its organisation or project id). */
+  scopeTarget?: string;
   store: CredentialStore;
   /** The API key id (or service account client id) of an access list route. */
   keyId?: string;
@@ -92,6 +95,11 @@ export function handleRoute(route: Route, ctx: RouteContext): Reply {
     case 'groups':
     case 'agentKeys':
       return handleProjectRoute(route, ctx);
+    case 'orgEvents':
+    case 'groupEvents':
+    case 'v1OrgEvents':
+    case 'v1GroupEvents':
+      return handleEventsRoute(route, ctx);
     case 'unmatched':
       return statusReply(404);
     case 'oauthToken':

@@ -3,10 +3,12 @@
  * (https://www.mongodb.com/docs/ops-manager/current/reference/api/api-keys/org/get-all-org-api-keys,
  * .../api-keys/global/get-all-global-api-keys, and the Ops Manager Go client): `GET /orgs`,
  * `/orgs/{ORG-ID}/groups`, `/orgs/{ORG-ID}/apiKeys` (with `/{API-KEY-ID}/accessList`),
- * `/groups/{PROJECT-ID}/apiKeys` and `/admin/apiKeys` (a global role; keys with `roles: [{roleName}]`)
+ * `/groups/{PROJECT-ID}/apiKeys`, `/orgs/{ORG-ID}/events`, `/groups/{PROJECT-ID}/events` (./events.ts)
+ * and `/admin/apiKeys` (a global role; keys with `roles: [{roleName}]`)
  * answer the v2 documents as `application/json`, paged the same way (`{results, links, totalCount}`),
  * with no media type versions and no rate-limit headers.
  */
+import { eventsRoute } from './admin-api-v2.js';
 import type { Route } from './index.js';
 import { API_PREFIXES, decodeSegment, pathSegments } from './path.js';
 
@@ -23,6 +25,11 @@ export function matchOpsManagerRoute(pathname: string): Route | undefined {
   }
   if (first === 'orgs' && n === 1) return { name: 'orgs', template: '/orgs', prefix, path, target: 'orgs', store: 'v2' };
   const id = decodeSegment(second);
+  if (third === 'events' && n === 3 && id !== undefined && (first === 'orgs' || first === 'groups')) {
+    const org = first === 'orgs';
+    const route: Route = { name: org ? 'v1OrgEvents' : 'v1GroupEvents', template: org ? '/orgs/{ORG-ID}/events' : '/groups/{PROJECT-ID}/events', prefix, path, param: id, store: 'v2' };
+    return eventsRoute(route, id);
+  }
   if (first === 'groups' && third === 'apiKeys' && n === 3 && id !== undefined) {
     return { name: 'groupApiKeys', template: '/groups/{PROJECT-ID}/apiKeys', prefix, path, param: id, target: id, store: 'v2' };
   }

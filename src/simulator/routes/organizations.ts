@@ -44,10 +44,11 @@ function parseListPaging(query: URLSearchParams): { page: PageRequest; includeCo
   return { page, includeCount: include !== 'false' };
 }
 
-function pagedReply<T>(items: readonly T[], query: URLSearchParams, href: string, map?: (item: T) => unknown): Reply {
+/** One page of `items` as the lists answer it (links keeping the parameters of `kept`), or the 400 of a bad paging parameter. */
+export function pagedReply<T>(items: readonly T[], query: URLSearchParams, href: string, map?: (item: T) => unknown, kept?: URLSearchParams): Reply {
   const paging = parseListPaging(query);
   if ('status' in paging) return paging;
-  const page = pageOf(items, paging.page, href);
+  const page = pageOf(items, paging.page, href, kept);
   const body: Record<string, unknown> = { links: page.links, results: map === undefined ? page.results : page.results.map(map) };
   if (paging.includeCount) body['totalCount'] = page.totalCount;
   return jsonReply(body, { pretty: query.get('pretty') === 'true' });
@@ -62,7 +63,7 @@ function orgCredentialOf(ctx: RouteContext): SimOrgCredential | undefined {
  * Looks up an organization the principal may read, or the vendor's error. A deleted organization
  * is listed by `GET /orgs` and answers its own `GET /orgs/{orgId}`; its sub-resources cannot be read.
  */
-function readableOrg(ctx: RouteContext, orgId: string, deleted: 'readable' | 'not found' = 'not found'): SimOrg | Reply {
+export function readableOrg(ctx: RouteContext, orgId: string, deleted: 'readable' | 'not found' = 'not found'): SimOrg | Reply {
   if (!OBJECT_ID.test(orgId)) return errorReply(400, 'INVALID_ORG_ID', `An invalid organization ID ${orgId} was specified.`, [orgId]);
   const org = ctx.view.orgsById.get(orgId);
   if (org === undefined || (org.isDeleted === true && deleted === 'not found')) return errorReply(404, 'ORG_NOT_FOUND', `No organization with ID ${orgId} exists.`, [orgId]);
@@ -72,7 +73,7 @@ function readableOrg(ctx: RouteContext, orgId: string, deleted: 'readable' | 'no
 }
 
 /** Looks up a project the principal may read, or the vendor's error. */
-function readableProject(ctx: RouteContext, groupId: string): SimProject | Reply {
+export function readableProject(ctx: RouteContext, groupId: string): SimProject | Reply {
   if (!OBJECT_ID.test(groupId)) return groupErrors.invalid(groupId);
   const project = ctx.view.projectsById.get(groupId);
   if (project === undefined) return groupErrors.notFound(groupId);

@@ -401,9 +401,9 @@ describe('secrets stay out of what the user sees', () => {
           '{"publicKey":"pub2","privateKey":"<redacted>","baseUrl":"https://cloud.mongodb.com/api/public/v1.0","ids":["5e2211c17a3e5a48f5497de3"],"discover":false}' +
         '],',
         '"organizations":[' +
-          '{"auth":{"scheme":"digest","publicKey":"zmm","privateKey":"<redacted>"},"baseUrl":"https://cloud.mongodb.com/api/atlas/v2","ids":["4888442a3354817a7320eb61"],"discover":false,"globalKeys":false,"apiKeys":true,"accessLists":true,"serviceAccounts":true,"includeSystemManaged":false,"includeProjects":true},' +
-          '{"auth":{"scheme":"oauth","clientId":"mdb_sa_id_1","clientSecret":"<redacted>","tokenUrl":"https://auth.example.com/token"},"baseUrl":"https://cloud.mongodb.com/api/atlas/v2","ids":[],"discover":true,"globalKeys":false,"apiKeys":true,"accessLists":false,"serviceAccounts":true,"includeSystemManaged":false,"includeProjects":false},' +
-          '{"auth":{"scheme":"oauth","clientId":"mdb_sa_id_2","clientSecret":"<redacted>","tokenUrl":"https://cloud.mongodb.com/api/oauth/token"},"baseUrl":"https://cloud.mongodb.com/api/atlas/v2","ids":[],"discover":true,"globalKeys":false,"apiKeys":true,"accessLists":true,"serviceAccounts":true,"includeSystemManaged":false,"includeProjects":false}' +
+          '{"auth":{"scheme":"digest","publicKey":"zmm","privateKey":"<redacted>"},"baseUrl":"https://cloud.mongodb.com/api/atlas/v2","ids":["4888442a3354817a7320eb61"],"discover":false,"globalKeys":false,"apiKeys":true,"accessLists":true,"serviceAccounts":true,"includeSystemManaged":false,"includeProjects":true,"events":true,"eventsLookbackMs":7776000000},' +
+          '{"auth":{"scheme":"oauth","clientId":"mdb_sa_id_1","clientSecret":"<redacted>","tokenUrl":"https://auth.example.com/token"},"baseUrl":"https://cloud.mongodb.com/api/atlas/v2","ids":[],"discover":true,"globalKeys":false,"apiKeys":true,"accessLists":false,"serviceAccounts":true,"includeSystemManaged":false,"includeProjects":false,"events":true,"eventsLookbackMs":7776000000},' +
+          '{"auth":{"scheme":"oauth","clientId":"mdb_sa_id_2","clientSecret":"<redacted>","tokenUrl":"https://cloud.mongodb.com/api/oauth/token"},"baseUrl":"https://cloud.mongodb.com/api/atlas/v2","ids":[],"discover":true,"globalKeys":false,"apiKeys":true,"accessLists":true,"serviceAccounts":true,"includeSystemManaged":false,"includeProjects":false,"events":true,"eventsLookbackMs":7776000000}' +
         ']}',
       ].join(''),
     );
@@ -467,6 +467,8 @@ describe('organizations', () => {
         serviceAccounts: true,
         includeSystemManaged: false,
         includeProjects: false,
+        events: true,
+        eventsLookbackMs: 90 * 86_400_000,
       },
     ]);
   });
@@ -476,6 +478,25 @@ describe('organizations', () => {
     expect((await loadConfig(join(folder, 'config.yaml'), {})).organizations[0]?.includeSystemManaged).toBe(true);
     const error = thrownBy(() => parseConfigText(`organizations:\n  - {publicKey: p, privateKey: s, ids: [${ORG}], includeSystemManaged: "yes"}\n`, {}, 'config.yaml'), ConfigError);
     expect(error.message).toContain('includeSystemManaged');
+  });
+
+  it('reads events by default, 90 days back; takes events: false and eventsLookback as a duration', async () => {
+    const folder = await folderWith({
+      'config.yaml': `organizations:\n  - {publicKey: zmmrboas, privateKey: pk, ids: [${ORG}]}\n  - {publicKey: other, privateKey: pk, ids: [${ORG}], events: false, eventsLookback: 7d}\n`,
+    });
+    const [first, second] = (await loadConfig(join(folder, 'config.yaml'), {})).organizations;
+    expect([first?.events, first?.eventsLookbackMs]).toEqual([true, 90 * 86_400_000]);
+    expect([second?.events, second?.eventsLookbackMs]).toEqual([false, 7 * 86_400_000]);
+  });
+
+  it.each([
+    ['eventsLookback: 3 months', 'not a duration: "3 months"'],
+    ['eventsLookback: 30s', 'must be at least 60s'],
+    ['events: "no"', 'expected boolean'],
+  ])('rejects %s with a clear error', (field, message) => {
+    const error = thrownBy(() => parseConfigText(`organizations:\n  - {publicKey: p, privateKey: s, ids: [${ORG}], ${field}}\n`, {}, 'config.yaml'), ConfigError);
+    expect(error.message).toContain(message);
+    expect(error.message).toContain(`organizations[0].${field.split(':')[0]}`);
   });
 
   it('takes a service account (OAuth), deriving the token URL from the base URL', async () => {

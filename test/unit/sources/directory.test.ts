@@ -24,6 +24,8 @@ const ENTRY: OrganizationEntry = {
   accessLists: false,
   serviceAccounts: true,
   includeSystemManaged: false,
+  events: false,
+  eventsLookbackMs: 7_776_000_000,
   includeProjects: true,
 };
 

@@ -33,6 +33,8 @@ function entry(fields: Partial<OrganizationEntry>): OrganizationEntry {
     accessLists: true,
     serviceAccounts: false,
     includeSystemManaged: false,
+    events: false,
+    eventsLookbackMs: 7_776_000_000,
     includeProjects: false,
     ...fields,
   };

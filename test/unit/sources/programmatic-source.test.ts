@@ -21,6 +21,8 @@ const ENTRY: OrganizationEntry = {
   accessLists: false,
   serviceAccounts: false,
   includeSystemManaged: false,
+  events: false,
+  eventsLookbackMs: 7_776_000_000,
   includeProjects: true,
 };
 const key = (id: string, roles: object[]) => ({ id, desc: id, publicKey: 'abcdefgh', privateKey: '********-****-****-db2c132ca78d', roles });

@@ -1,0 +1,76 @@
+import type { ApiKey } from '../model/api-key.js';
+import { trailKey, type EventTrail, type KeyEvent } from '../model/event.js';
+import type { Scope } from '../model/scope.js';
+
+/**
+ * How far apart a `SERVICE_ACCOUNT_SECRET_ADDED` event and a secret's `createdAt` may be to be
+ * the same secret. No documented field of an event names a secret (nor, reliably, its account):
+ * a secret is matched by its time, in the trail of the scope that lists its account, and by the
+ * account where the event names one (`targetUsername`). Both times are the API's own.
+ */
+export const SECRET_EVENT_MATCH_MS = 5_000;
+
+/** The creation facts of every trail, by what they are matched on. */
+export interface CreationIndex {
+  /** `API_KEY_CREATED` by the created key's public key (`targetPublicKey`). */
+  readonly keys: ReadonlyMap<string, KeyEvent>;
+  /** `SERVICE_ACCOUNT_SECRET_ADDED` by the trail they are in (see `trailKey`). */
+  readonly secrets: ReadonlyMap<string, readonly KeyEvent[]>;
+}
+
+/** Indexes the creation facts of the trails. Pure. */
+export function creationIndex(trails: readonly EventTrail[]): CreationIndex {
+  const keys = new Map<string, KeyEvent>();
+  const secrets = new Map<string, KeyEvent[]>();
+  for (const trail of trails) {
+    for (const event of trail.creations) {
+      if (event.type === 'API_KEY_CREATED' && event.targetPublicKey !== undefined) {
+        const held = keys.get(event.targetPublicKey);
+        if (held === undefined || event.createdAt > held.createdAt) keys.set(event.targetPublicKey, event);
+      } else if (event.type === 'SERVICE_ACCOUNT_SECRET_ADDED') {
+        const key = trailKey(trail);
+        secrets.set(key, [...(secrets.get(key) ?? []), event]);
+      }
+    }
+  }
+  return { keys, secrets };
+}
+
+/**
+ * The creation event of a key of `scope`: a programmatic key's by its public key (in any trail:
+ * a project's key may be created through its organisation); a service-account secret's by its
+ * time (see {@link SECRET_EVENT_MATCH_MS}), the nearest. Pure.
+ */
+export function creationOf(key: ApiKey, scope: Pick<Scope, 'kind' | 'owner' | 'id'>, index: CreationIndex): KeyEvent | undefined {
+  if (scope.kind === 'programmatic') return key.publicKey === undefined ? undefined : index.keys.get(key.publicKey);
+  if (scope.kind !== 'service_account' || key.createdAt === undefined) return undefined;
+  const trail = scope.owner === 'org' ? trailKey({ orgId: scope.id }) : trailKey({ orgId: '', projectId: scope.id });
+  let best: KeyEvent | undefined;
+  let bestDistance = Infinity;
+  for (const event of index.secrets.get(trail) ?? []) {
+    if (event.targetUsername !== undefined && event.targetUsername !== key.clientId) continue;
+    const distance = Math.abs(event.createdAt - key.createdAt);
+    if (distance <= SECRET_EVENT_MATCH_MS && distance < bestDistance) {
+      best = event;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/**
+ * The key with what its creation event says and the listing does not: the creation time (a
+ * programmatic key's listing has none), who created it (the console user, or the public key of
+ * the API key that did) and from which address. What the listing gives is kept. Pure; the same
+ * object when nothing is added.
+ */
+export function withCreation(key: ApiKey, event: KeyEvent | undefined): ApiKey {
+  if (event === undefined) return key;
+  const createdBy = event.username ?? event.publicKey;
+  const added: { -readonly [K in 'createdAt' | 'createdBy' | 'createdUserId' | 'createdIp']?: ApiKey[K] } = {};
+  if (key.createdAt === undefined) added.createdAt = event.createdAt;
+  if (key.createdBy === undefined && createdBy !== undefined) added.createdBy = createdBy;
+  if (key.createdUserId === undefined && event.userId !== undefined) added.createdUserId = event.userId;
+  if (key.createdIp === undefined && event.remoteAddress !== undefined) added.createdIp = event.remoteAddress;
+  return Object.keys(added).length === 0 ? key : { ...key, ...added };
+}
