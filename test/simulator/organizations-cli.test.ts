@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { generateDataset, organizationsConfigFor, runSimulatorCommand } from '../../src/simulator/index.js';
+import { TestDigestClient } from './helpers.js';
 
 describe('organizationsConfigFor', () => {
   it('proposes one entry per v2 credential, digest and OAuth', () => {
@@ -35,5 +36,50 @@ describe('simulate with organizations', () => {
     expect(output).toContain('Organizations config:');
     controller.abort();
     await running;
+  });
+});
+
+describe('simulate --mutate-every-ms', () => {
+  it('changes the data while it serves, with the events to match', async () => {
+    const stdout = new PassThrough();
+    const chunks: Buffer[] = [];
+    stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const text = (): string => Buffer.concat(chunks).toString('utf8');
+    const controller = new AbortController();
+    const since = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+    const running = runSimulatorCommand(['--port', '0', '--orgs', '1', '--keys-per-org', '3', '--service-accounts-per-org', '1', '--mutate-every-ms', '20'], { stdout, signal: controller.signal });
+    const client = { current: undefined as TestDigestClient | undefined };
+    try {
+      const started = Date.now();
+      while (!text().includes('Exporter config:') && Date.now() - started < 10_000) await new Promise((resolve) => setTimeout(resolve, 10));
+      const output = text();
+      const base = /Atlas Admin API v2: +(\S+)/.exec(output)?.[1];
+      const orgId = /Organizations \(Atlas Admin API v2\) — \d+:\n {2}([0-9a-f]{24})/.exec(output)?.[1];
+      const [, publicKey, privateKey] = / {2}digest {2}([a-z]{8}) {2}privateKey=(\S+)/.exec(output) ?? [];
+      expect([base, orgId, publicKey, privateKey].every((value) => value !== undefined)).toBe(true);
+      client.current = new TestDigestClient(publicKey!, privateKey!);
+      let changes: unknown[] = [];
+      while (changes.length < 2 && Date.now() - started < 20_000) {
+        const response = await client.current.get(`${base!}/orgs/${orgId!}/events?minDate=${since}`, { headers: { Accept: 'application/vnd.atlas.2023-01-01+json' } });
+        changes = (JSON.parse(response.body) as { results: unknown[] }).results;
+        if (changes.length < 2) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(changes.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      client.current?.close();
+      controller.abort();
+      await running;
+    }
+  });
+
+  it('refuses a value that is not a number of milliseconds', async () => {
+    const stderr = new PassThrough();
+    const chunks: Buffer[] = [];
+    stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const exitCode = process.exitCode;
+    await runSimulatorCommand(['--mutate-every-ms', 'often'], { stderr, stdout: new PassThrough() });
+    expect(process.exitCode).toBe(2);
+    process.exitCode = exitCode;
+    expect(Buffer.concat(chunks).toString('utf8')).toContain('--mutate-every-ms must be an integer');
   });
 });
