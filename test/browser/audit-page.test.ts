@@ -236,6 +236,37 @@ describe('the audit page in a real browser', () => {
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(problems).toEqual([]);
   });
+
+  it("lists the recent changes newest first, filters them, and links a change to its key's row", { timeout: 60_000 }, async () => {
+    const { page, problems } = await openPage();
+    const base = stack!.exporter.url;
+    await page.goto(`${base}/`);
+    const changeIds = () => page.$$eval('#changes tbody tr[data-event-id]', (rows) => rows.map((row) => row.getAttribute('data-event-id')));
+    const json = (await (await fetch(`${base}/events.json?page=1&limit=50`)).json()) as { total: number; events: { id: string; type: string; category: string; createdAt: string; key: { kind: string; ownerId: string; keyId: string } | null }[] };
+    // The generated trails of the demo organisations: the page's first 50, in the order of /events.json.
+    expect(json.total).toBeGreaterThan(10);
+    expect(await changeIds()).toEqual(json.events.map((event) => event.id));
+    const times = json.events.map((event) => Date.parse(event.createdAt));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+
+    // A change's key link goes to the key's row.
+    const linked = json.events.find((event) => event.key !== null)!;
+    const anchor = `key-${linked.key!.kind}-${linked.key!.ownerId}-${linked.key!.keyId}`;
+    await Promise.all([page.waitForURL(new RegExp(`#${anchor}$`)), page.click(`#changes tr[data-event-id="${linked.id}"] a[data-key-link]`)]);
+    expect(await page.locator(`#keys tr:target`).getAttribute('data-key-id')).toBe(linked.key!.keyId);
+
+    // Only the service accounts' changes, keeping the key table's parameters.
+    await page.goto(`${base}/?kind=programmatic`);
+    await Promise.all([page.waitForURL(/eventType=service_account/), page.click('a.pill[data-event-type="service_account"]')]);
+    expect(new URL(page.url()).searchParams.get('kind')).toBe('programmatic');
+    const accounts = (await (await fetch(`${base}/events.json?eventType=service_account`)).json()) as { events: { id: string }[] };
+    expect(accounts.events.length).toBeGreaterThan(0);
+    expect(await changeIds()).toEqual(accounts.events.slice(0, 50).map((event) => event.id));
+    expect(await page.$$eval('#changes tbody tr[data-event-type]', (rows) => rows.every((row) => row.getAttribute('data-event-type')!.startsWith('SERVICE_ACCOUNT_')))).toBe(true);
+
+    expect(await page.evaluate('window.__violations ?? []')).toEqual([]);
+    expect(problems).toEqual([]);
+  });
 });
 
 describe('the audit page behind basic auth', () => {
