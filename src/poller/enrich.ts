@@ -39,23 +39,29 @@ export function creationIndex(trails: readonly EventTrail[]): CreationIndex {
 /**
  * The creation event of a key of `scope`: a programmatic key's by its public key (in any trail:
  * a project's key may be created through its organisation); a service-account secret's by its
- * time (see {@link SECRET_EVENT_MATCH_MS}), the nearest. Pure.
+ * time (see {@link SECRET_EVENT_MATCH_MS}), when exactly one event is that near. Pure.
  */
 export function creationOf(key: ApiKey, scope: Pick<Scope, 'kind' | 'owner' | 'id'>, index: CreationIndex): KeyEvent | undefined {
   if (scope.kind === 'programmatic') return key.publicKey === undefined ? undefined : index.keys.get(key.publicKey);
   if (scope.kind !== 'service_account' || key.createdAt === undefined) return undefined;
+  const { createdAt } = key;
   const trail = scope.owner === 'org' ? trailKey({ orgId: scope.id }) : trailKey({ orgId: '', projectId: scope.id });
-  let best: KeyEvent | undefined;
-  let bestDistance = Infinity;
-  for (const event of index.secrets.get(trail) ?? []) {
-    if (event.targetUsername !== undefined && event.targetUsername !== key.clientId) continue;
-    const distance = Math.abs(event.createdAt - key.createdAt);
-    if (distance <= SECRET_EVENT_MATCH_MS && distance < bestDistance) {
-      best = event;
-      bestDistance = distance;
-    }
-  }
-  return best;
+  const near = (index.secrets.get(trail) ?? []).filter(
+    (event) => (event.targetUsername === undefined || event.targetUsername === key.clientId) && Math.abs(event.createdAt - createdAt) <= SECRET_EVENT_MATCH_MS,
+  );
+  // Two secrets added in the same seconds cannot be told apart: neither gets facts it may not own.
+  return near.length === 1 ? near[0] : undefined;
+}
+
+/**
+ * The creation event of each of one scope's keys, where only that key matches it: an event two
+ * secrets match (added in the same seconds) is neither's. Pure.
+ */
+export function creationsOf(keys: readonly ApiKey[], scope: Pick<Scope, 'kind' | 'owner' | 'id'>, index: CreationIndex): (KeyEvent | undefined)[] {
+  const events = keys.map((key) => creationOf(key, scope, index));
+  const uses = new Map<string, number>();
+  for (const event of events) if (event !== undefined) uses.set(event.id, (uses.get(event.id) ?? 0) + 1);
+  return events.map((event) => (event !== undefined && uses.get(event.id) === 1 ? event : undefined));
 }
 
 /**

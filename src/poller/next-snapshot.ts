@@ -3,7 +3,7 @@ import type { EventTrail } from '../model/event.js';
 import { REASONS, type Reason } from '../model/reason.js';
 import { scopeKey, type Scope } from '../model/scope.js';
 import type { ScopeOutcome, ScopeState, Snapshot } from '../model/snapshot.js';
-import { creationIndex, creationOf, withCreation, type CreationIndex } from './enrich.js';
+import { creationIndex, creationsOf, withCreation, type CreationIndex } from './enrich.js';
 import { keepUnchanged } from './unchanged.js';
 
 /** One scope polled in a cycle, with what came of it. */
@@ -28,8 +28,9 @@ export function nextSnapshot(previous: Snapshot | undefined, polled: readonly Po
   // The last snapshot's objects where nothing changed (see keepUnchanged), as the poller keeps them.
   const enriched = (scope: Scope, keys: readonly ApiKey[], last: readonly ApiKey[] | undefined): readonly ApiKey[] => {
     if (!hasCreations(index, scope.kind)) return keys;
-    const withFacts = keys.map((key) => {
-      const event = creationOf(key, scope, index);
+    const events = creationsOf(keys, scope, index);
+    const withFacts = keys.map((key, position) => {
+      const event = events[position];
       if (event !== undefined) matched.add(event.id);
       return withCreation(key, event);
     });

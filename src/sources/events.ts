@@ -116,9 +116,9 @@ export const NO_EVENTS: TrailEvents = { recent: [], newest: {}, creations: [] };
 /**
  * The trail's events after a read. Pure. Events already held (by id) are not added twice;
  * `recent` keeps the newest `cap`; the newest time per type and of an opening to any address
- * keep the maximum; times older than the lookback (`lookbackStart`) are dropped, so that a
- * restart, which reads the lookback back, comes to the same values. The creation facts are kept
- * whatever their age, one per credential (see `creationKey`), the newest.
+ * keep the maximum; the creation facts one per credential (see `creationKey`), the newest,
+ * also once out of `recent`. Whatever is older than the lookback (`lookbackStart`) is dropped, so
+ * that a restart, which reads the lookback back, comes to the same values.
  */
 export function mergeEvents(previous: TrailEvents, read: readonly KeyEvent[], lookbackStart: number, cap = RECENT_EVENTS_KEPT): TrailEvents {
   const seen = new Set(previous.recent.map((event) => event.id));
@@ -127,13 +127,13 @@ export function mergeEvents(previous: TrailEvents, read: readonly KeyEvent[], lo
   const newest: Partial<Record<EventType, number>> = {};
   for (const [type, at] of Object.entries(previous.newest) as [EventType, number][]) if (at >= lookbackStart) newest[type] = at;
   let anyAddressAddedAt = previous.anyAddressAddedAt !== undefined && previous.anyAddressAddedAt >= lookbackStart ? previous.anyAddressAddedAt : undefined;
-  const creations = new Map(previous.creations.map((event) => [creationKey(event), event]));
+  const creations = new Map(previous.creations.filter((event) => event.createdAt >= lookbackStart).map((event) => [creationKey(event), event]));
   for (const event of added) {
     if (event.createdAt >= lookbackStart && event.createdAt > (newest[event.type] ?? -Infinity)) newest[event.type] = event.createdAt;
     if (ACCESS_LIST_ADDED.has(event.type) && event.accessListEntry !== undefined && opensToAll(event.accessListEntry) && event.createdAt >= lookbackStart && event.createdAt > (anyAddressAddedAt ?? -Infinity)) {
       anyAddressAddedAt = event.createdAt;
     }
-    if (CREATION_TYPES.has(event.type)) {
+    if (CREATION_TYPES.has(event.type) && event.createdAt >= lookbackStart) {
       const key = creationKey(event);
       const held = creations.get(key);
       if (held === undefined || event.createdAt > held.createdAt) creations.set(key, event);

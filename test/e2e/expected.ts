@@ -39,7 +39,7 @@ export interface ExpectedKey {
   readonly keyId: string;
   readonly description: string;
   readonly suffix: string;
-  /** Absent for programmatic keys (the API gives no time). */
+  /** For programmatic keys: from their API_KEY_CREATED event within the events lookback; absent without one. */
   readonly created?: number;
   /** User keys only. */
   readonly enabled?: boolean;
@@ -119,6 +119,47 @@ export function expectedKeys(dataset: Dataset): ExpectedKey[] {
   return keys;
 }
 
+/** The exporter's default events lookback, in seconds: older events are not read. */
+const EVENTS_LOOKBACK = 90 * DAY;
+/** How near in time a SERVICE_ACCOUNT_SECRET_ADDED and its secret's createdAt are in the simulator's trails: the same second. */
+const SECRET_EVENT_NEAR = 5;
+
+type CreationFacts = Partial<Pick<ExpectedKey, 'created' | 'createdBy' | 'createdIp' | 'createdUserId'>>;
+
+/** What a creation event says of whom and where from. */
+function factsOf(event: Record<string, unknown>): CreationFacts {
+  const by = str(event['username']) || str(event['publicKey']);
+  return {
+    ...(by ? { createdBy: by } : {}),
+    ...(event['remoteAddress'] ? { createdIp: str(event['remoteAddress']) } : {}),
+    ...(event['userId'] ? { createdUserId: str(event['userId']) } : {}),
+  };
+}
+
+/** The events of known creation types in the trails of the data set, created within the lookback. */
+function recentEvents(dataset: Dataset, type: string, trail?: string): Record<string, unknown>[] {
+  const since = Date.now() / 1000 - EVENTS_LOOKBACK;
+  const trails = trail === undefined ? Object.values(dataset.eventTrails ?? {}) : [dataset.eventTrails?.[trail] ?? []];
+  return trails.flat().filter((event) => event.eventTypeName === type && seconds(event.created) >= since) as unknown as Record<string, unknown>[];
+}
+
+/** A programmatic key's creation facts: its API_KEY_CREATED (targetPublicKey), the newest, within the lookback. */
+function keyCreation(dataset: Dataset, publicKey: string): CreationFacts {
+  const events = recentEvents(dataset, 'API_KEY_CREATED').filter((event) => event['targetPublicKey'] === publicKey);
+  const event = events.sort((a, b) => seconds(b['created']) - seconds(a['created']))[0];
+  return event === undefined ? {} : { created: seconds(event['created']), ...factsOf(event) };
+}
+
+/**
+ * A secret's creator: the one SERVICE_ACCOUNT_SECRET_ADDED of its scope's trail within seconds of
+ * its createdAt, when no other secret of the scope was added in those seconds.
+ */
+function secretCreation(dataset: Dataset, trail: string, createdAt: number, scopeSecrets: readonly number[]): CreationFacts {
+  const near = (at: number): boolean => Math.abs(at - createdAt) <= SECRET_EVENT_NEAR;
+  const events = recentEvents(dataset, 'SERVICE_ACCOUNT_SECRET_ADDED', trail).filter((event) => near(seconds(event['created'])));
+  return events.length === 1 && scopeSecrets.filter(near).length === 1 ? factsOf(events[0]!) : {};
+}
+
 const OPEN_CIDRS = new Set(['0.0.0.0/0', '::0/0']);
 
 /**
@@ -166,6 +207,7 @@ function orgKeysOf(dataset: Dataset, org: SimOrg): ExpectedKey[] {
       description: str(doc['desc']),
       suffix: lastFour(doc['privateKey']),
       publicKey: str(doc['publicKey']),
+      ...keyCreation(dataset, str(doc['publicKey'])),
       ...accessListOf(org, org.accessLists[id] ?? [], { created: 'created', lastUsed: 'lastUsed', count: 'count' }),
       roles: ((doc['roles'] ?? []) as Record<string, unknown>[]).map((role) => ({
         role: str(role['roleName']),
@@ -193,6 +235,8 @@ function orgKeysOf(dataset: Dataset, org: SimOrg): ExpectedKey[] {
       })),
     ),
   ];
+  const secretTimes = (scope: string): number[] =>
+    accounts.filter((candidate) => candidate.owner.owner === scope).flatMap(({ account }) => ((account['secrets'] ?? []) as Record<string, unknown>[]).map((secret) => seconds(secret['createdAt'])));
   for (const { owner, account, roles } of accounts) {
     // The secrets share their account's list; their last use is their own.
     const { lastUsed: _listLastUsed, ...accessList } = accessListOf(org, org.serviceAccountAccessLists[str(account['clientId'])] ?? [], { created: 'createdAt', lastUsed: 'lastUsedAt', count: 'requestCount' });
@@ -204,6 +248,7 @@ function orgKeysOf(dataset: Dataset, org: SimOrg): ExpectedKey[] {
         description: str(account['description']),
         suffix: lastFour(secret['maskedSecretValue']),
         created: seconds(secret['createdAt']),
+        ...secretCreation(dataset, owner.owner, seconds(secret['createdAt']), secretTimes(owner.owner)),
         ...(secret['lastUsedAt'] != null ? { lastUsed: seconds(secret['lastUsedAt']) } : {}),
         expiresAt: seconds(secret['expiresAt']),
         clientId: str(account['clientId']),
@@ -222,18 +267,22 @@ export const keyIdentity = (key: ExpectedKey): string => `${key.kind}/${key.owne
 export const seriesIdentity = (labels: Readonly<Record<string, string>>): string =>
   `${labels['kind'] ?? ''}/${labels['user_id'] ?? labels['project_id'] ?? labels['org_id'] ?? ''}/${labels['key_id'] ?? ''}`;
 
-/** Seconds since creation at `now`; undefined for programmatic keys (no creation time). */
+/** Seconds since creation at `now`; undefined without a creation time (programmatic keys without their event). */
 export const ageAt = (key: ExpectedKey, now: number): number | undefined => (key.created === undefined ? undefined : now - key.created);
 /**
  * Seconds since last use (or creation when never used) at `now`; undefined for keys without usage
- * (agent keys) and for never-used programmatic keys (no creation time to count from).
+ * (agent keys) and for never-used programmatic keys without a creation time to count from.
  */
 export function idleAt(key: ExpectedKey, now: number): number | undefined {
   switch (key.kind) {
     case 'agent':
       return undefined;
-    case 'programmatic':
-      return key.lastUsed === undefined ? undefined : now - key.lastUsed;
+    case 'programmatic': {
+      // Use is read from the access list: without one read, nothing counts.
+      if (key.accessListEntries === undefined) return undefined;
+      const since = key.lastUsed ?? key.created;
+      return since === undefined ? undefined : now - since;
+    }
     default:
       return now - (key.lastUsed ?? key.created!);
   }

@@ -63,7 +63,21 @@ describe('Ops Manager: organisations on the v1.0 API and the global API keys', (
     expect(discovery.sort()).toEqual([['', 1], ...dataset.orgs!.map((org) => [org.id, 1])].sort());
     // Only the v1.0 routes were read: no media type, no v2 request.
     const routes = stack.sim.stats.byRoute;
-    expect(Object.keys(routes).sort()).toEqual(['/admin/apiKeys', '/groups/{PROJECT-ID}/apiKeys', '/orgs', '/orgs/{ORG-ID}/apiKeys', '/orgs/{ORG-ID}/apiKeys/{API-KEY-ID}/accessList', '/orgs/{ORG-ID}/groups']);
+    expect(Object.keys(routes).sort()).toEqual([
+      '/admin/apiKeys',
+      '/groups/{PROJECT-ID}/apiKeys',
+      '/groups/{PROJECT-ID}/events',
+      '/orgs',
+      '/orgs/{ORG-ID}/apiKeys',
+      '/orgs/{ORG-ID}/apiKeys/{API-KEY-ID}/accessList',
+      '/orgs/{ORG-ID}/events',
+      '/orgs/{ORG-ID}/groups',
+    ]);
+    // The events of the organisations and projects, read from the v1.0 routes too: every trail up.
+    const trails = select(samples, 'mongodb_apikey_events_up');
+    expect(trails).toHaveLength(dataset.orgs!.length + dataset.orgs!.reduce((sum, org) => sum + org.projectIds.length, 0));
+    expect(trails.every((sample) => sample.value === 1)).toBe(true);
+    expect(select(samples, 'mongodb_apikey_event_last_timestamp_seconds', { event_type: 'API_KEY_CREATED' }).length).toBeGreaterThan(0);
     expect(stack.sim.adminApiStats.notAcceptable).toBe(0);
     expect(select(samples, 'mongodb_apikey_api_requests_total', { api: 'atlas' })).toEqual([]);
   });

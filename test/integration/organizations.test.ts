@@ -38,6 +38,28 @@ function orgListing(dataset: Dataset, orgId: string): { keys: Doc[]; accounts: D
   return { keys: [...org.programmaticKeys, ...projects.flatMap((project) => project.programmaticKeys ?? [])], accounts };
 }
 
+/** The events lookback of the default config: older creation events are not read. */
+const LOOKBACK_SECONDS = 90 * 86_400;
+
+/** The events of every trail of the data set (the organisations' and, read with includeProjects, the projects'). */
+const allEvents = (dataset: Dataset): Doc[] => Object.values(dataset.eventTrails ?? {}).flat();
+
+/** The API_KEY_CREATED event of a programmatic key within the lookback: what its creation facts come from. */
+function keyCreation(dataset: Dataset, publicKey: string, now: number): Doc | undefined {
+  return allEvents(dataset).find((event) => event.eventTypeName === 'API_KEY_CREATED' && event.targetPublicKey === publicKey && ms(event.created) / 1000 >= now - LOOKBACK_SECONDS);
+}
+
+/**
+ * The SERVICE_ACCOUNT_SECRET_ADDED event of a secret, in the trail of the scope its account was
+ * created in, at its createdAt to the second; undefined when another secret of the scope was added
+ * in the same seconds (no field tells the two events apart).
+ */
+function secretCreation(dataset: Dataset, scopeId: string, secrets: readonly Doc[], createdAt: string, now: number): Doc | undefined {
+  const near = (time: unknown) => Math.abs(ms(time) - ms(createdAt)) <= 5_000;
+  const events = (dataset.eventTrails?.[scopeId] ?? []).filter((event) => event.eventTypeName === 'SERVICE_ACCOUNT_SECRET_ADDED' && near(event.created) && ms(event.created) / 1000 >= now - LOOKBACK_SECONDS);
+  return events.length === 1 && secrets.filter((secret) => near(secret.createdAt)).length === 1 ? events[0] : undefined;
+}
+
 function expectOrganisations(samples: Sample[], dataset: Dataset, now: number): void {
   for (const org of dataset.orgs!) {
     const { keys, accounts } = orgListing(dataset, org.id);
@@ -59,18 +81,31 @@ function expectOrganisations(samples: Sample[], dataset: Dataset, now: number): 
       const open = entries.some((entry) => OPEN.has(entry.cidrBlock ?? '') || OPEN.has(entry.ipAddress ?? '')) || (entries.length === 0 && !org.apiAccessListRequired);
       expect(valueOf(samples, 'mongodb_apikey_unrestricted', identity)).toBe(open ? 1 : 0);
       expect(select(samples, 'mongodb_apikey_uses', identity)).toHaveLength(0);
+      // The API gives no creation time for programmatic keys: their API_KEY_CREATED event does, within the lookback.
+      const creation = keyCreation(dataset, key.publicKey, now);
+      const createdAt = creation === undefined ? undefined : ms(creation.created) / 1000;
       const used = entries.filter((entry) => entry.lastUsed != null).map((entry) => ms(entry.lastUsed));
       const lastUsed = select(samples, 'mongodb_apikey_last_used_timestamp_seconds', identity);
       if (used.length === 0) {
         expect(lastUsed).toHaveLength(0);
-        expect(select(samples, 'mongodb_apikey_idle_seconds', identity)).toHaveLength(0);
+        // Never used: idle counts from the creation, where it is known.
+        if (createdAt === undefined) expect(select(samples, 'mongodb_apikey_idle_seconds', identity)).toHaveLength(0);
+        else expect(valueOf(samples, 'mongodb_apikey_idle_seconds', identity)).toBeCloseTo(now - createdAt, -1);
       } else {
         expect(lastUsed[0]?.value).toBe(Math.max(...used) / 1000);
         expect(valueOf(samples, 'mongodb_apikey_idle_seconds', identity)).toBeCloseTo(now - Math.max(...used) / 1000, -1);
       }
-      // The API gives no creation time for programmatic keys.
-      expect(select(samples, 'mongodb_apikey_age_seconds', identity)).toHaveLength(0);
+      if (createdAt === undefined) {
+        expect(select(samples, 'mongodb_apikey_age_seconds', identity)).toHaveLength(0);
+        expect(select(samples, 'mongodb_apikey_info', identity)[0]?.labels).not.toHaveProperty('created_by');
+      } else {
+        expect(valueOf(samples, 'mongodb_apikey_created_timestamp_seconds', identity)).toBe(createdAt);
+        expect(valueOf(samples, 'mongodb_apikey_age_seconds', identity)).toBeCloseTo(now - createdAt, -1);
+        expect(select(samples, 'mongodb_apikey_info', identity)[0]?.labels).toMatchObject({ created_by: creation?.username ?? creation?.publicKey, created_ip: creation?.remoteAddress });
+      }
     }
+    expect(keys.some((key) => keyCreation(dataset, key.publicKey, now) !== undefined)).toBe(true);
+    expect(keys.some((key) => keyCreation(dataset, key.publicKey, now) === undefined)).toBe(true);
     const secrets = accounts.flatMap((account) => account.secrets.map((secret: Doc) => ({ account, secret })));
     expect(secrets.length).toBeGreaterThan(0);
     expect(valueOf(samples, 'mongodb_apikey_keys', { kind: 'service_account', org_id: org.id })).toBe(secrets.length);
@@ -85,11 +120,16 @@ function expectOrganisations(samples: Sample[], dataset: Dataset, now: number): 
       expect(valueOf(samples, 'mongodb_apikey_expiry_timestamp_seconds', identity)).toBe(ms(secret.expiresAt) / 1000);
       expect(valueOf(samples, 'mongodb_apikey_expires_in_seconds', identity)).toBeCloseTo(ms(secret.expiresAt) / 1000 - now, -1);
       expect(valueOf(samples, 'mongodb_apikey_created_timestamp_seconds', identity)).toBe(ms(secret.createdAt) / 1000);
+      const added = secretCreation(dataset, org.id, secrets.map((each) => each.secret), secret.createdAt, now);
+      const info = select(samples, 'mongodb_apikey_info', identity)[0]?.labels;
+      if (added === undefined) expect(info).not.toHaveProperty('created_by');
+      else expect(info).toMatchObject({ created_by: added.username ?? added.publicKey, created_ip: added.remoteAddress });
       expect(select(samples, 'mongodb_apikey_last_used_timestamp_seconds', identity)).toHaveLength(secret.lastUsedAt == null ? 0 : 1);
       expect(valueOf(samples, 'mongodb_apikey_idle_seconds', identity)).toBeCloseTo(now - ms(secret.lastUsedAt ?? secret.createdAt) / 1000, -1);
       const roles = select(samples, 'mongodb_apikey_role_info', identity).map((sample) => [sample.labels.role, sample.labels.role_org_id ?? '', sample.labels.role_project_id ?? '']);
       expect(roles.sort()).toEqual([...account.roles].sort());
     }
+    expect(secrets.some(({ secret }) => secretCreation(dataset, org.id, secrets.map((each) => each.secret), secret.createdAt, now) !== undefined)).toBe(true);
     // A key or account assigned to a project is listed by the project too, and published once;
     // an account created in the project is published under it, with its project roles.
     for (const projectId of org.projectIds) {

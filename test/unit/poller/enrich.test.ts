@@ -3,7 +3,7 @@ import type { ApiKey } from '../../../src/model/api-key.js';
 import type { EventTrail, KeyEvent } from '../../../src/model/event.js';
 import type { Scope } from '../../../src/model/scope.js';
 import type { ScopeFailure } from '../../../src/model/snapshot.js';
-import { creationIndex, creationOf, SECRET_EVENT_MATCH_MS, withCreation } from '../../../src/poller/enrich.js';
+import { creationIndex, creationOf, creationsOf, SECRET_EVENT_MATCH_MS, withCreation } from '../../../src/poller/enrich.js';
 import { nextSnapshot, type Polled } from '../../../src/poller/next-snapshot.js';
 
 const MINUTE = 60_000;
@@ -65,11 +65,14 @@ describe('matching creation events to keys', () => {
     expect(creationOf(SECRET, accounts, inProject)).toBeUndefined();
   });
 
-  it('of two secrets added to one account, each gets the event nearest its creation', () => {
+  it('two secrets added in the same seconds get no facts: neither event can be told to be whose', () => {
     const second: KeyEvent = { ...secretAdded, id: 'e4', createdAt: NOW - 10 * MINUTE + 4_000, username: 'carol@example.com' };
-    const both = creationIndex([trailWith([secretAdded, second])]);
-    expect(creationOf(SECRET, accounts, both)).toBe(secretAdded);
-    expect(creationOf({ ...SECRET, createdAt: NOW - 10 * MINUTE + 3_500 }, accounts, both)).toBe(second);
+    expect(creationOf(SECRET, accounts, creationIndex([trailWith([secretAdded, second])]))).toBeUndefined();
+    const unnamed: KeyEvent = { id: 'e6', type: 'SERVICE_ACCOUNT_SECRET_ADDED', createdAt: NOW - 10 * MINUTE, username: 'bob@example.com' };
+    const index = creationIndex([trailWith([unnamed])]);
+    const another: ApiKey = { ...SECRET, id: '6655e1f8c2a1b34d5e6f7a81', clientId: 'mdb_sa_id_2', createdAt: NOW - 10 * MINUTE + 1_000 };
+    expect(creationsOf([SECRET, another], accounts, index)).toEqual([undefined, undefined]);
+    expect(creationsOf([SECRET, { ...another, createdAt: NOW }], accounts, index)).toEqual([unnamed, undefined]);
   });
 
   it('no other kind is matched', () => {

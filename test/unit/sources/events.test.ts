@@ -156,6 +156,13 @@ describe('mergeEvents', () => {
     expect(later.newest).toEqual(mergeEvents(NO_EVENTS, [], start + 2 * MINUTE).newest);
   });
 
+  it('drops a creation fact once older than the lookback: a key has an age only while its event is within it, before and after a restart', () => {
+    const creation = event('c', 'API_KEY_CREATED', start + MINUTE, { targetPublicKey: 'zmmrboas' });
+    const held = mergeEvents(NO_EVENTS, [creation], start);
+    expect(held.creations).toEqual([creation]);
+    expect(mergeEvents(held, [], start + 2 * MINUTE).creations).toEqual([]);
+  });
+
   it("keeps one API_KEY_CREATED per key (the newest), and every secret's SERVICE_ACCOUNT_SECRET_ADDED", () => {
     const merged = mergeEvents(
       NO_EVENTS,
