@@ -1,7 +1,8 @@
 /**
  * Changes to a live data set while the simulator serves it, each with the event the API would
  * record: programmatic keys created and deleted, their roles and access lists changed, the
- * organisation's API access list requirement switched, service account secrets added and deleted.
+ * organisation's API access list requirement switched, service account secrets added and deleted,
+ * service account roles and access lists changed.
  * Tests call the steps directly; the simulator's mutation mode calls {@link DatasetMutator.step}
  * on a timer. The same seed, data set and clock give the same changes.
  *
@@ -32,9 +33,12 @@ export const MUTATION_STEPS = [
   'setAccessListRequired',
   'addServiceAccountSecret',
   'addOpenAccessListEntry',
+  'addServiceAccountAccessListEntry',
   'removeAccessListEntry',
   'deleteApiKey',
+  'changeServiceAccountRoles',
   'deleteServiceAccountSecret',
+  'removeServiceAccountAccessListEntry',
   'setAccessListRequired',
 ] as const;
 
@@ -60,6 +64,18 @@ const KEY_DESCRIPTIONS = ['Created by the simulator', 'Temporary integration', '
 const OPEN_CIDR = '0.0.0.0/0';
 /** Within the year the organisation's maxServiceAccountSecretValidityInHours (8760) allows. */
 const SECRET_VALIDITY_MS = 90 * DAY;
+
+/** An access list entry for a CIDR block, or for an address (stored as its `/32` with `ipAddress`). */
+function accessListEntry(cidr: string): Record<string, unknown> {
+  const [address, bits] = cidr.split('/');
+  return bits === undefined || bits === '32' ? { cidrBlock: `${address ?? ''}/32`, ipAddress: address } : { cidrBlock: cidr };
+}
+
+/** Removes the entry of a CIDR block or address from a list; the entry, or undefined when it holds none. */
+function removeEntry(entries: Record<string, unknown>[], cidr: string): Record<string, unknown> | undefined {
+  const index = entries.findIndex((entry) => entry['cidrBlock'] === cidr || entry['ipAddress'] === cidr || entry['cidrBlock'] === `${cidr}/32`);
+  return index === -1 ? undefined : entries.splice(index, 1)[0];
+}
 
 /** Where a key lives: the list holding it, and the trail its events go to. */
 interface KeyPlace {
@@ -118,7 +134,13 @@ export class DatasetMutator {
     const serial = this.#serial++;
     const label = `mutation:${this.#seed}:key:${serial}`;
     const project = options.projectId === undefined ? undefined : this.#project(org, options.projectId);
-    const taken = [...this.#keys(org).map(({ key }) => String(key['publicKey'])), ...(this.#dataset().orgCredentials ?? []).flatMap((c) => (c.kind === 'digest' ? [c.publicKey] : []))];
+    const dataset = this.#dataset();
+    const taken = [
+      ...(dataset.orgs ?? []).flatMap((other) => this.#keys(other).map(({ key }) => String(key['publicKey']))),
+      ...dataset.credentials.map((credential) => credential.publicKey),
+      ...(dataset.globalApiKeys ?? []).map((key) => String(key['publicKey'])),
+      ...(dataset.orgCredentials ?? []).flatMap((credential) => (credential.kind === 'digest' ? [credential.publicKey] : [])),
+    ];
     const key: Record<string, unknown> = {
       desc: options.desc ?? pick(this.#random, KEY_DESCRIPTIONS),
       id: this.#keyIds.at(at),
@@ -164,10 +186,7 @@ export class DatasetMutator {
     const org = this.#org(orgId);
     const place = this.#key(org, keyId);
     const at = this.#clock();
-    const [address, bits] = cidr.split('/');
-    const single = bits === undefined || bits === '32';
-    const entry: Record<string, unknown> = single ? { cidrBlock: `${address ?? ''}/32`, ipAddress: address } : { cidrBlock: cidr };
-    entry['created'] = isoSeconds(at);
+    const entry: Record<string, unknown> = { ...accessListEntry(cidr), created: isoSeconds(at) };
     const entries = (org.accessLists[keyId] ??= []);
     if (entries.some((existing) => existing['cidrBlock'] === entry['cidrBlock'])) throw new Error(`${cidr} is already in the access list of key ${keyId}`);
     entries.push(entry);
@@ -180,10 +199,8 @@ export class DatasetMutator {
     const org = this.#org(orgId);
     const place = this.#key(org, keyId);
     const entries = org.accessLists[keyId] ?? [];
-    const index = entries.findIndex((entry) => entry['cidrBlock'] === cidr || entry['ipAddress'] === cidr || entry['cidrBlock'] === `${cidr}/32`);
-    const entry = entries[index];
+    const entry = removeEntry(entries, cidr);
     if (entry === undefined) throw new Error(`${cidr} is not in the access list of key ${keyId}`);
-    entries.splice(index, 1);
     if (entries.length === 0) delete org.accessLists[keyId];
     this.#record(place.scope, { ...this.#keyTarget(org, place, 'API_KEY_ACCESS_LIST_ENTRY_DELETED'), whitelistEntry: whitelistEntryOf(entry) }, this.#clock(), options.actor);
   }
@@ -198,6 +215,42 @@ export class DatasetMutator {
     org.apiAccessListRequired = required;
     const type = required ? 'ORG_PUBLIC_API_ACCESS_LIST_REQUIRED' : 'ORG_PUBLIC_API_ACCESS_LIST_NOT_REQUIRED';
     return this.#record(org.id, { orgId: org.id, eventTypeName: type }, this.#clock(), options.actor);
+  }
+
+  /**
+   * Adds an entry (a CIDR block, or an address stored as its `/32`) to a service account's access
+   * list; records `SERVICE_ACCOUNT_ACCESS_LIST_ENTRY_ADDED` naming it. Returns the entry.
+   */
+  addServiceAccountAccessListEntry(orgId: string, clientId: string, cidr: string, options: MutationActorOption = {}): Record<string, unknown> {
+    const org = this.#org(orgId);
+    const place = this.#account(org, clientId);
+    const at = this.#clock();
+    const entry: Record<string, unknown> = { ...accessListEntry(cidr), createdAt: isoSeconds(at) };
+    const entries = (org.serviceAccountAccessLists[clientId] ??= []);
+    if (entries.some((existing) => existing['cidrBlock'] === entry['cidrBlock'])) throw new Error(`${cidr} is already in the access list of service account ${clientId}`);
+    entries.push(entry);
+    this.#record(place.scope, { ...this.#accountTarget(org, place, 'SERVICE_ACCOUNT_ACCESS_LIST_ENTRY_ADDED'), whitelistEntry: whitelistEntryOf(entry) }, at, options.actor);
+    return entry;
+  }
+
+  /** Removes an entry (by its CIDR block or address) from a service account's access list; records `SERVICE_ACCOUNT_ACCESS_LIST_ENTRY_DELETED`. */
+  removeServiceAccountAccessListEntry(orgId: string, clientId: string, cidr: string, options: MutationActorOption = {}): void {
+    const org = this.#org(orgId);
+    const place = this.#account(org, clientId);
+    const entries = org.serviceAccountAccessLists[clientId] ?? [];
+    const entry = removeEntry(entries, cidr);
+    if (entry === undefined) throw new Error(`${cidr} is not in the access list of service account ${clientId}`);
+    if (entries.length === 0) delete org.serviceAccountAccessLists[clientId];
+    this.#record(place.scope, { ...this.#accountTarget(org, place, 'SERVICE_ACCOUNT_ACCESS_LIST_ENTRY_DELETED'), whitelistEntry: whitelistEntryOf(entry) }, this.#clock(), options.actor);
+  }
+
+  /** Gives a service account these roles (organisation roles, or project roles for a project's account); records `SERVICE_ACCOUNT_ROLES_CHANGED`. */
+  setServiceAccountRoles(orgId: string, clientId: string, roleNames: readonly string[], options: MutationActorOption = {}): Record<string, unknown> {
+    const org = this.#org(orgId);
+    const place = this.#account(org, clientId);
+    place.account['roles'] = [...roleNames];
+    this.#record(place.scope, this.#accountTarget(org, place, 'SERVICE_ACCOUNT_ROLES_CHANGED'), this.#clock(), options.actor);
+    return place.account;
   }
 
   /**
@@ -216,7 +269,7 @@ export class DatasetMutator {
     };
     ((place.account['secrets'] ??= []) as Record<string, unknown>[]).push(secret);
     this.#createdSecrets.push(String(secret['id']));
-    this.#record(place.scope, { orgId: org.id, ...(place.groupId === undefined ? {} : { groupId: place.groupId }), eventTypeName: 'SERVICE_ACCOUNT_SECRET_ADDED' }, at, options.actor);
+    this.#record(place.scope, this.#accountTarget(org, place, 'SERVICE_ACCOUNT_SECRET_ADDED'), at, options.actor);
     return secret;
   }
 
@@ -231,7 +284,7 @@ export class DatasetMutator {
     secrets.splice(index, 1);
     const created = this.#createdSecrets.indexOf(secretId);
     if (created !== -1) this.#createdSecrets.splice(created, 1);
-    this.#record(place.scope, { orgId: org.id, ...(place.groupId === undefined ? {} : { groupId: place.groupId }), eventTypeName: 'SERVICE_ACCOUNT_SECRET_DELETED' }, this.#clock(), options.actor);
+    this.#record(place.scope, this.#accountTarget(org, place, 'SERVICE_ACCOUNT_SECRET_DELETED'), this.#clock(), options.actor);
   }
 
   /**
@@ -296,6 +349,33 @@ export class DatasetMutator {
       }
       case 'setAccessListRequired':
         return this.setAccessListRequired(org.id, org.apiAccessListRequired !== true) !== undefined;
+      case 'addServiceAccountAccessListEntry': {
+        const accounts = this.#accounts(org).filter(({ account }) => !this.#isOAuthCredential(String(account['clientId'])));
+        if (accounts.length === 0) return false;
+        const clientId = String(pick(random, accounts).account['clientId']);
+        const taken = (org.serviceAccountAccessLists[clientId] ?? []).map((entry) => entry['cidrBlock']);
+        const cidr = taken.includes(OPEN_CIDR) ? `${documentationIp(random)}/32` : OPEN_CIDR;
+        if (taken.includes(cidr)) return false;
+        this.addServiceAccountAccessListEntry(org.id, clientId, cidr);
+        return true;
+      }
+      case 'removeServiceAccountAccessListEntry': {
+        const accounts = this.#accounts(org).filter(({ account }) => !this.#isOAuthCredential(String(account['clientId'])) && (org.serviceAccountAccessLists[String(account['clientId'])] ?? []).length > 0);
+        if (accounts.length === 0) return false;
+        const clientId = String(pick(random, accounts).account['clientId']);
+        this.removeServiceAccountAccessListEntry(org.id, clientId, String(pick(random, org.serviceAccountAccessLists[clientId] ?? [])['cidrBlock']));
+        return true;
+      }
+      case 'changeServiceAccountRoles': {
+        const accounts = this.#accounts(org).filter(({ account }) => !this.#isOAuthCredential(String(account['clientId'])));
+        if (accounts.length === 0) return false;
+        const place = pick(random, accounts);
+        const current = (place.account['roles'] ?? []) as string[];
+        const roles = place.groupId === undefined ? ORG_ROLES : GROUP_ROLES;
+        const next = roles.filter((role) => !current.includes(role));
+        this.setServiceAccountRoles(org.id, String(place.account['clientId']), [pick(random, next.length > 0 ? next : roles)]);
+        return true;
+      }
       case 'addServiceAccountSecret': {
         const accounts = this.#accounts(org);
         if (accounts.length === 0) return false;
@@ -371,6 +451,10 @@ export class DatasetMutator {
 
   #keyTarget(org: SimOrg, place: KeyPlace, eventTypeName: string): Omit<SimEvent, 'id' | 'created' | 'isGlobalAdmin' | 'remoteAddress'> {
     return { orgId: org.id, ...(place.groupId === undefined ? {} : { groupId: place.groupId }), eventTypeName, targetPublicKey: String(place.key['publicKey']) };
+  }
+
+  #accountTarget(org: SimOrg, place: AccountPlace, eventTypeName: string): Omit<SimEvent, 'id' | 'created' | 'isGlobalAdmin' | 'remoteAddress'> {
+    return { orgId: org.id, ...(place.groupId === undefined ? {} : { groupId: place.groupId }), eventTypeName };
   }
 
   /** The service accounts created in the organisation or its projects (not the system-managed ones). */

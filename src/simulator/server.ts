@@ -171,18 +171,6 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;
   const mutate = new DatasetMutator(() => dataset, options.mutation);
-  const mutationTimer =
-    options.mutateEveryMs !== undefined && options.mutateEveryMs > 0
-      ? setInterval(() => {
-          // A change that cannot be made (the data set was replaced by one without organisations) skips its turn.
-          try {
-            mutate.step();
-          } catch {
-            // nothing changed
-          }
-        }, options.mutateEveryMs)
-      : undefined;
-  mutationTimer?.unref();
 
   const later = (ms: number, run: () => void): void => {
     if (!(ms > 0)) {
@@ -388,6 +376,17 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const { port } = server.address() as AddressInfo;
   const hostPort = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   const url = `http://${hostPort}`;
+  const mutationTimer =
+    options.mutateEveryMs !== undefined && options.mutateEveryMs > 0
+      ? setInterval(() => {
+          try {
+            mutate.step();
+          } catch {
+            // A data set a test reshaped under it can refuse a change; the next turn makes another.
+          }
+        }, options.mutateEveryMs)
+      : undefined;
+  mutationTimer?.unref();
 
   return {
     url,

@@ -136,6 +136,27 @@ describe('mutation steps, over HTTP', () => {
     const own = org.serviceAccounts.find((doc) => oauth.kind === 'oauth' && doc['clientId'] === oauth.clientId)!;
     expect(() => sim.mutate.deleteServiceAccountSecret(org.id, String(own['clientId']), String((own['secrets'] as Doc[])[0]!['id']))).toThrow(/credential/);
   });
+
+  it('addServiceAccountAccessListEntry, removeServiceAccountAccessListEntry and setServiceAccountRoles change a project account with its events', async () => {
+    const V2024 = 'application/vnd.atlas.2024-08-05+json';
+    const project = sim.dataset.projects.find((candidate) => candidate.orgId === org.id && (candidate.serviceAccounts ?? []).length > 0)!;
+    const clientId = String(project.serviceAccounts![0]!['clientId']);
+    const entries = async (): Promise<Doc[]> =>
+      (JSON.parse((await client.get(v2(`/groups/${project.id}/serviceAccounts/${clientId}/accessList`), { headers: { Accept: V2024 } })).body) as { results: Doc[] }).results;
+    const before = (await entries()).length;
+    clock += 1_000;
+    const entry = sim.mutate.addServiceAccountAccessListEntry(org.id, clientId, '0.0.0.0/0');
+    expect(entry).toEqual({ cidrBlock: '0.0.0.0/0', createdAt: new Date(Math.floor(clock / 1000) * 1000).toISOString().replace('.000', '') });
+    expect(await entries()).toHaveLength(before + 1);
+    expect(await newest('SERVICE_ACCOUNT_ACCESS_LIST_ENTRY_ADDED', `/groups/${project.id}`)).toMatchObject({ groupId: project.id, whitelistEntry: '0.0.0.0/0', created: entry['createdAt'] });
+    sim.mutate.removeServiceAccountAccessListEntry(org.id, clientId, '0.0.0.0/0');
+    expect(await entries()).toHaveLength(before);
+    expect(await newest('SERVICE_ACCOUNT_ACCESS_LIST_ENTRY_DELETED', `/groups/${project.id}`)).toMatchObject({ whitelistEntry: '0.0.0.0/0' });
+    sim.mutate.setServiceAccountRoles(org.id, clientId, ['GROUP_OWNER']);
+    const listed = JSON.parse((await client.get(v2(`/groups/${project.id}/serviceAccounts`), { headers: { Accept: V2024 } })).body) as { results: Doc[] };
+    expect(listed.results.find((doc) => doc['clientId'] === clientId)?.['roles']).toEqual(['GROUP_OWNER']);
+    expect(await newest('SERVICE_ACCOUNT_ROLES_CHANGED', `/groups/${project.id}`)).toMatchObject({ groupId: project.id });
+  });
 });
 
 describe('DatasetMutator.step', () => {
@@ -165,6 +186,9 @@ describe('DatasetMutator.step', () => {
         'ORG_PUBLIC_API_ACCESS_LIST_NOT_REQUIRED',
         'SERVICE_ACCOUNT_SECRET_ADDED',
         'SERVICE_ACCOUNT_SECRET_DELETED',
+        'SERVICE_ACCOUNT_ACCESS_LIST_ENTRY_ADDED',
+        'SERVICE_ACCOUNT_ACCESS_LIST_ENTRY_DELETED',
+        'SERVICE_ACCOUNT_ROLES_CHANGED',
       ]),
     );
     expect(events.some((event) => event.whitelistEntry === '0.0.0.0/0')).toBe(true);

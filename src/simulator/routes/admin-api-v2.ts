@@ -14,8 +14,8 @@
  *   (example response headers, https://www.mongodb.com/docs/atlas/api/service-accounts/revoke-oauth2-token/).
  */
 import { errorReply, type Reply } from '../responses.js';
+import { eventsRoute, type EventRouteName } from './events.js';
 import type { Route } from './index.js';
-import type { EventRouteName } from './events.js';
 import type { OrganizationRouteName } from './organizations.js';
 import { API_PREFIXES, decodeSegment, pathSegments } from './path.js';
 
@@ -33,11 +33,6 @@ function v2(name: OrganizationRouteName | EventRouteName, template: string, path
   if (target !== undefined) route.target = target;
   if (keyId !== undefined) route.keyId = keyId;
   return route;
-}
-
-/** An events route of a scope: its faults are those of `events:<id>`, else those of the organisation or project. */
-export function eventsRoute(route: Route, scopeId: string): Route {
-  return { ...route, target: `events:${scopeId}`, scopeTarget: scopeId };
 }
 
 /** The route of a path under the v2 root (every such path is a v2 request, a 404 when no resource is there); undefined for every other path. */

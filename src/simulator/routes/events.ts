@@ -24,6 +24,11 @@ import { pagedReply, readableOrg, readableProject } from './organizations.js';
 
 export type EventRouteName = 'orgEvents' | 'groupEvents' | 'v1OrgEvents' | 'v1GroupEvents';
 
+/** An events route of a scope: its faults are those of `events:<id>`, else those of the organisation or project. */
+export function eventsRoute(route: Route, scopeId: string): Route {
+  return { ...route, target: `events:${scopeId}`, scopeTarget: scopeId };
+}
+
 const EVENT_TYPE_NAME = /^[A-Z][A-Z0-9_]*$/;
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?)?$/;
 

@@ -8,7 +8,7 @@
  * answer the v2 documents as `application/json`, paged the same way (`{results, links, totalCount}`),
  * with no media type versions and no rate-limit headers.
  */
-import { eventsRoute } from './admin-api-v2.js';
+import { eventsRoute } from './events.js';
 import type { Route } from './index.js';
 import { API_PREFIXES, decodeSegment, pathSegments } from './path.js';
 
