@@ -62,11 +62,20 @@ function expectedRows(dataset: Dataset, now: number): Expected[] {
       const used = entries.map((entry) => ms(entry.lastUsed)).filter((value): value is number => value !== undefined);
       const lastUsed = used.length ? Math.max(...used) : undefined;
       const open = entries.some((entry) => OPEN.has(entry.cidrBlock ?? '') || OPEN.has(entry.ipAddress ?? '')) || (entries.length === 0 && !org.apiAccessListRequired);
+      // The creation time: the newest API_KEY_CREATED of the key within the exporter's 90-day events lookback.
+      const creations = Object.values(dataset.eventTrails ?? {})
+        .flat()
+        .filter((event) => event.eventTypeName === 'API_KEY_CREATED' && event.targetPublicKey === key.publicKey)
+        .map((event) => ms(event.created)!)
+        .filter((at) => at >= now - 90 * DAY);
+      const createdAt = creations.length ? Math.max(...creations) : undefined;
       const risks: string[] = [];
       if (open) risks.push('unrestricted');
       if (lastUsed !== undefined && now - lastUsed > 90 * DAY) risks.push('idle');
-      // No creation time: a never-used programmatic key cannot be told from a new one.
-      rows.push({ kind: 'programmatic', ownerId: org.id, keyId: key.id, risks, ...(lastUsed !== undefined ? { idle: now - lastUsed } : {}) });
+      // Without a creation time a never-used programmatic key cannot be told from a new one.
+      if (lastUsed === undefined && createdAt !== undefined && now - createdAt > 30 * DAY) risks.push('never_used');
+      const since = lastUsed ?? createdAt;
+      rows.push({ kind: 'programmatic', ownerId: org.id, keyId: key.id, risks, ...(createdAt !== undefined ? { createdAt } : {}), ...(since !== undefined ? { idle: now - since } : {}) });
     }
     // An organisation's accounts are its own; an account created in a project is the project's.
     const accounts = [...org.serviceAccounts.map((account) => ({ ownerId: org.id, account })), ...projects.flatMap((project) => (project.serviceAccounts ?? []).map((account) => ({ ownerId: project.id, account })))];
