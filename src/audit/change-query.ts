@@ -50,7 +50,9 @@ function integer(value: string, min: number, max: number): number | undefined {
   return n >= min && n <= max ? n : undefined;
 }
 
-const isType = (value: string): value is EventType | EventCategory => (EVENT_TYPES as readonly string[]).includes(value) || (EVENT_CATEGORY_NAMES as readonly string[]).includes(value);
+/** True for the name of a group of event types, false for one type. */
+export const isEventCategory = (value: string): value is EventCategory => (EVENT_CATEGORY_NAMES as readonly string[]).includes(value);
+const isType = (value: string): value is EventType | EventCategory => (EVENT_TYPES as readonly string[]).includes(value) || isEventCategory(value);
 
 /**
  * Reads the change filters (`eventType`, `eventScope`) and paging from a query string. Unknown

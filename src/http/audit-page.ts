@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Audit } from '../audit/audit.js';
-import { changeParams, DEFAULT_CHANGE_QUERY, EVENT_CATEGORIES, EVENT_CATEGORY_LABELS, EVENT_CATEGORY_NAMES, type ChangeQuery } from '../audit/change-query.js';
+import { changeParams, DEFAULT_CHANGE_QUERY, EVENT_CATEGORY_LABELS, EVENT_CATEGORY_NAMES, isEventCategory, type ChangeQuery } from '../audit/change-query.js';
 import { EVENT_TYPE_LABELS, rowAnchor, type ChangeRow, type TrailRow } from '../audit/changes.js';
 import type { KindCounts } from '../audit/counts.js';
 import { DEFAULT_DIRECTION, FILTERS, queryString, type AuditQuery, type Filter, type Sort } from '../audit/query.js';
@@ -297,8 +297,8 @@ function changeFilterBar(audit: Audit): Html {
     data: html`data-event-type="${category ?? 'all'}"`,
   }));
   // One type (from a row's "what") gets a pill of its own while it filters.
-  if (query.type !== undefined && !(query.type in EVENT_CATEGORIES)) {
-    types.push({ text: EVENT_TYPE_LABELS[query.type as keyof typeof EVENT_TYPE_LABELS], link: changeHref(audit), on: true, data: html`data-event-type="${query.type}"` });
+  if (query.type !== undefined && !isEventCategory(query.type)) {
+    types.push({ text: EVENT_TYPE_LABELS[query.type], link: changeHref(audit), on: true, data: html`data-event-type="${query.type}"` });
   }
   const listed = audit.trails.length <= SCOPE_PILLS ? audit.trails : audit.trails.filter((trail) => (trail.projectId ?? trail.orgId) === query.scope);
   const scopes = [
