@@ -244,6 +244,20 @@ describe('Recent changes', () => {
     expect(changeIds(none)).toEqual([]);
   });
 
+  it('gives each trail a scope pill up to 20 trails, beyond only the one that filters, and names at most 20 failing trails', () => {
+    const trail = (n: number, up: boolean) => ({ orgId: `o-${n}`, credentialId: 'c', up, ...(up ? {} : { lastFailure: { reason: 'timeout' as const, message: 'slow' } }), recent: [], newest: {}, creations: [] });
+    const pillsOf = (html: string) => [...html.matchAll(/data-event-scope="([^"]*)"/g)].map((match) => match[1]);
+    const few: Snapshot = { ...SNAPSHOT, trails: Array.from({ length: 20 }, (_, n) => trail(n, true)) };
+    expect(pillsOf(render('', few))).toHaveLength(21);
+    const many: Snapshot = { ...SNAPSHOT, trails: Array.from({ length: 25 }, (_, n) => trail(n, false)) };
+    expect(pillsOf(render('', many))).toEqual(['all']);
+    expect(pillsOf(render('eventScope=o-7', many))).toEqual(['all', 'o-7']);
+    const html = render('', many);
+    expect([...html.matchAll(/data-trail-down="/g)]).toHaveLength(20);
+    expect(html).toContain('<span class="down">25 could not be read at the last poll:</span>');
+    expect(html).toContain(' and 5 more.');
+  });
+
   it('pages the changes with eventPage, keeping the key table where it is', () => {
     const recent: KeyEvent[] = Array.from({ length: 120 }, (_, index) => ({ id: `e${String(index).padStart(3, '0')}`, type: 'API_KEY_DESCRIPTION_CHANGED', createdAt: NOW - index * 60_000, targetPublicKey: 'abcdefgh' }));
     const big: Snapshot = { ...SNAPSHOT, trails: [{ orgId: 'o-acme', credentialId: 'org', up: true, recent, newest: {}, creations: [] }] };
