@@ -4,7 +4,7 @@
  * src/metrics/contract.ts. Regenerate with `npm run dashboard`; test/dashboard/dashboard.test.ts
  * fails when the JSON and this module disagree.
  */
-import { EXPORTER_FAMILIES as EXPORTER, KEY_FAMILIES as KEY, SCOPE_FAMILIES as SCOPE, type Family } from '../src/metrics/contract.js';
+import { EXPORTER_FAMILIES as EXPORTER, KEY_FAMILIES as KEY, SCOPE_FAMILIES as SCOPE, TRAIL_FAMILIES as TRAIL, type Family } from '../src/metrics/contract.js';
 import { ACCESS_LIST_ENTRIES_SHOWN } from '../src/model/api-key.js';
 import { THRESHOLDS } from '../src/model/thresholds.js';
 import {
@@ -427,6 +427,78 @@ layout.line(
     targets: [tableTarget('A', withInfo(`(${s(KEY.created)} > time() - ${DAY}) * 1000`, `${INFO}, created_by, created_ip, created_user_id`))],
     hidden: ['job', 'instance'],
     columns: [{ field: 'Value', name: 'Created', ...DATE }, ...KEY_COLUMNS, ...labels('created_by', 'created_ip', 'created_user_id')],
+  }),
+);
+
+// ---------------------------------------------------------------- Recent changes
+// The organisations' and projects' event trails: the time of the newest event of each type, of the
+// newest 0.0.0.0/0 or ::/0 added, and whether the trail was read. They have no kind or user, so
+// only the organisation and project variables apply.
+layout.row('Recent changes');
+const TRAIL_SCOPE = `${TARGET}, org_id=~"$org", project_id=~"$project"`;
+/** A selector of a per-trail family. */
+const tr = (family: Family, extra?: string): string => selector(family, TRAIL_SCOPE, extra);
+const RECENT_S = THRESHOLDS.recentChange.default;
+const KEY_EVENTS = 'event_type=~"API_KEY_.+|SERVICE_ACCOUNT_.+"';
+const ACCESS_LIST_SETTING = (type: 'REQUIRED' | 'NOT_REQUIRED'): string => tr(TRAIL.eventLast, `event_type="ORG_PUBLIC_API_ACCESS_LIST_${type}", project_id=""`);
+/** Instant table queries, one row per trail (and per `by` label). */
+const trailQ = (refId: string, expr: string, by = ''): Target => tableTarget(refId, `max by (job, instance, org_id, project_id${by}) (${expr})`);
+const TRAIL_COLUMNS = labels('org_id', 'project_id');
+/** Distinct trails matching an expression, 0 when none: once though two exporters (an HA pair) read it. */
+const countTrails = (expr: string): string => `count(max by (org_id, project_id) (${expr})) or vector(0)`;
+layout.line(
+  4,
+  stat({
+    title: 'Access lists opened to any address',
+    description: `Organisations and projects whose trail recorded, in the last ${RECENT_S / 60} minutes, an access-list entry of 0.0.0.0/0 or ::/0 added to an API key or a service account (MongoDBApiKeyAccessListOpenedToAnyAddress). The audit page's Recent changes says which key, who and from where.`,
+    w: 6,
+    thresholds: GREEN_RED_AT_1,
+    targets: [target('A', countTrails(`time() - ${tr(TRAIL.anyAddressAdded)} < ${RECENT_S}`), { instant: true })],
+  }),
+  stat({
+    title: 'Organizations not requiring access lists',
+    description:
+      'Organisations whose newest access-list setting event is ORG_PUBLIC_API_ACCESS_LIST_NOT_REQUIRED, or that have no ORG_PUBLIC_API_ACCESS_LIST_REQUIRED within the events lookback (MongoDBApiKeyOrgAccessListNotRequired).',
+    w: 6,
+    thresholds: GREEN_ORANGE_AT_1,
+    targets: [
+      target('A', countTrails(`${ACCESS_LIST_SETTING('NOT_REQUIRED')} unless on(job, instance, org_id) (${ACCESS_LIST_SETTING('REQUIRED')} >= on(job, instance, org_id) ${ACCESS_LIST_SETTING('NOT_REQUIRED')})`), { instant: true }),
+    ],
+  }),
+  stat({
+    title: 'Trails with a key change in the last hour',
+    description: `Organisations and projects with an API key or service-account event (created, deleted, roles, access list, …) in the last ${RECENT_S / 60} minutes, the window of the change alerts.`,
+    w: 6,
+    thresholds: INFORMATIONAL,
+    targets: [target('A', countTrails(`time() - ${tr(TRAIL.eventLast, KEY_EVENTS)} < ${RECENT_S}`), { instant: true })],
+  }),
+  stat({
+    title: 'Event trails down',
+    description: 'Organisations and projects whose last read of events failed (MongoDBApiKeyEventsDown after 15 minutes). Their change alerts can neither fire nor resolve meanwhile; the key listing is not affected.',
+    w: 6,
+    thresholds: GREEN_RED_AT_1,
+    targets: [target('A', countTrails(`${tr(TRAIL.up)} == 0`), { instant: true })],
+  }),
+);
+layout.line(
+  8,
+  table({
+    title: 'Newest event per type',
+    description:
+      'One row per organisation or project trail and event type: the time of its newest event within the events lookback, and how long ago. Project ID is empty for the organisation\'s own trail. Which key, who and from where: the audit page\'s Recent changes (/?eventScope=<org or project id>).',
+    w: 16,
+    sortBy: 'Newest event',
+    targets: [trailQ('A', `${tr(TRAIL.eventLast)} * 1000`, ', event_type')],
+    hidden: ['job', 'instance'],
+    columns: [...TRAIL_COLUMNS, { field: 'event_type', name: 'Event type' }, { field: 'Value', name: 'Newest event', ...DATE }],
+  }),
+  table({
+    title: 'Event trails',
+    description: 'One row per organisation or project trail: whether its last read of events succeeded, and the newest 0.0.0.0/0 or ::/0 added to an access list in it (empty when none within the lookback).',
+    w: 8,
+    targets: [trailQ('B', tr(TRAIL.up)), trailQ('C', `${tr(TRAIL.anyAddressAdded)} * 1000`)],
+    hidden: ['job', 'instance'],
+    columns: [...TRAIL_COLUMNS, value('B', 'Events', { mappings: UP_DOWN }), value('C', 'Any address added', DATE)],
   }),
 );
 

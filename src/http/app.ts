@@ -1,11 +1,13 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { audit } from '../audit/audit.js';
+import { audit, recentChanges } from '../audit/audit.js';
+import { parseChangeQuery } from '../audit/change-query.js';
 import { DEFAULT_QUERY, parseAuditQuery } from '../audit/query.js';
 import { CONTENT_TYPE } from '../metrics/contract.js';
 import type { Exposition } from '../metrics/exposition.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { AUDIT_CSP, renderAuditPage, renderBadQueryPage, renderWaitingPage } from './audit-page.js';
+import { eventsJson } from './events-json.js';
 import { auditJson } from './keys-json.js';
 
 export interface AppOptions {
@@ -13,7 +15,7 @@ export interface AppOptions {
   readonly exposition: Exposition;
   /** True once the first poll cycle has completed. */
   readonly ready: () => boolean;
-  /** The snapshot `/metrics` publishes; undefined before the first poll. `/` and `/keys.json` read it. */
+  /** The snapshot `/metrics` publishes; undefined before the first poll. `/`, `/keys.json` and `/events.json` read it. */
   readonly snapshot: () => Snapshot | undefined;
   /** Shown on `/`. */
   readonly version: string;
@@ -87,13 +89,15 @@ export function createApp(options: AppOptions): express.Express {
       '/',
       (request, response) => {
         response.set({ 'Content-Security-Policy': AUDIT_CSP, 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' }).type('html');
-        const parsed = parseAuditQuery(searchParams(request));
-        if (!parsed.ok) {
-          response.status(400).send(renderBadQueryPage(parsed.error, page, DEFAULT_QUERY));
+        const params = searchParams(request);
+        const parsed = parseAuditQuery(params);
+        const changes = parseChangeQuery(params, 'page');
+        if (!parsed.ok || !changes.ok) {
+          response.status(400).send(renderBadQueryPage(!parsed.ok ? parsed.error : !changes.ok ? changes.error : '', page, DEFAULT_QUERY));
           return;
         }
         const current = snapshot();
-        response.send(current ? renderAuditPage(audit(current, parsed.query, now()), page) : renderWaitingPage(parsed.query, page));
+        response.send(current ? renderAuditPage(audit(current, parsed.query, now(), changes.query), page) : renderWaitingPage(parsed.query, page));
       },
     ],
     [
@@ -105,6 +109,17 @@ export function createApp(options: AppOptions): express.Express {
         if (!parsed.ok) response.status(400).json({ error: 'bad_request', message: parsed.error });
         else if (!current) response.status(503).json({ error: 'not_ready', message: 'the first poll has not completed' });
         else response.json(auditJson(audit(current, parsed.query, now())));
+      },
+    ],
+    [
+      '/events.json',
+      (request, response) => {
+        response.set({ 'Content-Security-Policy': JSON_CSP, 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' });
+        const parsed = parseChangeQuery(searchParams(request), 'json');
+        const current = snapshot();
+        if (!parsed.ok) response.status(400).json({ error: 'bad_request', message: parsed.error });
+        else if (!current) response.status(503).json({ error: 'not_ready', message: 'the first poll has not completed' });
+        else response.json(eventsJson(recentChanges(current, parsed.query, now())));
       },
     ],
   ]);

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Audit } from '../audit/audit.js';
+import { changeParams, DEFAULT_CHANGE_QUERY, EVENT_CATEGORY_LABELS, EVENT_CATEGORY_NAMES, isEventCategory, type ChangeQuery } from '../audit/change-query.js';
+import { EVENT_TYPE_LABELS, rowAnchor, type ChangeRow, type TrailRow } from '../audit/changes.js';
 import type { KindCounts } from '../audit/counts.js';
 import { DEFAULT_DIRECTION, FILTERS, queryString, type AuditQuery, type Filter, type Sort } from '../audit/query.js';
 import { RISK_LABELS, RISKS, type Risk } from '../audit/risk.js';
@@ -40,7 +42,7 @@ tbody tr:hover{background:#f3f8ff}
 .mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}.mono.small{font-size:11px}
 .desc{min-width:12rem;max-width:28rem;overflow-wrap:anywhere}
 .roles{min-width:11rem;max-width:15rem}
-#keys{font-size:12.5px}
+#keys,#changes{font-size:12.5px}
 .nowrap{white-space:nowrap}
 .badge{display:inline-block;padding:0 .4rem;margin:0 .15rem .1rem 0;border-radius:9px;font-size:11px;font-weight:600;white-space:nowrap;border:1px solid transparent}
 .r-expired{background:#fde2e1;color:#9b1c1c;border-color:#f5b5b1}
@@ -103,18 +105,39 @@ function badge(risk: Risk | 'ok'): Html {
   return html`<span class="badge r-${risk}">${risk === 'ok' ? 'ok' : RISK_LABELS[risk]}</span>`;
 }
 
-function href(query: AuditQuery, changes: Partial<AuditQuery> = {}): string {
-  return `/${queryString(query, { page: 1, ...changes })}`;
+/** A link to the page: the key table's parameters, then the changes'. */
+function link(query: AuditQuery, changeQuery: ChangeQuery, keyChanges: Partial<AuditQuery>, changeChanges: Partial<ChangeQuery>): string {
+  const params = new URLSearchParams(queryString(query, keyChanges).slice(1));
+  for (const [name, value] of changeParams(changeQuery, changeChanges)) params.append(name, value);
+  const text = params.toString();
+  return text === '' ? '/' : `/?${text}`;
+}
+
+/** The page with other key-table parameters (from its first page); the changes stay as they are. */
+function href(audit: Pick<Audit, 'query' | 'changeQuery'>, changes: Partial<AuditQuery> = {}): string {
+  return link(audit.query, audit.changeQuery, { page: 1, ...changes }, {});
+}
+
+/** The page with other change parameters (from their first page); the key table stays as it is. */
+function changeHref(audit: Pick<Audit, 'query' | 'changeQuery'>, changes: Partial<ChangeQuery> = {}): string {
+  return link(audit.query, audit.changeQuery, {}, { page: 1, ...changes });
+}
+
+/** `/events.json` with the page's change filters. */
+function eventsJsonHref(changeQuery: ChangeQuery): string {
+  const params = new URLSearchParams(changeParams(changeQuery, { page: 1 }));
+  const text = params.toString();
+  return `/events.json${text === '' ? '' : `?${text}`}`;
 }
 
 function pollText(audit: Audit): string {
   return `last poll ${new Date(audit.snapshot.completedAt).toISOString().replace(/\.\d{3}Z$/, 'Z')} (${formatDuration(audit.now - audit.snapshot.completedAt)} ago)`;
 }
 
-function header(poll: string, context: PageContext, query: AuditQuery): Html {
+function header(poll: string, context: PageContext, query: AuditQuery, changeQuery: ChangeQuery = DEFAULT_CHANGE_QUERY): Html {
   const json = `/keys.json${queryString(query, { page: 1 })}`;
   return html`<header><h1>MongoDB API keys</h1><span class="meta">exporter ${context.version} · ${poll}</span>
-<nav><a href="${context.telemetryPath}">${context.telemetryPath}</a><a href="/healthz">/healthz</a><a href="/readyz">/readyz</a><a href="${json}">/keys.json</a></nav></header>`;
+<nav><a href="${context.telemetryPath}">${context.telemetryPath}</a><a href="/healthz">/healthz</a><a href="/readyz">/readyz</a><a href="${json}">/keys.json</a><a href="${eventsJsonHref(changeQuery)}">/events.json</a></nav></header>`;
 }
 
 function thresholdsLine(query: AuditQuery): Html {
@@ -124,18 +147,16 @@ function thresholdsLine(query: AuditQuery): Html {
 
 function cards(audit: Audit): Html {
   const { total } = audit.counts;
-  const { query } = audit;
   const card = (label: string, value: number, filter: Filter, hot: boolean) =>
-    html`<a class="card${hot && value > 0 ? ' hot' : ''}" href="${href(query, { filter, kind: undefined })}" data-filter="${filter}"><b>${number(value)}</b><span>${label}</span></a>`;
+    html`<a class="card${hot && value > 0 ? ' hot' : ''}" href="${href(audit, { filter, kind: undefined })}" data-filter="${filter}"><b>${number(value)}</b><span>${label}</span></a>`;
   return html`<div class="cards">${card('keys', total.keys, 'all', false)}${card('need attention', total.attention, 'attention', true)}${RISKS.map((risk) =>
     card(RISK_LABELS[risk], total.risks[risk], risk, true),
   )}<div class="card${total.scopesDown > 0 ? ' hot' : ''}"><b>${number(total.scopes - total.scopesDown)} / ${number(total.scopes)}</b><span>scopes up</span></div></div>`;
 }
 
 function countsTable(audit: Audit): Html {
-  const { query } = audit;
   const cell = (value: number, kind: KeyKind | undefined, filter: Filter) =>
-    html`<td class="n">${value === 0 ? ZERO : html`<a href="${href(query, { kind, filter })}">${number(value)}</a>`}</td>`;
+    html`<td class="n">${value === 0 ? ZERO : html`<a href="${href(audit, { kind, filter })}">${number(value)}</a>`}</td>`;
   const line = (label: Interpolation, counts: KindCounts, kind: KeyKind | undefined) =>
     html`<tr><th scope="row">${label}</th>${cell(counts.keys, kind, 'all')}${cell(counts.attention, kind, 'attention')}${RISKS.map((risk) => cell(counts.risks[risk], kind, risk))}<td class="n">${number(counts.scopes)}</td><td class="n">${counts.scopesDown > 0 ? html`<span class="down">${number(counts.scopesDown)}</span>` : ZERO}</td></tr>`;
   const kinds = KEY_KINDS.flatMap((kind) => {
@@ -154,18 +175,18 @@ function filterBar(audit: Audit): Html {
   const { query } = audit;
   const kinds = [undefined, ...KEY_KINDS.filter((kind) => audit.counts.byKind[kind] !== undefined)].map((kind) => ({
     text: kind === undefined ? 'All' : KEY_KIND_LABELS[kind],
-    link: href(query, { kind }),
+    link: href(audit, { kind }),
     on: query.kind === kind,
     data: html`data-kind="${kind ?? 'all'}"`,
   }));
   const filters = FILTERS.map((filter) => ({
     text: FILTER_LABELS[filter],
-    link: href(query, { filter }),
+    link: href(audit, { filter }),
     on: query.filter === filter,
     data: html`data-filter="${filter}"`,
   }));
   // A GET form for the search: the other parameters travel as hidden fields.
-  const hidden = [...new URLSearchParams(queryString(query, { page: 1, search: undefined }).slice(1))].map(
+  const hidden = [...new URLSearchParams(href(audit, { search: undefined }).slice(2))].map(
     ([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`,
   );
   const search = html`<form method="get" action="/" role="search">${hidden}<input type="search" name="q" value="${query.search ?? ''}" placeholder="description, owner, key id, suffix" aria-label="Search keys"><button type="submit">Search</button></form>`;
@@ -188,14 +209,15 @@ const SORT_COLUMNS: readonly { readonly sort?: Sort; readonly label: string; rea
   { label: 'Roles' },
 ];
 
-function columnHeader(query: AuditQuery, column: (typeof SORT_COLUMNS)[number]): Html {
+function columnHeader(audit: Audit, column: (typeof SORT_COLUMNS)[number]): Html {
+  const { query } = audit;
   const cls = html`${column.numeric ? html` class="n"` : ''}${column.title ? html` title="${column.title}"` : ''}`;
   if (column.sort === undefined) return html`<th${cls}>${column.label}</th>`;
   const active = query.sort === column.sort;
   const dir = active ? (query.dir === 'asc' ? 'desc' : 'asc') : DEFAULT_DIRECTION[column.sort];
   const arrow = active ? (query.dir === 'asc' ? ' ▲' : ' ▼') : '';
   const sorted = active ? html` aria-sort="${query.dir === 'asc' ? 'ascending' : 'descending'}"` : '';
-  return html`<th${cls}${sorted}><a href="${href(query, { sort: column.sort, dir })}" data-sort="${column.sort}">${column.label}${arrow}</a></th>`;
+  return html`<th${cls}${sorted}><a href="${href(audit, { sort: column.sort, dir })}" data-sort="${column.sort}">${column.label}${arrow}</a></th>`;
 }
 
 function owner(row: Pick<AuditRow | ScopeRow, 'ownerName' | 'ownerId' | 'ownerType'>): Html {
@@ -227,27 +249,134 @@ function keyRow(row: AuditRow): Html {
   const account = row.accountName !== undefined ? html`<span class="muted">${row.accountName}:</span> ` : '';
   const description = row.description === '' ? DASH : row.description;
   const lastUsed = row.lastUsedAt !== undefined ? date(row.lastUsedAt) : row.idle !== undefined ? NEVER : DASH;
-  return html`<tr data-key-id="${row.keyId}" data-kind="${row.kind}" data-risks="${row.risks.join(' ')}"><td>${risks}</td><td class="nowrap">${KEY_KIND_LABELS[row.kind]}</td><td>${owner(row)}</td><td class="desc">${account}${description}</td><td>${suffix}<span class="mono small muted" title="key id">${row.keyId}</span>${publicId}</td><td>${date(row.createdAt)}</td><td>${lastUsed}</td><td class="n nowrap">${row.age !== undefined ? formatDuration(row.age) : DASH}</td><td class="n nowrap">${row.idle !== undefined ? formatDuration(row.idle) : DASH}</td><td>${expires(row)}</td><td class="n">${row.uses !== undefined ? number(row.uses) : DASH}</td><td class="n">${accessList(row)}</td><td class="small roles">${row.roles.length ? join(row.roles, html`<br>`) : DASH}</td></tr>`;
+  return html`<tr data-key-id="${row.keyId}" data-kind="${row.kind}" data-risks="${row.risks.join(' ')}" id="${rowAnchor(row)}"><td>${risks}</td><td class="nowrap">${KEY_KIND_LABELS[row.kind]}</td><td>${owner(row)}</td><td class="desc">${account}${description}</td><td>${suffix}<span class="mono small muted" title="key id">${row.keyId}</span>${publicId}</td><td>${date(row.createdAt)}</td><td>${lastUsed}</td><td class="n nowrap">${row.age !== undefined ? formatDuration(row.age) : DASH}</td><td class="n nowrap">${row.idle !== undefined ? formatDuration(row.idle) : DASH}</td><td>${expires(row)}</td><td class="n">${row.uses !== undefined ? number(row.uses) : DASH}</td><td class="n">${accessList(row)}</td><td class="small roles">${row.roles.length ? join(row.roles, html`<br>`) : DASH}</td></tr>`;
 }
 
-function pager(audit: Audit, page: Page<AuditRow>): Html | '' {
-  const { query } = audit;
+/** Previous and next links around "Keys 1–200 of 900": `to(n)` links to page n. */
+function pager(what: string, page: Page<unknown>, to: (page: number) => string, data = 'page'): Html | '' {
   if (page.total === 0) return '';
   const from = page.offset + 1;
-  const to = page.offset + page.items.length;
-  const previous = page.page > 1 ? html`<a href="${href(query, { page: page.page - 1 })}" rel="prev" data-page="prev">← Previous</a>` : html`<span class="muted">← Previous</span>`;
-  const next = page.page < page.pages ? html`<a href="${href(query, { page: page.page + 1 })}" rel="next" data-page="next">Next →</a>` : html`<span class="muted">Next →</span>`;
-  return html`<div class="pager">${previous}<span>Keys ${number(from)}–${number(to)} of ${number(page.total)} · page ${number(page.page)} of ${number(page.pages)}</span>${next}</div>`;
+  const last = page.offset + page.items.length;
+  const previous = page.page > 1 ? html`<a href="${to(page.page - 1)}" rel="prev" data-${data}="prev">← Previous</a>` : html`<span class="muted">← Previous</span>`;
+  const next = page.page < page.pages ? html`<a href="${to(page.page + 1)}" rel="next" data-${data}="next">Next →</a>` : html`<span class="muted">Next →</span>`;
+  return html`<div class="pager">${previous}<span>${what} ${number(from)}–${number(last)} of ${number(page.total)} · page ${number(page.page)} of ${number(page.pages)}</span>${next}</div>`;
 }
 
-function keysSection(audit: Audit): Html {
-  const page = paginate(audit.selected, audit.query.page, audit.query.limit);
+function keysSection(audit: Audit, page: Page<AuditRow>): Html {
+  const keysPager = pager('Keys', page, (n) => href(audit, { page: n }));
   const body = page.items.length === 0 ? html`<tr><td colspan="${SORT_COLUMNS.length}" class="muted">No key matches.</td></tr>` : join(page.items.map(keyRow), LINE);
-  return html`<h2 id="keys-heading">Keys${audit.query.filter === 'all' ? ', riskiest first' : ''}</h2>${filterBar(audit)}${pager(audit, page)}
-<div class="scroll"><table id="keys"><thead><tr>${SORT_COLUMNS.map((column) => columnHeader(audit.query, column))}</tr></thead>
+  return html`<h2 id="keys-heading">Keys${audit.query.filter === 'all' ? ', riskiest first' : ''}</h2>${filterBar(audit)}${keysPager}
+<div class="scroll"><table id="keys"><thead><tr>${SORT_COLUMNS.map((column) => columnHeader(audit, column))}</tr></thead>
 <tbody>
 ${body}
-</tbody></table></div>${page.pages > 1 ? pager(audit, page) : ''}`;
+</tbody></table></div>${page.pages > 1 ? keysPager : ''}`;
+}
+
+/** Up to this many trails get a pill of their own; beyond, a scope is picked from the table. */
+const SCOPE_PILLS = 20;
+/** At most this many failing trails are named above the changes. */
+const FAILING_TRAILS = 20;
+
+/** `2025-06-01 11:58`, the full time in the title, and how long ago. */
+function moment(ms: number, now: number): Html {
+  const iso = new Date(ms).toISOString();
+  return html`<span class="nowrap" title="${iso}">${iso.slice(0, 10)} ${iso.slice(11, 16)}</span><br><span class="small muted">${formatDuration(now - ms)} ago</span>`;
+}
+
+function trailName(trail: Pick<TrailRow, 'orgId' | 'orgName' | 'projectId' | 'projectName'>): string {
+  const org = trail.orgName ?? trail.orgId;
+  return trail.projectId === undefined ? `organization ${org}` : `project ${trail.projectName ?? trail.projectId} (organization ${org})`;
+}
+
+function changeFilterBar(audit: Audit): Html {
+  const query = audit.changeQuery;
+  const types = [undefined, ...EVENT_CATEGORY_NAMES].map((category) => ({
+    text: category === undefined ? 'All' : EVENT_CATEGORY_LABELS[category],
+    link: changeHref(audit, { type: category }),
+    on: query.type === category,
+    data: html`data-event-type="${category ?? 'all'}"`,
+  }));
+  // One type (from a row's "what") gets a pill of its own while it filters.
+  if (query.type !== undefined && !isEventCategory(query.type)) {
+    types.push({ text: EVENT_TYPE_LABELS[query.type], link: changeHref(audit), on: true, data: html`data-event-type="${query.type}"` });
+  }
+  const listed = audit.trails.length <= SCOPE_PILLS ? audit.trails : audit.trails.filter((trail) => (trail.projectId ?? trail.orgId) === query.scope);
+  const scopes = [
+    { text: 'All', link: changeHref(audit, { scope: undefined }), on: query.scope === undefined, data: html`data-event-scope="all"` },
+    ...listed.map((trail) => {
+      const id = trail.projectId ?? trail.orgId;
+      return { text: trail.projectId === undefined ? (trail.orgName ?? trail.orgId) : (trail.projectName ?? trail.projectId), link: changeHref(audit, { scope: id }), on: query.scope === id, data: html`data-event-scope="${id}"` };
+    }),
+  ];
+  if (query.scope !== undefined && !scopes.some((scope) => scope.on)) scopes.push({ text: query.scope, link: changeHref(audit), on: true, data: html`data-event-scope="${query.scope}"` });
+  return html`<div class="bar">${pills('What', types)}</div><div class="bar">${pills('Scope', scopes)}</div>`;
+}
+
+/** What the trails say about themselves: how many are read, and which could not be. */
+function trailsLine(trails: readonly TrailRow[]): Html {
+  if (trails.length === 0) return html`<p class="muted" id="trails">No event trail is read: no <span class="mono">organizations:</span> entry reads events.</p>`;
+  const failing = trails.filter((trail) => !trail.up);
+  const named = failing.slice(0, FAILING_TRAILS).map((trail) => {
+    const status = trail.lastErrorStatus !== undefined ? html`, HTTP ${trail.lastErrorStatus}` : '';
+    return html`<span data-trail-down="${trail.projectId ?? trail.orgId}">${trailName(trail)} (<span class="mono">${trail.lastErrorReason ?? 'unknown'}</span>${status})</span>`;
+  });
+  const more = failing.length > named.length ? html` and ${number(failing.length - named.length)} more` : '';
+  const down = failing.length === 0 ? '' : html` <span class="down">${number(failing.length)} could not be read at the last poll:</span> ${join(named, html`; `)}${more}.`;
+  return html`<p class="muted" id="trails">Events of ${number(trails.length)} ${trails.length === 1 ? 'organization or project' : 'organizations and projects'}, newest first.${down}</p>`;
+}
+
+function changeKey(change: ChangeRow, audit: Audit, onPage: ReadonlySet<string>): Html | Interpolation {
+  const { key } = change;
+  if (key === undefined) return change.target === undefined ? DASH : html`<span class="mono small">${change.target}</span><br><span class="small muted">not listed</span>`;
+  const anchor = rowAnchor(key);
+  // The row is on this page of the key table, or on the page that searches for it.
+  const target = onPage.has(anchor) ? '' : href(audit, { kind: key.kind, filter: 'all', search: key.keyId });
+  const name = key.accountName ?? (key.description === '' ? key.keyId : key.description);
+  return html`<a href="${target}#${encodeURIComponent(anchor)}" data-key-link="${anchor}">${name}</a><br><span class="mono small">${key.publicId ?? key.keyId}</span>`;
+}
+
+function changeWho(change: ChangeRow): Html | Interpolation {
+  const { event } = change;
+  if (event.username !== undefined) return event.username;
+  if (event.publicKey !== undefined) return html`<span class="muted">API key</span> <span class="mono">${event.publicKey}</span>`;
+  if (event.userId !== undefined) return html`<span class="muted">user id</span> <span class="mono small">${event.userId}</span>`;
+  return DASH;
+}
+
+function changeScope(change: ChangeRow, audit: Audit): Html {
+  const org = html`<a href="${changeHref(audit, { scope: change.orgId })}" title="organization ${change.orgId}">${change.orgName ?? change.orgId}</a>`;
+  if (change.projectId === undefined) return org;
+  return html`<a href="${changeHref(audit, { scope: change.projectId })}" title="project ${change.projectId}">${change.projectName ?? change.projectId}</a><br><span class="small muted">${org}</span>`;
+}
+
+function changeRow(change: ChangeRow, audit: Audit, onPage: ReadonlySet<string>): Html {
+  const { event } = change;
+  const entry =
+    event.accessListEntry === undefined
+      ? ''
+      : html`<br><span class="mono">${event.accessListEntry}</span>${change.anyAddress ? html` <span class="badge r-unrestricted">any address</span>` : ''}`;
+  const what = html`<a href="${changeHref(audit, { type: event.type })}" title="${event.type}">${EVENT_TYPE_LABELS[event.type]}</a>${entry}`;
+  const from = event.remoteAddress === undefined ? DASH : html`<span class="mono">${event.remoteAddress}</span>`;
+  return html`<tr data-event-id="${event.id}" data-event-type="${event.type}"><td>${moment(event.createdAt, audit.now)}</td><td>${what}</td><td class="desc">${changeKey(change, audit, onPage)}</td><td>${changeWho(change)}</td><td>${from}</td><td>${changeScope(change, audit)}</td></tr>`;
+}
+
+/** The recent changes: newest first, filtered by type and scope, each linked to its key's row when listed. */
+function changesSection(audit: Audit, keys: Page<AuditRow>): Html {
+  const page = paginate(audit.changes, audit.changeQuery.page, audit.changeQuery.limit);
+  const onPage = new Set(keys.items.map(rowAnchor));
+  const body =
+    page.items.length === 0
+      ? html`<tr><td colspan="6" class="muted">${audit.trails.length === 0 ? 'No event is read.' : 'No change matches.'}</td></tr>`
+      : join(
+          page.items.map((change) => changeRow(change, audit, onPage)),
+          LINE,
+        );
+  const changesPager = pager('Changes', page, (n) => link(audit.query, audit.changeQuery, {}, { page: n }), 'event-page');
+  return html`<h2 id="changes-heading">Recent changes</h2>${trailsLine(audit.trails)}${changeFilterBar(audit)}${changesPager}
+<div class="scroll"><table id="changes"><thead><tr><th>When</th><th>What</th><th>Key</th><th>Who</th><th>From</th><th>Scope</th></tr></thead>
+<tbody>
+${body}
+</tbody></table></div>${page.pages > 1 ? changesPager : ''}`;
 }
 
 /** At most this many scopes are listed; the failing ones come first. */
@@ -294,10 +423,11 @@ ${main}
 
 /** The page after the first poll. Pure (the audit carries the clock). */
 export function renderAuditPage(audit: Audit, context: PageContext): string {
+  const keys = paginate(audit.selected, audit.query.page, audit.query.limit);
   return document(
     'MongoDB API keys — audit',
-    header(pollText(audit), context, audit.query),
-    html`<h2>Overview</h2>${cards(audit)}${thresholdsLine(audit.query)}${countsTable(audit)}${keysSection(audit)}${scopesSection(audit)}`,
+    header(pollText(audit), context, audit.query, audit.changeQuery),
+    html`<h2>Overview</h2>${cards(audit)}${thresholdsLine(audit.query)}${countsTable(audit)}${keysSection(audit, keys)}${changesSection(audit, keys)}${scopesSection(audit)}`,
   );
 }
 

@@ -104,6 +104,26 @@ export const THRESHOLDS = {
       { alert: 'MongoDBApiKeyScopeDown', field: 'description', text: 'failed for {}', atDefault: 'failed for 15 minutes' },
     ],
   },
+  /**
+   * How long after an event of the trail its alert fires, in seconds: MongoDBApiKeyAccessListEntryAdded,
+   * MongoDBApiKeyAccessListOpenedToAnyAddress, MongoDBApiKeyRolesChanged, MongoDBApiKeyCreatedOrDeleted,
+   * and the dashboard's recent changes. Longer than a poll interval and a few failed polls.
+   */
+  recentChange: {
+    unit: 'seconds',
+    default: 3600,
+    chartValue: 'recentChangeSeconds',
+    rules: [
+      { alert: 'MongoDBApiKeyAccessListEntryAdded', field: 'expr', text: 'SERVICE_ACCOUNT_ACCESS_LIST_ENTRY_ADDED"} < {}' },
+      { alert: 'MongoDBApiKeyAccessListEntryAdded', field: 'description', text: '(in the last {} seconds)', atDefault: '(in the last hour)' },
+      { alert: 'MongoDBApiKeyAccessListOpenedToAnyAddress', field: 'expr', text: 'mongodb_apikey_event_any_address_added_timestamp_seconds < {}' },
+      { alert: 'MongoDBApiKeyAccessListOpenedToAnyAddress', field: 'description', text: '(in the last {} seconds)', atDefault: '(in the last hour)' },
+      { alert: 'MongoDBApiKeyRolesChanged', field: 'expr', text: 'SERVICE_ACCOUNT_ROLES_CHANGED"} < {}' },
+      { alert: 'MongoDBApiKeyRolesChanged', field: 'description', text: '(in the last {} seconds)', atDefault: '(in the last hour)' },
+      { alert: 'MongoDBApiKeyCreatedOrDeleted', field: 'expr', text: 'SERVICE_ACCOUNT_SECRET_DELETED"} < {}' },
+      { alert: 'MongoDBApiKeyCreatedOrDeleted', field: 'description', text: '(in the last {} seconds)', atDefault: '(in the last hour)' },
+    ],
+  },
   /** Seconds since the last completed poll (three default intervals): MongoDBApiKeyExporterNoRecentPoll, the dashboard's red. */
   noRecentPoll: {
     unit: 'seconds',

@@ -62,11 +62,20 @@ function expectedRows(dataset: Dataset, now: number): Expected[] {
       const used = entries.map((entry) => ms(entry.lastUsed)).filter((value): value is number => value !== undefined);
       const lastUsed = used.length ? Math.max(...used) : undefined;
       const open = entries.some((entry) => OPEN.has(entry.cidrBlock ?? '') || OPEN.has(entry.ipAddress ?? '')) || (entries.length === 0 && !org.apiAccessListRequired);
+      // The creation time: the newest API_KEY_CREATED of the key within the exporter's 90-day events lookback.
+      const creations = Object.values(dataset.eventTrails ?? {})
+        .flat()
+        .filter((event) => event.eventTypeName === 'API_KEY_CREATED' && event.targetPublicKey === key.publicKey)
+        .map((event) => ms(event.created)!)
+        .filter((at) => at >= now - 90 * DAY);
+      const createdAt = creations.length ? Math.max(...creations) : undefined;
       const risks: string[] = [];
       if (open) risks.push('unrestricted');
       if (lastUsed !== undefined && now - lastUsed > 90 * DAY) risks.push('idle');
-      // No creation time: a never-used programmatic key cannot be told from a new one.
-      rows.push({ kind: 'programmatic', ownerId: org.id, keyId: key.id, risks, ...(lastUsed !== undefined ? { idle: now - lastUsed } : {}) });
+      // Without a creation time a never-used programmatic key cannot be told from a new one.
+      if (lastUsed === undefined && createdAt !== undefined && now - createdAt > 30 * DAY) risks.push('never_used');
+      const since = lastUsed ?? createdAt;
+      rows.push({ kind: 'programmatic', ownerId: org.id, keyId: key.id, risks, ...(createdAt !== undefined ? { createdAt } : {}), ...(since !== undefined ? { idle: now - since } : {}) });
     }
     // An organisation's accounts are its own; an account created in a project is the project's.
     const accounts = [...org.serviceAccounts.map((account) => ({ ownerId: org.id, account })), ...projects.flatMap((project) => (project.serviceAccounts ?? []).map((account) => ({ ownerId: project.id, account })))];
@@ -236,10 +245,41 @@ describe('the audit page in a real browser', () => {
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(problems).toEqual([]);
   });
+
+  it("lists the recent changes newest first, filters them, and links a change to its key's row", { timeout: 60_000 }, async () => {
+    const { page, problems } = await openPage();
+    const base = stack!.exporter.url;
+    await page.goto(`${base}/`);
+    const changeIds = () => page.$$eval('#changes tbody tr[data-event-id]', (rows) => rows.map((row) => row.getAttribute('data-event-id')));
+    const json = (await (await fetch(`${base}/events.json?page=1&limit=50`)).json()) as { total: number; events: { id: string; type: string; category: string; createdAt: string; key: { kind: string; ownerId: string; keyId: string } | null }[] };
+    // The generated trails of the demo organisations: the page's first 50, in the order of /events.json.
+    expect(json.total).toBeGreaterThan(10);
+    expect(await changeIds()).toEqual(json.events.map((event) => event.id));
+    const times = json.events.map((event) => Date.parse(event.createdAt));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+
+    // A change's key link goes to the key's row.
+    const linked = json.events.find((event) => event.key !== null)!;
+    const anchor = `key-${linked.key!.kind}-${linked.key!.ownerId}-${linked.key!.keyId}`;
+    await Promise.all([page.waitForURL(new RegExp(`#${anchor}$`)), page.click(`#changes tr[data-event-id="${linked.id}"] a[data-key-link]`)]);
+    expect(await page.locator(`#keys tr:target`).getAttribute('data-key-id')).toBe(linked.key!.keyId);
+
+    // Only the service accounts' changes, keeping the key table's parameters.
+    await page.goto(`${base}/?kind=programmatic`);
+    await Promise.all([page.waitForURL(/eventType=service_account/), page.click('a.pill[data-event-type="service_account"]')]);
+    expect(new URL(page.url()).searchParams.get('kind')).toBe('programmatic');
+    const accounts = (await (await fetch(`${base}/events.json?eventType=service_account`)).json()) as { events: { id: string }[] };
+    expect(accounts.events.length).toBeGreaterThan(0);
+    expect(await changeIds()).toEqual(accounts.events.slice(0, 50).map((event) => event.id));
+    expect(await page.$$eval('#changes tbody tr[data-event-type]', (rows) => rows.every((row) => row.getAttribute('data-event-type')!.startsWith('SERVICE_ACCOUNT_')))).toBe(true);
+
+    expect(await page.evaluate('window.__violations ?? []')).toEqual([]);
+    expect(problems).toEqual([]);
+  });
 });
 
 describe('the audit page behind basic auth', () => {
-  it('answers 401 on / and /keys.json without credentials, and serves them with', async () => {
+  it('answers 401 on /, /keys.json and /events.json without credentials, and serves them with', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'apikey-audit-auth-'));
     const sim = await startSimulator({ dataset: generateDataset({ seed: 5, users: 1, keysPerUser: 3, projects: 1, keysPerProject: 1 }) });
     const configFile = join(folder, 'config.yaml');
@@ -258,12 +298,12 @@ describe('the audit page behind basic auth', () => {
     try {
       const good = { authorization: `Basic ${Buffer.from('auditor:s3cret pass').toString('base64')}` };
       const bad = { authorization: `Basic ${Buffer.from('auditor:wrong').toString('base64')}` };
-      for (const path of ['/', '/keys.json', '/?kind=user', '/keys.json?sort=nope']) {
+      for (const path of ['/', '/keys.json', '/?kind=user', '/keys.json?sort=nope', '/events.json', '/events.json?eventType=nope']) {
         for (const headers of [{}, bad]) {
           const response = await fetch(`${exporter.url}${path}`, { headers });
           expect(response.status, path).toBe(401);
           expect(response.headers.get('www-authenticate')).toBe('Basic realm="mongodb-apikey-exporter"');
-          expect(await response.text()).not.toMatch(/mongodb_apikey_|keyId|data-key-id/);
+          expect(await response.text()).not.toMatch(/mongodb_apikey_|keyId|data-key-id|eventType/);
         }
       }
       const deadline = Date.now() + 20_000;
@@ -274,6 +314,9 @@ describe('the audit page behind basic auth', () => {
       const json = await fetch(`${exporter.url}/keys.json`, { headers: good });
       expect(json.status).toBe(200);
       expect(((await json.json()) as { keys: unknown[] }).keys).toHaveLength(4);
+      const events = await fetch(`${exporter.url}/events.json`, { headers: good });
+      expect(events.status).toBe(200);
+      expect((await events.json()) as { events: unknown[] }).toMatchObject({ events: [], total: 0 });
     } finally {
       await exporter.close();
       await sim.close();

@@ -135,12 +135,13 @@ describe('variables (dashboard-linter template rules)', () => {
 });
 
 describe('panels (dashboard-linter panel rules)', () => {
-  it('has the rows Overview, Keys, Programmatic keys and service accounts, Activity and Exporter health', () => {
+  it('has the rows Overview, Keys, Programmatic keys and service accounts, Activity, Recent changes and Exporter health', () => {
     expect(panels.filter((p) => p.type === 'row').map((p) => p.title)).toEqual([
       'Overview',
       'Keys',
       'Programmatic keys and service accounts',
       'Activity',
+      'Recent changes',
       'Exporter health',
     ]);
   });
@@ -298,6 +299,12 @@ describe('queries (dashboard-linter target rules)', () => {
       'Shard coverage',
       'Scopes polled vs listed',
       'Scopes per shard',
+      'Access lists opened to any address',
+      'Organizations not requiring access lists',
+      'Trails with a key change in the last hour',
+      'Event trails down',
+      'Newest event per type',
+      'Event trails',
     ]) {
       expect(titles).toContain(t);
     }

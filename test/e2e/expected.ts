@@ -364,3 +364,40 @@ export function joinedLabels(
   }
   return labels;
 }
+
+/** One organisation's or project's event trail as the exporter should publish it, from the data set's raw events. */
+export interface ExpectedTrail {
+  readonly orgId: string;
+  /** Absent for the organisation's own trail. */
+  readonly projectId?: string;
+  /** Unix seconds of the newest event of each type the exporter reads, within the lookback. */
+  readonly newest: Readonly<Record<string, number>>;
+  /** Unix seconds of the newest `…_ACCESS_LIST_ENTRY_ADDED` that opens a list to every address. */
+  readonly anyAddressAdded?: number;
+}
+
+const opensEveryAddress = (entry: string | undefined): boolean => entry !== undefined && (entry.endsWith('/0') || entry === '0.0.0.0');
+
+/**
+ * The trails of the organisations the data set lists (not deleted) and of their projects: the
+ * newest event of each of `types` created within `lookbackS` before `now` (Unix s).
+ */
+export function expectedTrails(dataset: Dataset, now: number, lookbackS: number, types: readonly string[]): ExpectedTrail[] {
+  const known = new Set(types);
+  const trailOf = (scope: string, orgId: string, projectId?: string): ExpectedTrail => {
+    const newest: Record<string, number> = {};
+    let anyAddressAdded: number | undefined;
+    for (const event of dataset.eventTrails?.[scope] ?? []) {
+      const at = Date.parse(event.created) / 1000;
+      if (!known.has(event.eventTypeName) || at < now - lookbackS || at > now) continue;
+      newest[event.eventTypeName] = Math.max(newest[event.eventTypeName] ?? -Infinity, at);
+      if (event.eventTypeName.endsWith('_ACCESS_LIST_ENTRY_ADDED') && opensEveryAddress(event.whitelistEntry)) anyAddressAdded = Math.max(anyAddressAdded ?? -Infinity, at);
+    }
+    return { orgId, ...(projectId !== undefined ? { projectId } : {}), newest, ...(anyAddressAdded !== undefined ? { anyAddressAdded } : {}) };
+  };
+  const orgs = (dataset.orgs ?? []).filter((org) => org.isDeleted !== true);
+  return orgs.flatMap((org) => [
+    trailOf(org.id, org.id),
+    ...org.projectIds.map((projectId) => trailOf(projectId, org.id, projectId)),
+  ]);
+}

@@ -34,6 +34,8 @@ export interface PrometheusAlert {
   readonly annotations: Record<string, string>;
   readonly state: 'pending' | 'firing' | 'inactive';
   readonly value: string;
+  /** When the alert became active (pending, then firing), RFC 3339. */
+  readonly activeAt?: string;
 }
 
 export interface RuleGroup {

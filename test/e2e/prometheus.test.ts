@@ -42,12 +42,15 @@ import {
   type Dataset,
   type Simulator,
 } from '../../src/simulator/index.js';
+import { EVENT_TYPES } from '../../src/model/event.js';
+import { THRESHOLDS } from '../../src/model/thresholds.js';
 import { allPanels, dashboardQueries, durationMs, variableQueries, type Dashboard, type DashboardQuery } from '../dashboard/queries.js';
 import { parseMetrics, select, type Sample } from '../helpers/metrics.js';
 import { freePort, MAIN, spawnExporter, waitForStatus, type Exporter } from '../helpers/process.js';
 import {
   DAY,
   ageAt,
+  expectedTrails,
   expectedKeys,
   expiresInAt,
   idleAt,
@@ -57,6 +60,7 @@ import {
   seriesIdentity,
   type ExpectedEntry,
   type ExpectedKey,
+  type ExpectedTrail,
 } from './expected.js';
 import { startPrometheus, type Prometheus, type Series } from './prometheus-server.js';
 
@@ -114,6 +118,8 @@ let faultsSetAt = 0;
 /** The instant every query is evaluated at, Unix seconds. */
 let T = 0;
 let keys: ExpectedKey[] = [];
+/** The event trails the data set implies at T (the default 90-day lookback). */
+let trails: ExpectedTrail[] = [];
 /** The exporter's own /metrics, read right before T. */
 let exporterSamples: Sample[] = [];
 
@@ -244,6 +250,7 @@ beforeAll(async () => {
   exporterSamples = parseMetrics(await (await fetch(`${exporterUrl}/metrics`)).text());
   T = Date.now() / 1000;
   keys = expectedKeys(dataset);
+  trails = expectedTrails(dataset, T, 90 * DAY, EVENT_TYPES);
 }, 110_000);
 
 afterAll(async () => {
@@ -418,6 +425,47 @@ function expandedQueries(): DashboardQuery[] {
 
 type Check = (result: Series[]) => void;
 
+// The event trails: the labels of a trail's series, and what the change alerts and panels select.
+/** Labels in name order, as Prometheus answers them: one text per label set. */
+const labelText = (labels: Readonly<Record<string, string>>): string => JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+const labelTexts = (list: readonly Readonly<Record<string, string>>[]): string[] => list.map(labelText).sort();
+const trailLabels = (trail: ExpectedTrail): Record<string, string> => ({ ...target(), org_id: trail.orgId, ...(trail.projectId !== undefined ? { project_id: trail.projectId } : {}) });
+const RECENT_S = THRESHOLDS.recentChange.default;
+const isRecent = (at: number | undefined): at is number => at !== undefined && T - at < RECENT_S;
+const downTrails = () => trails.filter((trail) => trail.projectId === DOWN);
+/** Organisations whose newest access-list setting event is NOT_REQUIRED. */
+const notRequiringOrgs = () =>
+  trails.filter((trail) => {
+    const off = trail.newest['ORG_PUBLIC_API_ACCESS_LIST_NOT_REQUIRED'];
+    const on = trail.newest['ORG_PUBLIC_API_ACCESS_LIST_REQUIRED'];
+    return trail.projectId === undefined && off !== undefined && !(on !== undefined && on >= off);
+  });
+/** Each trail's recent events of the given types, one series each: labels and event time. */
+const recentOf = (types: readonly string[], keep: (trail: ExpectedTrail, type: string) => boolean = () => true) =>
+  trails.flatMap((trail) => types.filter((type) => isRecent(trail.newest[type]) && keep(trail, type)).map((type) => ({ labels: { ...trailLabels(trail), event_type: type }, at: trail.newest[type]! })));
+const KEY_EVENT = /^(API_KEY|SERVICE_ACCOUNT)_/;
+const ENTRY_ADDED = ['API_KEY_ACCESS_LIST_ENTRY_ADDED', 'SERVICE_ACCOUNT_ACCESS_LIST_ENTRY_ADDED'];
+const ROLES_CHANGED = ['API_KEY_ROLES_CHANGED', 'SERVICE_ACCOUNT_ROLES_CHANGED'];
+const CREATED_OR_DELETED = ['API_KEY_CREATED', 'API_KEY_DELETED', 'SERVICE_ACCOUNT_CREATED', 'SERVICE_ACCOUNT_DELETED', 'SERVICE_ACCOUNT_SECRET_ADDED', 'SERVICE_ACCOUNT_SECRET_DELETED'];
+/** The change alerts' series at T, by alert: labels (without __name__) and the time of the event. */
+const changeAlerts = (): Record<string, { labels: Record<string, string>; at: number }[]> => ({
+  MongoDBApiKeyOrgAccessListNotRequired: notRequiringOrgs().map((trail) => ({ labels: { ...trailLabels(trail), event_type: 'ORG_PUBLIC_API_ACCESS_LIST_NOT_REQUIRED' }, at: trail.newest['ORG_PUBLIC_API_ACCESS_LIST_NOT_REQUIRED']! })),
+  MongoDBApiKeyAccessListEntryAdded: recentOf(ENTRY_ADDED, (trail, type) => trail.newest[type] !== trail.anyAddressAdded),
+  MongoDBApiKeyAccessListOpenedToAnyAddress: trails.filter((trail) => isRecent(trail.anyAddressAdded)).map((trail) => ({ labels: trailLabels(trail), at: trail.anyAddressAdded! })),
+  MongoDBApiKeyRolesChanged: recentOf(ROLES_CHANGED),
+  MongoDBApiKeyCreatedOrDeleted: recentOf(CREATED_OR_DELETED),
+});
+/** A result of the change alert's expression: its series, valued the time since the event (or the event time, `asTime`). */
+function expectChanges(result: Series[], alert: string, asTime = false): void {
+  const want = changeAlerts()[alert]!.map((w) => ({ ...w, labels: asTime ? { __name__: 'mongodb_apikey_event_last_timestamp_seconds', ...w.labels } : w.labels }));
+  expect(labelTexts(result.map((s) => s.metric))).toEqual(labelTexts(want.map((w) => w.labels)));
+  for (const w of want) {
+    const series = result.find((s) => labelText(s.metric) === labelText(w.labels))!;
+    if (asTime) expect(series.value).toBe(w.at);
+    else expect(Math.abs(series.value - (T - w.at))).toBeLessThanOrEqual(5);
+  }
+}
+
 /** The expectation of every panel query, by `panel / refId`. */
 const PANEL_CHECKS: Record<string, Check> = {
   'Keys / A': (r) => expectScalar(r, keys.length),
@@ -427,6 +475,30 @@ const PANEL_CHECKS: Record<string, Check> = {
   'Idle keys / A': (r) => expectScalar(r, sel().idle.length),
   'Keys due for rotation / A': (r) => expectScalar(r, sel().rotationDue.length),
   'Scopes down / A': (r) => expectScalar(r, downScopes().length),
+
+  // Recent changes: the event trails.
+  'Access lists opened to any address / A': (r) => expectScalar(r, trails.filter((trail) => isRecent(trail.anyAddressAdded)).length),
+  'Organizations not requiring access lists / A': (r) => expectScalar(r, notRequiringOrgs().length),
+  'Trails with a key change in the last hour / A': (r) =>
+    expectScalar(r, trails.filter((trail) => Object.entries(trail.newest).some(([type, at]) => KEY_EVENT.test(type) && isRecent(at))).length),
+  'Event trails down / A': (r) => expectScalar(r, downTrails().length),
+  'Newest event per type / A': (r) => {
+    const want = trails.flatMap((trail) => Object.entries(trail.newest).map(([type, at]) => ({ labels: { ...trailLabels(trail), event_type: type }, value: at * 1000 })));
+    expect(want.length).toBeGreaterThan(0);
+    expect(labelTexts(r.map((s) => s.metric))).toEqual(labelTexts(want.map((w) => w.labels)));
+    const byLabels = new Map(r.map((s) => [labelText(s.metric), s.value]));
+    for (const w of want) expect(byLabels.get(labelText(w.labels)), JSON.stringify(w.labels)).toBe(w.value);
+  },
+  'Event trails / B': (r) => {
+    expect(labelTexts(r.map((s) => s.metric))).toEqual(labelTexts(trails.map(trailLabels)));
+    for (const s of r) expect(s.value, JSON.stringify(s.metric)).toBe(s.metric['project_id'] === DOWN ? 0 : 1);
+  },
+  'Event trails / C': (r) => {
+    const want = trails.filter((trail) => trail.anyAddressAdded !== undefined);
+    expect(want.length).toBeGreaterThan(0);
+    expect(labelTexts(r.map((s) => s.metric))).toEqual(labelTexts(want.map(trailLabels)));
+    for (const trail of want) expect(r.find((s) => s.metric['org_id'] === trail.orgId && s.metric['project_id'] === trail.projectId)?.value).toBe(trail.anyAddressAdded! * 1000);
+  },
 
   // The table: each column is one query, joined with _info for description, suffix and owner name.
   'API keys / A': (r) => expectKeys(r, keys.filter((k) => k.created !== undefined), INFO, (k) => k.created! * 1000, 1),
@@ -706,6 +778,13 @@ const ALERT_CHECKS: Record<string, Check> = {
   MongoDBApiKeyShardCoverageIncomplete: (r) => expect(r).toEqual([]),
   MongoDBApiKeyExporterConfigReloadFailed: (r) => expect(r).toEqual([]),
   MongoDBApiKeySecretFileUnreadable: (r) => expect(r).toEqual([]),
+  MongoDBApiKeyOrgAccessListNotRequired: (r) => expectChanges(r, 'MongoDBApiKeyOrgAccessListNotRequired', true),
+  MongoDBApiKeyAccessListEntryAdded: (r) => expectChanges(r, 'MongoDBApiKeyAccessListEntryAdded'),
+  MongoDBApiKeyAccessListOpenedToAnyAddress: (r) => expectChanges(r, 'MongoDBApiKeyAccessListOpenedToAnyAddress'),
+  MongoDBApiKeyRolesChanged: (r) => expectChanges(r, 'MongoDBApiKeyRolesChanged'),
+  MongoDBApiKeyCreatedOrDeleted: (r) => expectChanges(r, 'MongoDBApiKeyCreatedOrDeleted'),
+  // DOWN's events fail with its other routes, from after the first clean scrape.
+  MongoDBApiKeyEventsDown: (r) => expectSeries(r, downTrails().map((trail) => ({ __name__: 'mongodb_apikey_events_up', ...trailLabels(trail) })), 0, 0),
 };
 
 describe('every alert expression against Prometheus', () => {
@@ -759,6 +838,8 @@ describe('every alert expression against Prometheus', () => {
       ...downScopes().map((scope) => `MongoDBApiKeyScopeDown ${scope.kind}/${DOWN}/`),
       `MongoDBApiKeyScopeErrors user/${FLAKY}/`,
       `MongoDBApiKeyRateLimited user/${LIMITED}/`,
+      ...Object.entries(changeAlerts()).flatMap(([alert, series]) => series.map((s) => `${alert} ${seriesIdentity(s.labels)}`)),
+      ...downTrails().map((trail) => `MongoDBApiKeyEventsDown ${seriesIdentity(trailLabels(trail))}`),
     ].map((line) => `${line} ${state(line.split(' ')[0]!)}`);
     const alerts = await prometheus!.alerts();
     expect(alerts.map((a) => `${a.labels['alertname']} ${seriesIdentity(a.labels)} ${a.state}`).sort()).toEqual(want.sort());

@@ -1,5 +1,6 @@
 // A literal snapshot at a fixed clock with one key of every risk, for the audit tests.
 import type { ApiKey } from '../../../src/model/api-key.js';
+import type { EventTrail, KeyEvent } from '../../../src/model/event.js';
 import type { Scope } from '../../../src/model/scope.js';
 import type { ScopeState, Snapshot } from '../../../src/model/snapshot.js';
 
@@ -79,10 +80,40 @@ export const EXPECTED_ORDER = [
   'pk-closed',
 ];
 
+const HOUR = 3_600_000;
+const event = (id: string, type: KeyEvent['type'], hoursAgo: number, extra: Partial<KeyEvent> = {}): KeyEvent => ({ id, type, createdAt: NOW - hoursAgo * HOUR, orgId: 'o-acme', ...extra });
+
+/** Events of Acme and of its project prod, keyed by what they show; the newest first is {@link EXPECTED_CHANGES}. */
+export const EVENTS = {
+  created: event('ev-created', 'API_KEY_CREATED', 30, { username: 'alice@example.com', userId: 'u-alice', remoteAddress: '198.51.100.7', targetPublicKey: 'abcdefgh' }),
+  opened: event('ev-opened', 'API_KEY_ACCESS_LIST_ENTRY_ADDED', 29, { publicKey: 'ijklmnop', apiKeyId: 'pk-closed', remoteAddress: '203.0.113.5', targetPublicKey: 'abcdefgh', accessListEntry: '0.0.0.0/0' }),
+  hostile: event(XSS, 'API_KEY_DELETED', 5, { username: XSS, remoteAddress: XSS, targetPublicKey: XSS, accessListEntry: XSS }),
+  secret: event('ev-secret', 'SERVICE_ACCOUNT_SECRET_ADDED', 3, { username: 'bob@example.com', remoteAddress: '192.0.2.44', targetUsername: 'mdb_sa_id_000000000000000000000001' }),
+  notRequired: event('ev-not-required', 'ORG_PUBLIC_API_ACCESS_LIST_NOT_REQUIRED', 2, { username: 'bob@example.com', remoteAddress: '192.0.2.44' }),
+  addedToProject: event('ev-added', 'API_KEY_ADDED_TO_GROUP', 1, { projectId: 'p-prod', userId: 'u-carol', targetPublicKey: 'ijklmnop' }),
+} as const satisfies Record<string, KeyEvent>;
+
+/** The events of {@link TRAILS}, newest first, each once. */
+export const EXPECTED_CHANGES = ['ev-added', 'ev-not-required', 'ev-secret', XSS, 'ev-opened', 'ev-created'];
+
+export const TRAILS: readonly EventTrail[] = [
+  {
+    orgId: 'o-acme',
+    credentialId: 'org',
+    up: true,
+    recent: [EVENTS.notRequired, EVENTS.secret, EVENTS.hostile, EVENTS.opened, EVENTS.created],
+    newest: { ORG_PUBLIC_API_ACCESS_LIST_NOT_REQUIRED: EVENTS.notRequired.createdAt, SERVICE_ACCOUNT_SECRET_ADDED: EVENTS.secret.createdAt },
+    creations: [EVENTS.created],
+  },
+  // The project's trail holds one of the organisation's events again: it is shown once.
+  { orgId: 'o-acme', projectId: 'p-prod', credentialId: 'org', up: true, recent: [EVENTS.addedToProject, EVENTS.created], newest: { API_KEY_ADDED_TO_GROUP: EVENTS.addedToProject.createdAt }, creations: [] },
+  { orgId: 'o-acme', projectId: 'p-locked', credentialId: 'org', up: false, lastFailure: { reason: 'forbidden', status: 403, message: 'GET … answered 403' }, recent: [], newest: {}, creations: [] },
+];
+
 const state = (scope: Scope, keys: readonly ApiKey[] | undefined, extra: Partial<ScopeState> = {}): ScopeState => ({ scope, up: true, keys, lastSuccessAt: NOW - 60_000, errors: ZERO, ...extra });
 
 export const SNAPSHOT: Snapshot = {
-  trails: [],
+  trails: TRAILS,
   completedAt: NOW - 60_000,
   cycle: 3,
   scopes: [

@@ -1,4 +1,4 @@
-// Golden files: what `/` and `/keys.json` answer for the literal snapshot of ../audit/fixture.ts
+// Golden files: what `/`, `/keys.json` and `/events.json` answer for the literal snapshot of ../audit/fixture.ts
 // (one key of every risk) plus an Ops Manager global key, at the fixture's clock, compared byte
 // for byte with ./golden/. `/keys.json` is kept indented for review; the route sends the same
 // value without indentation.
@@ -9,9 +9,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { audit } from '../../../src/audit/audit.js';
+import { audit, recentChanges } from '../../../src/audit/audit.js';
+import { parseChangeQuery, type ChangeQuery } from '../../../src/audit/change-query.js';
 import { DEFAULT_QUERY, parseAuditQuery, type AuditQuery } from '../../../src/audit/query.js';
 import { renderAuditPage, renderBadQueryPage, renderWaitingPage } from '../../../src/http/audit-page.js';
+import { eventsJson } from '../../../src/http/events-json.js';
 import { auditJson } from '../../../src/http/keys-json.js';
 import { KEY_KINDS } from '../../../src/model/api-key.js';
 import type { Snapshot } from '../../../src/model/snapshot.js';
@@ -40,6 +42,12 @@ const parse = (search: string): AuditQuery => {
   return parsed.query;
 };
 
+const parseChanges = (search: string): ChangeQuery => {
+  const parsed = parseChangeQuery(new URLSearchParams(search), 'json');
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.query;
+};
+
 const FILTERED = 'kind=service_account&filter=attention&sort=expires&limit=2&page=2&q=deploy&idleDays=60';
 
 const CASES: readonly (readonly [file: string, render: () => string])[] = [
@@ -49,6 +57,8 @@ const CASES: readonly (readonly [file: string, render: () => string])[] = [
   ['bad-query.html', () => renderBadQueryPage('query parameter sort: expected one of risk, age', CONTEXT, DEFAULT_QUERY)],
   ['keys.json', () => `${JSON.stringify(auditJson(audit(EVERY_KIND, DEFAULT_QUERY, NOW)), null, 2)}\n`],
   ['keys-filtered.json', () => `${JSON.stringify(auditJson(audit(EVERY_KIND, parse(FILTERED), NOW)), null, 2)}\n`],
+  ['events.json', () => `${JSON.stringify(eventsJson(recentChanges(EVERY_KIND, parseChanges(''), NOW)), null, 2)}\n`],
+  ['events-filtered.json', () => `${JSON.stringify(eventsJson(recentChanges(EVERY_KIND, parseChanges('eventType=api_key&eventScope=o-acme&limit=2&page=2'), NOW)), null, 2)}\n`],
 ];
 
 describe('audit golden files', () => {

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { audit } from '../../../src/audit/audit.js';
+import { parseChangeQuery } from '../../../src/audit/change-query.js';
 import { DEFAULT_QUERY, parseAuditQuery, type AuditQuery } from '../../../src/audit/query.js';
 import { AUDIT_CSP, formatDuration, renderAuditPage, renderBadQueryPage, renderWaitingPage, STYLE_HASH } from '../../../src/http/audit-page.js';
 import type { Snapshot } from '../../../src/model/snapshot.js';
-import { ALICE, EXPECTED_ORDER, NOW, SNAPSHOT, XSS, ZERO } from '../audit/fixture.js';
+import type { KeyEvent } from '../../../src/model/event.js';
+import { ALICE, EVENTS, EXPECTED_CHANGES, EXPECTED_ORDER, NOW, ORG_KEYS, SNAPSHOT, XSS, ZERO } from '../audit/fixture.js';
 
 const CONTEXT = { version: '1.2.3', telemetryPath: '/metrics' };
 const parse = (search: string): AuditQuery => {
@@ -12,7 +14,12 @@ const parse = (search: string): AuditQuery => {
   if (!parsed.ok) throw new Error(parsed.error);
   return parsed.query;
 };
-const render = (search = '', snapshot: Snapshot = SNAPSHOT) => renderAuditPage(audit(snapshot, parse(search), NOW), CONTEXT);
+const changeQuery = (search: string) => {
+  const parsed = parseChangeQuery(new URLSearchParams(search), 'page');
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.query;
+};
+const render = (search = '', snapshot: Snapshot = SNAPSHOT) => renderAuditPage(audit(snapshot, parse(search), NOW, changeQuery(search)), CONTEXT);
 const rowIds = (html: string) => [...html.matchAll(/<tr data-key-id="([^"]*)"/g)].map((match) => match[1]);
 
 /** Every attribute value and text between tags, roughly: what a browser would treat as markup. */
@@ -70,8 +77,8 @@ describe('renderAuditPage', () => {
     expect(html).toContain('javascript:alert(1)//&#34;&#39;&#60;i&#62;');
     expect(html).toContain('data-key-id="k&#34;&#39;&#60;&#62;&#38;"');
     expect(new Set(tags(html))).toEqual(new Set(['html', 'head', 'meta', 'title', 'style', 'body', 'header', 'h1', 'span', 'nav', 'a', 'main', 'h2', 'div', 'b', 'p', 'table', 'thead', 'tr', 'th', 'tbody', 'td', 'br', 'form', 'input', 'button', 'footer']));
-    // Every link stays on this site.
-    for (const [, target] of html.matchAll(/href="([^"]*)"/g)) expect(target).toMatch(/^\/(?!\/)/);
+    // Every link stays on this site: a path, or a row of this page.
+    for (const [, target] of html.matchAll(/href="([^"]*)"/g)) expect(target).toMatch(/^(\/(?!\/)|#key-)/);
   });
 
   it('escapes a <script> in every string the API gives, wherever the page shows it', () => {
@@ -166,4 +173,126 @@ describe('formatDuration', () => {
     [-3 * 86_400_000, '3 d'],
     [1_234 * 86_400_000, '1,234 d'],
   ])('%d ms is %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
+});
+
+describe('Recent changes', () => {
+  const changeIds = (html: string) => [...html.matchAll(/<tr data-event-id="([^"]*)"/g)].map((match) => match[1]);
+  const rowOf = (html: string, id: string) => html.split(`<tr data-event-id="${id}"`)[1]!.split('</tr>')[0]!;
+  const escaped = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+
+  it('lists the events newest first: when, what, which key, who, from where, and the scope', () => {
+    const html = render();
+    expect(html.indexOf('id="keys"')).toBeLessThan(html.indexOf('<h2 id="changes-heading">Recent changes</h2>'));
+    expect(html.indexOf('id="changes"')).toBeLessThan(html.indexOf('id="scopes"'));
+    expect(changeIds(html)).toEqual(EXPECTED_CHANGES.map(escaped));
+    const created = rowOf(html, 'ev-created');
+    expect(created).toContain('title="2025-05-31T06:00:00.000Z">2025-05-31 06:00</span><br><span class="small muted">1 d ago</span>');
+    expect(created).toContain('>API key created</a>');
+    expect(created).toContain('<td>alice@example.com</td><td><span class="mono">198.51.100.7</span></td>');
+    expect(created).toContain('<a href="/?eventScope=o-acme" title="organization o-acme">Acme</a>');
+    // An event of a project names the project, then its organisation.
+    expect(rowOf(html, 'ev-added')).toContain('<a href="/?eventScope=p-prod" title="project p-prod">prod</a><br><span class="small muted"><a href="/?eventScope=o-acme"');
+    // An event triggered by an API key names its public key.
+    expect(rowOf(html, 'ev-opened')).toContain('<td><span class="muted">API key</span> <span class="mono">ijklmnop</span></td>');
+    // The entry, and that it opens the list to any address.
+    expect(rowOf(html, 'ev-opened')).toContain('<span class="mono">0.0.0.0/0</span> <span class="badge r-unrestricted">any address</span>');
+    expect(rowOf(html, 'ev-created')).not.toContain('any address');
+    // An organisation setting is about no key.
+    expect(rowOf(html, 'ev-not-required')).toContain('<td class="desc"><span class="muted">—</span></td>');
+  });
+
+  it("links a change to its key's row: on this page by its anchor, otherwise through a search that lists it", () => {
+    const html = render();
+    expect(rowOf(html, 'ev-created')).toContain('<a href="#key-programmatic-o-acme-pk-open" data-key-link="key-programmatic-o-acme-pk-open">');
+    expect(html).toContain('<tr data-key-id="pk-open" data-kind="programmatic" data-risks="unrestricted" id="key-programmatic-o-acme-pk-open">');
+    expect(rowOf(html, 'ev-secret')).toContain('href="#key-service_account-o-acme-sa-valid"');
+    expect(html).toContain('id="key-service_account-o-acme-sa-valid"');
+    // Every anchor a change links to on this page is a row of this page.
+    const anchors = new Set([...html.matchAll(/<tr data-key-id="[^"]*" data-kind="[^"]*" data-risks="[^"]*" id="([^"]*)"/g)].map((match) => match[1]));
+    for (const [, anchor] of html.matchAll(/href="#([^"]*)"/g)) expect(anchors).toContain(anchor);
+    // The key table shows user keys only: the link searches for the key among its kind.
+    const filtered = render('kind=user&eventType=api_key');
+    expect(rowOf(filtered, 'ev-created')).toContain('<a href="/?kind=programmatic&#38;q=pk-open&#38;eventType=api_key#key-programmatic-o-acme-pk-open"');
+    // A key no longer listed is named, not linked.
+    expect(rowOf(html, escaped(XSS))).toContain(`<span class="mono small">${escaped(XSS)}</span><br><span class="small muted">not listed</span>`);
+  });
+
+  it('filters by type and scope through links that keep the key table, and the key table keeps them', () => {
+    const html = render('kind=user&sort=age&eventType=org');
+    expect(changeIds(html)).toEqual(['ev-not-required']);
+    expect(html).toContain('<a class="pill" href="/?kind=user&#38;sort=age" data-event-type="all">All</a>');
+    expect(html).toContain('<a class="pill on" href="/?kind=user&#38;sort=age&#38;eventType=org" data-event-type="org">Organisation settings</a>');
+    expect(html).toContain('href="/?kind=user&#38;sort=age&#38;eventType=org&#38;eventScope=p-prod" data-event-scope="p-prod">prod</a>');
+    // The key table's links and search form carry the change filter.
+    expect(html).toContain('href="/?kind=user&#38;filter=attention&#38;sort=age&#38;eventType=org" data-filter="attention"');
+    expect(html).toContain('<input type="hidden" name="eventType" value="org">');
+    // The header's /events.json link has the same filter.
+    expect(html).toContain('<a href="/events.json?eventType=org">/events.json</a>');
+    // One type has a pill of its own while it filters.
+    const one = render('eventType=API_KEY_CREATED');
+    expect(changeIds(one)).toEqual(['ev-created']);
+    expect(one).toContain('<a class="pill on" href="/?eventType=API_KEY_CREATED" data-event-type="API_KEY_CREATED">API key created</a>');
+    expect(changeIds(render('eventScope=p-prod'))).toEqual(['ev-added']);
+    expect(render('eventScope=nowhere')).toContain('No change matches.');
+  });
+
+  it('says which trails could not be read, and when no trail is read', () => {
+    expect(render()).toContain('Events of 3 organizations and projects, newest first. <span class="down">1 could not be read at the last poll:</span> <span data-trail-down="p-locked">project p-locked (organization Acme) (<span class="mono">forbidden</span>, HTTP 403)</span>.');
+    const none = render('', { ...SNAPSHOT, trails: [] });
+    expect(none).toContain('No event trail is read');
+    expect(none).toContain('No event is read.');
+    expect(changeIds(none)).toEqual([]);
+  });
+
+  it('gives each trail a scope pill up to 20 trails, beyond only the one that filters, and names at most 20 failing trails', () => {
+    const trail = (n: number, up: boolean) => ({ orgId: `o-${n}`, credentialId: 'c', up, ...(up ? {} : { lastFailure: { reason: 'timeout' as const, message: 'slow' } }), recent: [], newest: {}, creations: [] });
+    const pillsOf = (html: string) => [...html.matchAll(/data-event-scope="([^"]*)"/g)].map((match) => match[1]);
+    const few: Snapshot = { ...SNAPSHOT, trails: Array.from({ length: 20 }, (_, n) => trail(n, true)) };
+    expect(pillsOf(render('', few))).toHaveLength(21);
+    const many: Snapshot = { ...SNAPSHOT, trails: Array.from({ length: 25 }, (_, n) => trail(n, false)) };
+    expect(pillsOf(render('', many))).toEqual(['all']);
+    expect(pillsOf(render('eventScope=o-7', many))).toEqual(['all', 'o-7']);
+    const html = render('', many);
+    expect([...html.matchAll(/data-trail-down="/g)]).toHaveLength(20);
+    expect(html).toContain('<span class="down">25 could not be read at the last poll:</span>');
+    expect(html).toContain(' and 5 more.');
+  });
+
+  it('pages the changes with eventPage, keeping the key table where it is', () => {
+    const recent: KeyEvent[] = Array.from({ length: 120 }, (_, index) => ({ id: `e${String(index).padStart(3, '0')}`, type: 'API_KEY_DESCRIPTION_CHANGED', createdAt: NOW - index * 60_000, targetPublicKey: 'abcdefgh' }));
+    const big: Snapshot = { ...SNAPSHOT, trails: [{ orgId: 'o-acme', credentialId: 'org', up: true, recent, newest: {}, creations: [] }] };
+    const first = render('page=1&limit=5', big);
+    expect(changeIds(first)).toEqual(recent.slice(0, 50).map((event) => event.id));
+    expect(first).toContain('Changes 1–50 of 120 · page 1 of 3');
+    expect(first).toContain('href="/?limit=5&#38;eventPage=2" rel="next" data-event-page="next"');
+    const last = render('limit=5&eventPage=3', big);
+    expect(changeIds(last)).toEqual(recent.slice(100).map((event) => event.id));
+    expect(last).toContain('href="/?limit=5&#38;eventPage=2" rel="prev" data-event-page="prev"');
+    // Paging the keys keeps the changes' page.
+    expect(last).toContain('href="/?sort=age&#38;limit=5&#38;eventPage=3" data-sort="age"');
+  });
+
+  it('escapes a <script> in every string of an event and a trail', () => {
+    const script = (field: string) => `<script>${field}</script>`;
+    const fields = ['id', 'username', 'userId', 'publicKey', 'apiKeyId', 'remoteAddress', 'targetPublicKey', 'targetUsername', 'accessListEntry'] as const;
+    const events: KeyEvent[] = [
+      { ...EVENTS.opened, ...Object.fromEntries(fields.map((field) => [field, script(field)])) },
+      // Shown only where the fields above are absent.
+      { id: 'by-id', type: 'API_KEY_ROLES_CHANGED', createdAt: NOW, userId: script('userIdAlone'), targetUsername: script('targetUsernameAlone') },
+    ];
+    const hostile: Snapshot = {
+      ...SNAPSHOT,
+      scopes: [{ scope: { ...ORG_KEYS, id: script('orgId'), name: script('orgName') }, up: true, errors: ZERO, keys: [] }],
+      trails: [
+        { orgId: script('orgId'), credentialId: 'c', up: true, recent: events, newest: {}, creations: [] },
+        { orgId: script('orgId'), projectId: script('projectId'), credentialId: 'c', up: false, lastFailure: { reason: script('reason') as 'forbidden', message: script('message') }, recent: [], newest: {}, creations: [] },
+      ],
+    };
+    const html = render('', hostile) + render(`eventScope=${encodeURIComponent('a:b')}&eventType=API_KEY_CREATED`, hostile);
+    expect(html).not.toMatch(/<script/i);
+    const shown = ['id', 'username', 'remoteAddress', 'targetPublicKey', 'accessListEntry', 'userIdAlone', 'targetUsernameAlone', 'orgId', 'orgName', 'projectId', 'reason'];
+    for (const field of shown) expect(html, field).toContain(`&#60;script&#62;${field}&#60;/script&#62;`);
+    // A hostile scope id travels in links percent-encoded.
+    expect(html).toContain('href="/?eventScope=%3Cscript%3EorgId%3C%2Fscript%3E"');
+  });
 });
