@@ -43,6 +43,7 @@ import {
   type Simulator,
 } from '../../src/simulator/index.js';
 import { EVENT_TYPES } from '../../src/model/event.js';
+import { credentialIdOf } from '../../src/model/scope.js';
 import { THRESHOLDS } from '../../src/model/thresholds.js';
 import { allPanels, dashboardQueries, durationMs, variableQueries, type Dashboard, type DashboardQuery } from '../dashboard/queries.js';
 import { parseMetrics, select, type Sample } from '../helpers/metrics.js';
@@ -114,6 +115,7 @@ let instance = '';
 let exporterUrl = '';
 /** Unix seconds. */
 let exporterStartedAt = 0;
+let secretFile: { credential: string; field: string } = { credential: '', field: '' };
 let faultsSetAt = 0;
 /** The instant every query is evaluated at, Unix seconds. */
 let T = 0;
@@ -194,7 +196,14 @@ beforeAll(async () => {
   const config = exporterConfigFor(sim, { interval: `${POLL_INTERVAL_S}s` }) as { poll: Record<string, unknown> };
   // One request per scope per cycle: each injected failure is exactly one scope error.
   Object.assign(config.poll, { timeout: `${POLL_INTERVAL_S}s`, retries: 0, staleAfter: '15m' });
-  (config as Record<string, unknown>)['organizations'] = organizationsConfigFor(sim);
+  const organizations = organizationsConfigFor(sim) as Record<string, unknown>[];
+  // One secret from a file, for the Secret files panel.
+  const fromFile = organizations.find((entry) => typeof entry['privateKey'] === 'string')!;
+  await writeFile(join(folder, 'org-private-key'), String(fromFile['privateKey']), { mode: 0o600 });
+  delete fromFile['privateKey'];
+  fromFile['privateKeyFile'] = join(folder, 'org-private-key');
+  secretFile = { credential: credentialIdOf(String(fromFile['publicKey']), String(fromFile['baseUrl'] ?? sim.url)), field: 'privateKey' };
+  (config as Record<string, unknown>)['organizations'] = organizations;
   const configFile = join(folder, 'config.yaml');
   await writeFile(configFile, stringify(config), { mode: 0o600 });
   const port = await freePort();
@@ -592,6 +601,9 @@ const PANEL_CHECKS: Record<string, Check> = {
   'Poll duration / B': (r) => expectSeries(r, [target()], Number.MIN_VALUE, POLL_INTERVAL_S),
   'Poll duration / C': (r) => expectSeries(r, [target()], Number.MIN_VALUE, POLL_INTERVAL_S),
   'Time since last completed poll / A': (r) => expectSeries(r, [target()], 0, SLACK_S),
+  'Config reload / A': (r) => expectSeries(r, [{ __name__: 'mongodb_apikey_config_last_reload_successful', ...target() }], 1, 1),
+  'Config loaded / A': (r) => expectSeries(r, [target()], exporterStartedAt * 1000, Date.now()),
+  'Secret files / A': (r) => expectSeries(r, [{ __name__: 'mongodb_apikey_secret_file_read_successful', ...target(), ...secretFile }], 1, 1),
   'Exporter version / A': (r) => {
     const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
     expectSeries(r, [{ __name__: 'mongodb_apikey_exporter_build_info', ...target(), version, nodejs_version: process.versions.node }], 1, 1);
