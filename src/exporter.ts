@@ -4,6 +4,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { AtlasClient } from './atlas/client.js';
+import { proxyEnvironment, shownProxy, type ProxyEnvironment } from './atlas/connection.js';
 import type { Config } from './config/load.js';
 import { createApp } from './http/app.js';
 import { WebGuard } from './http/web-guard.js';
@@ -26,6 +27,8 @@ export interface ExporterOptions {
   readonly retryBaseMs?: number;
   /** `--web.config.file`: TLS, basic auth, headers (exporter-toolkit format). A bad file throws a ConfigError. */
   readonly webConfigFile?: string | undefined;
+  /** Where `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` are read; the process's environment by default. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface RunningExporter {
@@ -40,12 +43,16 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   const { config, log, telemetryPath } = options;
   // First, so that a bad web config stops start-up before anything runs.
   const web = options.webConfigFile !== undefined ? await WebGuard.load(options.webConfigFile, log) : undefined;
+  const proxies = proxyEnvironment(options.env ?? process.env);
+  logConnections(config, proxies, log);
   const metrics = new ExporterMetrics(VERSION, options.shard);
   const exposition = new Exposition(metrics);
   const client = new AtlasClient({
     concurrency: config.poll.concurrency,
     timeoutMs: config.poll.timeoutMs,
     retries: config.poll.retries,
+    maxResponseBytes: config.poll.maxResponseBytes,
+    proxies,
     ...(config.poll.maxRequestsPerSecond !== undefined ? { maxRequestsPerSecond: config.poll.maxRequestsPerSecond } : {}),
     ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
     observe: (api, status, seconds) => metrics.observeRequest(api, status, seconds),
@@ -101,4 +108,21 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       await closed;
     },
   };
+}
+
+/** The proxies in force, shown without credentials, and a warning for every entry that does not verify its server. */
+function logConnections(config: Config, proxies: ProxyEnvironment, log: Logger): void {
+  const shown = (proxy: string | undefined) => (proxy === undefined ? undefined : shownProxy(proxy));
+  if (proxies.httpProxy !== undefined || proxies.httpsProxy !== undefined) {
+    log.info({ httpProxy: shown(proxies.httpProxy), httpsProxy: shown(proxies.httpsProxy), noProxy: proxies.noProxy }, 'proxies from the environment');
+  }
+  const entries = [
+    ...config.users.map((entry, index) => ({ at: `users[${index}]`, entry })),
+    ...config.projects.map((entry, index) => ({ at: `projects[${index}]`, entry })),
+    ...config.organizations.map((entry, index) => ({ at: `organizations[${index}]`, entry })),
+  ];
+  for (const { at, entry } of entries) {
+    if (entry.proxyUrl !== undefined) log.info({ entry: at, proxy: shown(entry.proxyUrl) }, 'entry goes through its own proxy');
+    if (entry.tls?.insecureSkipVerify) log.warn({ entry: at, baseUrl: entry.baseUrl }, 'tls.insecureSkipVerify is set: the certificate of the API server is not verified, anyone on the path can read and change the traffic');
+  }
 }

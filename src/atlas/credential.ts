@@ -1,3 +1,5 @@
+import type { Connection } from './connection.js';
+
 /** Which API a request goes to; the `api` label. */
 export type Api = 'atlas' | 'public';
 
@@ -18,8 +20,10 @@ export class Credential {
   /** Where OAuth tokens come from; only for `scheme: 'oauth'`. */
   readonly tokenUrl: string | undefined;
   readonly #secret: string;
+  /** Private: a proxy URL may carry a password. */
+  readonly #connection: Connection;
 
-  constructor(username: string, secret: string, baseUrl: string, oauth?: { tokenUrl: string }) {
+  constructor(username: string, secret: string, baseUrl: string, oauth?: { tokenUrl: string }, connection: Connection = {}) {
     this.username = username;
     this.baseUrl = baseUrl;
     this.api = apiOf(baseUrl);
@@ -27,6 +31,12 @@ export class Credential {
     this.tokenUrl = oauth?.tokenUrl;
     this.id = `${username}@${new URL(baseUrl).host}`;
     this.#secret = secret;
+    this.#connection = connection;
+  }
+
+  /** How its requests reach the API (proxy, TLS), for the transport only. */
+  connection(): Connection {
+    return this.#connection;
   }
 
   /** The secret, for the digest computation or the token request only. */

@@ -271,7 +271,7 @@ describe('organisation kinds', () => {
         scope: { kind: 'programmatic', owner: 'org', id: ORG, name: 'Acme', credentialId: 'c' },
         up: true,
         lastSuccessAt: NOW,
-        errors: { unauthorized: 0, forbidden: 0, not_found: 0, rate_limited: 0, server_error: 0, timeout: 0, network: 0, invalid_response: 0 },
+        errors: { unauthorized: 0, forbidden: 0, not_found: 0, rate_limited: 0, server_error: 0, timeout: 0, network: 0, tls: 0, invalid_response: 0 },
         keys: [
           { id: 'k1', description: 'billing', suffix: 'a78d', publicKey: 'zmmrboas', tracksUse: true, roles: [{ name: 'ORG_OWNER', orgId: ORG }], accessList: { entries: 0, unrestricted: true, shown: [] } },
           {
@@ -295,7 +295,7 @@ describe('organisation kinds', () => {
         scope: { kind: 'service_account', owner: 'org', id: ORG, name: 'Acme', credentialId: 'c' },
         up: true,
         lastSuccessAt: NOW,
-        errors: { unauthorized: 0, forbidden: 0, not_found: 0, rate_limited: 0, server_error: 0, timeout: 0, network: 0, invalid_response: 0 },
+        errors: { unauthorized: 0, forbidden: 0, not_found: 0, rate_limited: 0, server_error: 0, timeout: 0, network: 0, tls: 0, invalid_response: 0 },
         keys: [
           { id: 's1', description: 'ci', suffix: '9f3c', createdAt: NOW - 86_400_000, tracksUse: true, expiresAt: NOW + 3_600_000, clientId: 'mdb_sa_id_1', accountName: 'ci-deployer', roles: [{ name: 'ORG_MEMBER', orgId: ORG }] },
           {
