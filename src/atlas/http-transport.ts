@@ -199,6 +199,7 @@ function failureOf(error: unknown, method: string, url: string, proxy: string | 
 }
 
 const PROXY_STATUS: Readonly<Record<string, string>> = {
+  '401': ' (some proxies, tinyproxy among them, answer wrong credentials so: check the credentials in the proxy URL)',
   '403': ' (forbidden: its rules do not allow this host or port)',
   '407': ' (proxy authentication required: check the credentials in the proxy URL)',
   '502': ' (bad gateway: it could not reach the API)',
