@@ -191,12 +191,23 @@ const PROXY_REFUSAL = /Proxy response \((\d+)\)|Proxy Authentication Required \(
 function failureOf(error: unknown, method: string, url: string, proxy: string | undefined): ExporterError {
   const tls = tlsProblemOf(error);
   if (tls !== undefined) return new TlsError(method, url, tls, error, proxy === undefined ? undefined : shownProxy(proxy));
-  if (proxy === undefined) return new NetworkError(method, url, error);
+  if (proxy === undefined) return new NetworkError(method, url, closedOverTls(error, url) ? new Error(CLOSED_OVER_TLS) : error);
   const refused = error instanceof Error ? PROXY_REFUSAL.exec(error.message) : null;
   const status = refused?.[1] ?? refused?.[2];
   // Through a proxy, every connection is to the proxy: a refused or broken one is the proxy's.
   return new NetworkError(method, url, status !== undefined ? new Error(`the proxy answered ${status}${PROXY_STATUS[status] ?? ''}`) : error, shownProxy(proxy));
 }
+
+/**
+ * A TLS 1.3 server refuses a missing or untrusted client certificate after the client's side of the
+ * handshake is done; undici then sees the connection end (`other side closed`), not the alert.
+ */
+function closedOverTls(error: unknown, url: string): boolean {
+  return url.startsWith('https:') && (error as NodeJS.ErrnoException | undefined)?.code === 'UND_ERR_SOCKET' && /other side closed/.test((error as Error).message);
+}
+
+const CLOSED_OVER_TLS =
+  'the server closed the TLS connection without an answer (UND_ERR_SOCKET); when every request ends so, the server may require a client certificate it was not given or does not trust: check tls.certFile and tls.keyFile';
 
 const PROXY_STATUS: Readonly<Record<string, string>> = {
   '401': ' (some proxies, tinyproxy among them, answer wrong credentials so: check the credentials in the proxy URL)',
