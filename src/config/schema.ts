@@ -113,7 +113,7 @@ const pollSchema = z
     retries: z.number().int().min(0).max(10).default(3),
     // Longer than a scope-down alert takes to fire, so a failing scope's key alerts do not resolve first.
     staleAfter: duration('1h', 0),
-    // 16 MiB: a full page of 500 of the largest items measures ~0.5 MB; the rest is room (see docs/network.md).
+    // 16 MiB: five times a page of 500 keys that each hold 100 project roles (~3 MB); see docs/network.md.
     maxResponseBytes: z.number().int().min(65_536).max(1024 * 1024 * 1024).default(16 * 1024 * 1024),
     maxRequestsPerSecond: z.number().positive().max(10_000).optional(),
   })

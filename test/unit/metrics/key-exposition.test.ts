@@ -172,8 +172,8 @@ describe('renderKeyExposition', () => {
     expect(valueOf(text, 'mongodb_apikey_last_poll_timestamp_seconds')).toBe('1748779170');
   });
 
-  it('has scope_errors_total for all 8 reasons of every scope, zeros included', () => {
-    const reasons = ['unauthorized', 'forbidden', 'not_found', 'rate_limited', 'server_error', 'timeout', 'network', 'invalid_response'];
+  it('has scope_errors_total for all 9 reasons of every scope, zeros included', () => {
+    const reasons = ['unauthorized', 'forbidden', 'not_found', 'rate_limited', 'server_error', 'timeout', 'network', 'tls', 'invalid_response'];
     for (const scope of [ALICE, PRODUCTION, BOB, LOCKED]) {
       const lines = samples(text).filter((line) => line.startsWith(`mongodb_apikey_scope_errors_total{${scope},`));
       expect(lines.map((line) => /reason="([a-z_]+)"/.exec(line)?.[1])).toStrictEqual(reasons);
