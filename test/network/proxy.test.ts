@@ -178,11 +178,21 @@ describe.skipIf(!hasTinyproxy())('through tinyproxy', () => {
     await expectNoPassword(stack);
   });
 
-  it('NO_PROXY bypasses the environment proxy (a dead one here)', async () => {
-    const dead = `http://127.0.0.1:${await freePort()}`;
-    stack = await startStack({ dataset: dataset(), env: { HTTP_PROXY: dead, HTTPS_PROXY: dead, NO_PROXY: 'example.com,127.0.0.1' } });
+  it('NO_PROXY bypasses the environment proxy for the hosts it lists, and only those', async () => {
+    stack = await startStack({
+      dataset: dataset(),
+      env: { HTTP_PROXY: open.url, NO_PROXY: 'example.com,127.0.0.1' },
+      // The users by name (through the proxy), the projects by address (listed in NO_PROXY).
+      configure: (config) => {
+        for (const user of config.users) user.baseUrl = user.baseUrl.replace('127.0.0.1', 'localhost');
+      },
+    });
     const { up } = await scopes(stack);
     expect(up.length).toBeGreaterThan(0);
     expect(up.every((value) => value === 1)).toBe(true);
+    const log = await open.log();
+    const { port } = new URL(stack.sim.url);
+    expect(log).toContain(`GET http://localhost:${port}/api/atlas/v1.0/`);
+    expect(log).not.toContain(`http://127.0.0.1:${port}/api/public/v1.0/`);
   });
 });
