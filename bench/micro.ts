@@ -13,7 +13,7 @@ import { mapUserKeys } from '../src/sources/user-keys.js';
 
 export function snapshotOf(projects: number, users = 20, keysPerUser = 600, keysPerProject = 3): Snapshot {
   const dataset = generateDataset({ seed: 1, projects, users, keysPerUser, keysPerProject });
-  const zero = { unauthorized: 0, forbidden: 0, not_found: 0, rate_limited: 0, server_error: 0, timeout: 0, network: 0, invalid_response: 0 };
+  const zero = { unauthorized: 0, forbidden: 0, not_found: 0, rate_limited: 0, server_error: 0, timeout: 0, network: 0, tls: 0, invalid_response: 0 };
   const now = Date.now();
   const scopes: ScopeState[] = [
     ...dataset.users.map((user): ScopeState => ({ scope: { kind: 'user', owner: 'user', id: user.id, name: user.username, credentialId: 'u' }, up: true, keys: mapUserKeys(user.keys, 'x'), lastSuccessAt: now, errors: zero })),

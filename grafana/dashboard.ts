@@ -4,7 +4,7 @@
  * src/metrics/contract.ts. Regenerate with `npm run dashboard`; test/dashboard/dashboard.test.ts
  * fails when the JSON and this module disagree.
  */
-import { EXPORTER_FAMILIES as EXPORTER, KEY_FAMILIES as KEY, SCOPE_FAMILIES as SCOPE, TRAIL_FAMILIES as TRAIL, type Family } from '../src/metrics/contract.js';
+import { EXPORTER_FAMILIES as EXPORTER, KEY_FAMILIES as KEY, REASONS, SCOPE_FAMILIES as SCOPE, TRAIL_FAMILIES as TRAIL, type Family } from '../src/metrics/contract.js';
 import { ACCESS_LIST_ENTRIES_SHOWN } from '../src/model/api-key.js';
 import { THRESHOLDS } from '../src/model/thresholds.js';
 import {
@@ -541,7 +541,7 @@ layout.line(
   timeseries({
     title: 'Scope errors by reason',
     description:
-      "Failed scope polls per reason (unauthorized, forbidden, not_found, rate_limited, server_error, timeout, network, invalid_response), after the client's retries, summed over every exporter (all shards when sharded).",
+      `Failed scope polls per reason (${REASONS.join(', ')}), after the client's retries, summed over every exporter (all shards when sharded).`,
     w: 8,
     unit: 'short',
     interval: '5m',

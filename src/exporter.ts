@@ -4,6 +4,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { AtlasClient } from './atlas/client.js';
+import { proxyEnvironment, shownProxy, type ProxyEnvironment } from './atlas/connection.js';
 import { loadConfig, secretFilesOf, type Config } from './config/load.js';
 import { SecretWatch } from './config/secret-watch.js';
 import { ConfigError } from './errors/config-error.js';
@@ -35,6 +36,8 @@ export interface ExporterOptions {
   readonly retryBaseMs?: number;
   /** `--web.config.file`: TLS, basic auth, headers (exporter-toolkit format). A bad file throws a ConfigError. */
   readonly webConfigFile?: string | undefined;
+  /** Where `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` are read; the process's environment by default. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface RunningExporter {
@@ -70,28 +73,34 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   const { log, telemetryPath } = options;
   // First, so that a bad web config stops start-up before anything runs.
   const web = options.webConfigFile !== undefined ? await WebGuard.load(options.webConfigFile, log) : undefined;
+  const proxies = proxyEnvironment(options.env ?? process.env);
   const metrics = new ExporterMetrics(VERSION, options.shard);
   const exposition = new Exposition(metrics);
-  const inForce = (config: Config): InForce => ({
-    config,
-    client: new AtlasClient({
-      concurrency: config.poll.concurrency,
-      timeoutMs: config.poll.timeoutMs,
-      retries: config.poll.retries,
-      ...(config.poll.maxRequestsPerSecond !== undefined ? { maxRequestsPerSecond: config.poll.maxRequestsPerSecond } : {}),
-      ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
-      observe: (api, status, seconds) => metrics.observeRequest(api, status, seconds),
-      observeRateLimit: (api, remaining) => metrics.observeRateLimit(api, remaining),
-      onRevokeFailure: (credential, error) => log.warn({ credential, err: error }, 'could not revoke the OAuth token of a replaced secret'),
-    }),
-    ...sourcesOf(config),
-    secrets: SecretWatch.start({
-      secrets: secretFilesOf(config),
-      log,
-      observe: ({ credential, secret }, ok) => metrics.observeSecretFile(credential, secret.field, ok),
-      ...(options.secretCheckIntervalMs !== undefined ? { checkIntervalMs: options.secretCheckIntervalMs } : {}),
-    }),
-  });
+  const inForce = (config: Config): InForce => {
+    logConnections(config, proxies, log);
+    return {
+      config,
+      client: new AtlasClient({
+        concurrency: config.poll.concurrency,
+        timeoutMs: config.poll.timeoutMs,
+        retries: config.poll.retries,
+        maxResponseBytes: config.poll.maxResponseBytes,
+        proxies,
+        ...(config.poll.maxRequestsPerSecond !== undefined ? { maxRequestsPerSecond: config.poll.maxRequestsPerSecond } : {}),
+        ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
+        observe: (api, status, seconds) => metrics.observeRequest(api, status, seconds),
+        observeRateLimit: (api, remaining) => metrics.observeRateLimit(api, remaining),
+        onRevokeFailure: (credential, error) => log.warn({ credential, err: error }, 'could not revoke the OAuth token of a replaced secret'),
+      }),
+      ...sourcesOf(config),
+      secrets: SecretWatch.start({
+        secrets: secretFilesOf(config),
+        log,
+        observe: ({ credential, secret }, ok) => metrics.observeSecretFile(credential, secret.field, ok),
+        ...(options.secretCheckIntervalMs !== undefined ? { checkIntervalMs: options.secretCheckIntervalMs } : {}),
+      }),
+    };
+  };
   const settingsOf = ({ config, client, sources, trailSources }: InForce): PollerSettings => ({
     sources,
     trailSources,
@@ -171,4 +180,21 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
       await closed;
     },
   };
+}
+
+/** The proxies in force, shown without credentials, and a warning for every entry that does not verify its server. */
+function logConnections(config: Config, proxies: ProxyEnvironment, log: Logger): void {
+  const shown = (proxy: string | undefined) => (proxy === undefined ? undefined : shownProxy(proxy));
+  if (proxies.httpProxy !== undefined || proxies.httpsProxy !== undefined) {
+    log.info({ httpProxy: shown(proxies.httpProxy), httpsProxy: shown(proxies.httpsProxy), noProxy: proxies.noProxy }, 'proxies from the environment');
+  }
+  const entries = [
+    ...config.users.map((entry, index) => ({ at: `users[${index}]`, entry })),
+    ...config.projects.map((entry, index) => ({ at: `projects[${index}]`, entry })),
+    ...config.organizations.map((entry, index) => ({ at: `organizations[${index}]`, entry })),
+  ];
+  for (const { at, entry } of entries) {
+    if (entry.proxyUrl !== undefined) log.info({ entry: at, proxy: shown(entry.proxyUrl.value()) }, 'entry goes through its own proxy');
+    if (entry.tls?.insecureSkipVerify) log.warn({ entry: at, baseUrl: entry.baseUrl }, 'tls.insecureSkipVerify is set: the certificate of the API server is not verified, anyone on the path can read and change the traffic');
+  }
 }

@@ -7,6 +7,7 @@ import { NetworkError } from '../errors/network-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import type { Api, Credential } from './credential.js';
 import { DigestSession, SessionPool } from './digest-session.js';
+import type { Connection, ProxyEnvironment } from './connection.js';
 import { HttpTransport, type AbortLike, type HttpRequest, type HttpResponse } from './http-transport.js';
 import { BearerSession, TokenSource } from './oauth.js';
 import { Pacer, sleep } from './pacer.js';
@@ -39,7 +40,15 @@ export interface ClientOptions {
   readonly onRevokeFailure?: (credentialId: string, error: unknown) => void;
   /** The most pages one listing may take before it counts as never-ending; default {@link MAX_PAGES}. */
   readonly maxPages?: number;
+  /** The largest response body, before and after decompression; default {@link DEFAULT_MAX_RESPONSE_BYTES}. */
+  readonly maxResponseBytes?: number;
+  /** The environment's proxies (`HTTPS_PROXY`, …); none by default. */
+  readonly proxies?: ProxyEnvironment;
 }
+
+/** As `poll.maxResponseBytes` defaults. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+const NO_PROXIES: ProxyEnvironment = { httpProxy: undefined, httpsProxy: undefined, noProxy: '' };
 
 const ERROR_BODY_LIMIT = 4096;
 /** 5,000,000 items at 500 a page: no real listing is longer, and a server that never ends one stops here. */
@@ -57,13 +66,13 @@ export class AtlasClient {
   readonly #pacer: Pacer;
   readonly #pools = new Map<string, SessionPool>();
   readonly #tokens = new Map<string, TokenSource>();
-  readonly #http: HttpTransport;
+  /** One transport per way of reaching the API (proxy and TLS options); credentials without options share one. */
+  readonly #transports = new Map<string, HttpTransport>();
   #requests = 0;
 
   constructor(options: ClientOptions) {
     this.#options = options;
     this.#limit = pLimit(options.concurrency);
-    this.#http = new HttpTransport(options.concurrency);
     this.#pacer = new Pacer(options.maxRequestsPerSecond);
   }
 
@@ -81,7 +90,7 @@ export class AtlasClient {
   async close(timeoutMs = 2_000): Promise<unknown[]> {
     const signal = AbortSignal.timeout(timeoutMs);
     const results = await Promise.allSettled([...this.#tokens.values()].map((tokens) => tokens.revoke(signal)));
-    this.#http.close();
+    await Promise.all([...this.#transports.values()].map((transport) => transport.close()));
     return results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
   }
 
@@ -195,13 +204,26 @@ export class AtlasClient {
     return pool;
   }
 
+  #httpOf(connection: Connection): HttpTransport {
+    const key = JSON.stringify([connection.proxyUrl ?? null, connection.tls ?? null]);
+    let transport = this.#transports.get(key);
+    if (transport === undefined) {
+      const { concurrency, maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES, proxies = NO_PROXIES } = this.#options;
+      transport = new HttpTransport(connection, { connections: concurrency, maxResponseBytes, proxies });
+      this.#transports.set(key, transport);
+    }
+    return transport;
+  }
+
+  /** The exchanges of one credential, OAuth token and revoke requests included, over its own transport. */
   #transport(credential: Credential) {
     const { observe, observeRateLimit } = this.#options;
+    const http = this.#httpOf(credential.connection());
     return async (url: string, init: HttpRequest): Promise<HttpResponse> => {
       this.#requests++;
       const started = performance.now();
       // The whole body is read before this resolves, so every connection (401s included) goes back to the pool.
-      const response = await this.#http.send(url, init);
+      const response = await http.send(url, init);
       observe?.(credential.api, response.status, (performance.now() - started) / 1000);
       const remaining = Number(response.headers.get('ratelimit-remaining') ?? Number.NaN);
       if (Number.isFinite(remaining)) observeRateLimit?.(credential.api, remaining);

@@ -1,5 +1,6 @@
 import { Secret } from '../config/secret.js';
 import { credentialIdOf } from '../model/scope.js';
+import type { Connection } from './connection.js';
 
 /** Which API a request goes to; the `api` label. */
 export type Api = 'atlas' | 'public';
@@ -22,8 +23,10 @@ export class Credential {
   /** Where OAuth tokens come from; only for `scheme: 'oauth'`. */
   readonly tokenUrl: string | undefined;
   readonly #secret: Secret;
+  /** Private: a proxy URL may carry a password. */
+  readonly #connection: Connection;
 
-  constructor(username: string, secret: Secret | string, baseUrl: string, oauth?: { tokenUrl: string }) {
+  constructor(username: string, secret: Secret | string, baseUrl: string, oauth?: { tokenUrl: string }, connection: Connection = {}) {
     this.username = username;
     this.baseUrl = baseUrl;
     this.api = apiOf(baseUrl);
@@ -31,6 +34,12 @@ export class Credential {
     this.tokenUrl = oauth?.tokenUrl;
     this.id = credentialIdOf(username, baseUrl);
     this.#secret = typeof secret === 'string' ? new Secret(oauth ? 'clientSecret' : 'privateKey', secret) : secret;
+    this.#connection = connection;
+  }
+
+  /** How its requests reach the API (proxy, TLS), for the transport only. */
+  connection(): Connection {
+    return this.#connection;
   }
 
   /** The secret's current value, for the digest computation or the token request only. */

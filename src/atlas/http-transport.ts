@@ -1,5 +1,14 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import type { ExporterError } from '../errors/exporter-error.js';
+import { InvalidResponseError } from '../errors/invalid-response-error.js';
+import { NetworkError } from '../errors/network-error.js';
+import { TlsError, tlsProblemOf } from '../errors/tls-error.js';
+import { proxyFor, shownProxy, type Connection, type ProxyEnvironment } from './connection.js';
+
+const gunzipAsync = promisify(gunzip);
 
 /**
  * What aborts a request: an AbortSignal, or anything with the abort half of its shape. The
@@ -21,13 +30,13 @@ export interface HttpRequest {
   readonly signal?: AbortLike | null;
 }
 
-/** A whole response: status, headers and the body, already read. */
+/** A whole response: status, headers and the body, already read (and decompressed). */
 export class HttpResponse {
   readonly status: number;
   readonly headers: { get(name: string): string | null };
   readonly #body: Buffer;
 
-  constructor(status: number, headers: IncomingMessage['headers'], body: Buffer) {
+  constructor(status: number, headers: IncomingHttpHeaders, body: Buffer) {
     this.status = status;
     this.headers = {
       get: (name) => {
@@ -51,67 +60,159 @@ export class HttpResponse {
   }
 }
 
+export interface TransportOptions {
+  /** Connections per origin at most. */
+  readonly connections: number;
+  /** The largest body read, compressed or not; a longer one drops its connection. */
+  readonly maxResponseBytes: number;
+  /** The environment's proxies, for a connection without a `proxyUrl` of its own. */
+  readonly proxies: ProxyEnvironment;
+}
+
 /**
- * HTTP/1.1 requests over keep-alive connections with node:http. A poll sends tens of thousands of
- * small requests, and `fetch` leaves several times more garbage per request (streams, Request and
- * Headers objects, finalizers), which showed as a heap twice the size for the same work.
+ * HTTP/1.1 over keep-alive connections with undici's `request` (not `fetch`: a poll sends tens of
+ * thousands of small requests, and fetch's streams, Request and Headers objects cost several times
+ * the garbage), for one way of reaching the API: direct or through a proxy (`CONNECT` for https,
+ * forwarding for http), with the connection's TLS options. Bodies are read whole, capped, and
+ * gunzipped under the same cap.
  */
 export class HttpTransport {
-  readonly #http: HttpAgent;
-  readonly #https: HttpsAgent;
+  readonly #connection: Connection;
+  readonly #options: TransportOptions;
+  #direct: Agent | undefined;
+  readonly #proxied = new Map<string, ProxyAgent>();
 
-  constructor(maxSockets: number) {
-    this.#http = new HttpAgent({ keepAlive: true, maxSockets });
-    this.#https = new HttpsAgent({ keepAlive: true, maxSockets });
+  constructor(connection: Connection, options: TransportOptions) {
+    this.#connection = connection;
+    this.#options = options;
   }
 
-  /** Sends the request and reads the whole response; rejects on a network error or an abort. */
-  send(url: string, init: HttpRequest = {}): Promise<HttpResponse> {
-    const target = new URL(url);
-    const secure = target.protocol === 'https:';
+  /**
+   * Sends the request and reads the whole response. Rejects with the signal's reason on an abort,
+   * and otherwise with an ExporterError: `tls`, `network` (naming the proxy when there was one) or
+   * `invalid_response` for a body over the cap.
+   */
+  async send(url: string, init: HttpRequest = {}): Promise<HttpResponse> {
     const { signal } = init;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<HttpResponse>((resolve, reject) => {
-      // The signal is not handed to node:http: its abort wiring (a stream finished-listener per
-      // request) kept a few hundred bytes per request alive long enough to reach the old
-      // generation. One listener here does the same.
-      const onAbort = () => request.destroy(signal?.reason instanceof Error ? signal.reason : new Error('request aborted'));
-      const settle = <T>(done: (value: T) => void) => (value: T) => {
-        signal?.removeEventListener('abort', onAbort);
-        done(value);
-      };
-      resolve = settle(resolve);
-      reject = settle(reject);
-      const request = (secure ? httpsRequest : httpRequest)(
-        target,
-        {
-          method: init.method ?? 'GET',
-          headers: { ...init.headers, ...(init.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(init.body)) } : {}) },
-          agent: secure ? this.#https : this.#http,
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('aborted', () => reject(new Error('response aborted')));
-          response.on('end', () => {
-            if (!response.complete) {
-              reject(new Error('connection closed before the response ended'));
-              return;
-            }
-            resolve(new HttpResponse(response.statusCode ?? 0, response.headers, Buffer.concat(chunks)));
-          });
-        },
-      );
-      request.on('error', reject);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      request.end(init.body);
-    });
+    if (signal?.aborted) throw signal.reason;
+    const method = init.method ?? 'GET';
+    const target = new URL(url);
+    const proxy = proxyFor(target, this.#connection.proxyUrl?.value(), this.#options.proxies);
+    const limit = this.#options.maxResponseBytes;
+    try {
+      const response = await request(target, {
+        dispatcher: proxy === undefined ? this.#directAgent() : this.#proxyAgent(proxy),
+        method: method as Dispatcher.HttpMethod,
+        headers: { ...init.headers, 'accept-encoding': 'gzip' },
+        ...(init.body !== undefined ? { body: init.body } : {}),
+        // The deadline is handed over as it is: undici takes anything with addEventListener.
+        ...(signal ? { signal: signal as unknown as AbortSignal } : {}),
+      });
+      const raw = await readCapped(response.body, response.headers['content-length'], limit, url);
+      return new HttpResponse(response.statusCode, response.headers, await decoded(raw, response.headers['content-encoding'], limit, url));
+    } catch (error) {
+      if (signal?.aborted || error instanceof InvalidResponseError) throw error;
+      throw failureOf(error, method, url, proxy);
+    }
   }
 
-  /** Closes the idle connections. */
-  close(): void {
-    this.#http.destroy();
-    this.#https.destroy();
+  /** Drops every connection. */
+  async close(): Promise<void> {
+    await Promise.all([this.#direct?.destroy(), ...[...this.#proxied.values()].map((agent) => agent.destroy())]);
+  }
+
+  #directAgent(): Agent {
+    this.#direct ??= new Agent({ ...this.#common(), ...(this.#connection.tls ? { connect: this.#connection.tls.connectOptions() } : {}) });
+    return this.#direct;
+  }
+
+  #proxyAgent(proxy: string): ProxyAgent {
+    let agent = this.#proxied.get(proxy);
+    if (agent === undefined) {
+      agent = new ProxyAgent({
+        uri: proxy,
+        ...this.#common(),
+        // http:// targets are forwarded as absolute-URI requests, as Go's proxy support does; https:// go through CONNECT.
+        proxyTunnel: false,
+        ...(this.#connection.tls ? { requestTls: this.#connection.tls.connectOptions() } : {}),
+      });
+      this.#proxied.set(proxy, agent);
+    }
+    return agent;
+  }
+
+  #common() {
+    // The client's deadline bounds each request whole; undici's own timers would race it with another reason.
+    return { connections: this.#options.connections, headersTimeout: 0, bodyTimeout: 0 };
   }
 }
+
+/** The body, read up to `limit` bytes; past it the stream is destroyed, and with it the connection. */
+function readCapped(body: Dispatcher.ResponseData['body'], length: string | string[] | undefined, limit: number, url: string): Promise<Buffer> {
+  const tooLarge = () => new InvalidResponseError(url, `body larger than poll.maxResponseBytes (${limit} bytes)`);
+  if (Number(length) > limit) {
+    body.destroy();
+    return Promise.reject(tooLarge());
+  }
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        body.destroy();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.on('error', reject);
+    body.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
+  });
+}
+
+/** The body as sent before `Content-Encoding`, never more than `limit` bytes of it (no zip bomb). */
+async function decoded(raw: Buffer, encoding: string | string[] | undefined, limit: number, url: string): Promise<Buffer> {
+  const coding = (Array.isArray(encoding) ? encoding.join(',') : (encoding ?? '')).trim().toLowerCase();
+  if (coding === '' || coding === 'identity') return raw;
+  if (coding !== 'gzip' && coding !== 'x-gzip') throw new InvalidResponseError(url, `Content-Encoding ${coding.slice(0, 40)} was not asked for`);
+  if (raw.length === 0) return raw;
+  try {
+    return await gunzipAsync(raw, { maxOutputLength: limit });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new InvalidResponseError(url, `decompressed body larger than poll.maxResponseBytes (${limit} bytes)`);
+    throw new InvalidResponseError(url, `body is not valid gzip (${(error as Error).message})`);
+  }
+}
+
+/** undici's messages when a proxy refuses: a CONNECT answered other than 200, or a 407 to a forwarded request. */
+const PROXY_REFUSAL = /Proxy response \((\d+)\)|Proxy Authentication Required \((\d+)\)/;
+
+function failureOf(error: unknown, method: string, url: string, proxy: string | undefined): ExporterError {
+  const tls = tlsProblemOf(error);
+  if (tls !== undefined) return new TlsError(method, url, tls, error, proxy === undefined ? undefined : shownProxy(proxy));
+  if (proxy === undefined) return new NetworkError(method, url, closedOverTls(error, url) ? new Error(CLOSED_OVER_TLS) : error);
+  const refused = error instanceof Error ? PROXY_REFUSAL.exec(error.message) : null;
+  const status = refused?.[1] ?? refused?.[2];
+  // Through a proxy, every connection is to the proxy: a refused or broken one is the proxy's.
+  return new NetworkError(method, url, status !== undefined ? new Error(`the proxy answered ${status}${PROXY_STATUS[status] ?? ''}`) : error, shownProxy(proxy));
+}
+
+/**
+ * A TLS 1.3 server refuses a missing or untrusted client certificate after the client's side of the
+ * handshake is done; undici then sees the connection end (`other side closed`), not the alert.
+ */
+function closedOverTls(error: unknown, url: string): boolean {
+  return url.startsWith('https:') && (error as NodeJS.ErrnoException | undefined)?.code === 'UND_ERR_SOCKET' && /other side closed/.test((error as Error).message);
+}
+
+const CLOSED_OVER_TLS =
+  'the server closed the TLS connection without an answer (UND_ERR_SOCKET); when every request ends so, the server may require a client certificate it was not given or does not trust: check tls.certFile and tls.keyFile';
+
+const PROXY_STATUS: Readonly<Record<string, string>> = {
+  '401': ' (some proxies, tinyproxy among them, answer wrong credentials so: check the credentials in the proxy URL)',
+  '403': ' (forbidden: its rules do not allow this host or port)',
+  '407': ' (proxy authentication required: check the credentials in the proxy URL)',
+  '502': ' (bad gateway: it could not reach the API)',
+  '503': ' (unavailable)',
+};

@@ -1,4 +1,6 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { z } from 'zod';
+import { ClientTls } from './tls.js';
 import { parseDuration } from './duration.js';
 import { Secret } from './secret.js';
 
@@ -56,13 +58,51 @@ const baseUrl = (fallback: string) => z.string().default(fallback).pipe(httpUrl)
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
 /** The fields that hold a secret: each written inline, or as the path of a file in `<field>File`. */
-export const SECRET_FIELDS = ['apiKey', 'privateKey', 'clientSecret'] as const;
+export const SECRET_FIELDS = ['apiKey', 'privateKey', 'clientSecret', 'proxyUrl'] as const;
 export type SecretField = (typeof SECRET_FIELDS)[number];
 
 /** A secret's two fields for a schema's shape: inline, and the file that holds it. */
 function secret<const S extends SecretField>(name: S): Record<S | `${S}File`, z.ZodOptional<typeof nonEmpty>> {
   return { [name]: nonEmpty.optional(), [`${name}File`]: nonEmpty.optional() } as Record<S | `${S}File`, z.ZodOptional<typeof nonEmpty>>;
 }
+
+/** Why a proxy URL cannot be used, or undefined; never echoes the value, which may carry a password. */
+export function proxyUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'not a valid URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an http or https URL';
+  if (url.pathname !== '/' || url.search || url.hash) return 'must be a scheme, host and port only (http://[user:password@]host:port)';
+  return undefined;
+}
+
+const proxyUrl = nonEmpty.superRefine((value, context) => {
+  const problem = proxyUrlProblem(value);
+  if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+});
+
+/** How an entry reaches its API: a proxy of its own (inline or from a file) and TLS options. */
+const connectionFields = {
+  proxyUrl: proxyUrl.optional(),
+  proxyUrlFile: nonEmpty.optional(),
+  tls: z
+    .strictObject({
+      caFile: nonEmpty.optional(),
+      certFile: nonEmpty.optional(),
+      keyFile: nonEmpty.optional(),
+      serverName: nonEmpty.optional(),
+      insecureSkipVerify: z.boolean().default(false),
+    })
+    .superRefine((tls, context) => {
+      if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
+        context.addIssue({ code: 'custom', message: 'give certFile and keyFile together', path: [tls.certFile === undefined ? 'certFile' : 'keyFile'] });
+      }
+    })
+    .optional(),
+};
 
 const objectId = z.string().regex(OBJECT_ID, 'must be a 24-character hexadecimal id');
 
@@ -74,6 +114,8 @@ const pollSchema = z
     retries: z.number().int().min(0).max(10).default(3),
     // Longer than a scope-down alert takes to fire, so a failing scope's key alerts do not resolve first.
     staleAfter: duration('1h', 0),
+    // 16 MiB: five times a page of 500 keys that each hold 100 project roles (~3 MB); see docs/network.md.
+    maxResponseBytes: z.number().int().min(65_536).max(1024 * 1024 * 1024).default(16 * 1024 * 1024),
     maxRequestsPerSecond: z.number().positive().max(10_000).optional(),
   })
   .prefault({});
@@ -84,8 +126,12 @@ const userSchema = z
     ...secret('apiKey'),
     userId: objectId.optional(),
     baseUrl: baseUrl(DEFAULT_ATLAS_BASE_URL),
+    ...connectionFields,
   })
-  .superRefine((user, context) => exactlyOne(user, 'apiKey', context));
+  .superRefine((user, context) => {
+    exactlyOne(user, 'apiKey', context);
+    atMostOne(user, 'proxyUrl', context);
+  });
 
 const projectSchema = z
   .strictObject({
@@ -94,9 +140,11 @@ const projectSchema = z
     baseUrl: baseUrl(DEFAULT_PUBLIC_BASE_URL),
     ids: z.array(objectId).default([]),
     discover: z.boolean().default(false),
+    ...connectionFields,
   })
   .superRefine((project, context) => {
     exactlyOne(project, 'privateKey', context);
+    atMostOne(project, 'proxyUrl', context);
     if (project.ids.length === 0 && !project.discover) {
       context.addIssue({ code: 'custom', message: 'lists no project: give ids, or set discover: true', path: ['ids'] });
     }
@@ -124,8 +172,10 @@ const organizationSchema = z
     events: z.boolean().default(true),
     /** How far back the first read of a trail goes (after every start). */
     eventsLookback: duration('90d', 60_000),
+    ...connectionFields,
   })
   .superRefine((org, context) => {
+    atMostOne(org, 'proxyUrl', context);
     const digest = org.publicKey !== undefined;
     const oauth = org.clientId !== undefined;
     if (digest === oauth) {
@@ -198,7 +248,7 @@ export type ConfigFile = z.output<typeof configFileSchema>;
  * Reads the file a `…File` secret field names: `name` is the secret field (`apiKey`), `at` that
  * field's path in the config (for the error).
  */
-export type SecretReader = (name: SecretField, at: string, path: string) => Promise<Secret>;
+export type SecretReader = (name: string, at: string, path: string) => Promise<Secret>;
 
 /**
  * The configuration in force: the file's schema with every secret as a {@link Secret} (inline, or
@@ -207,12 +257,17 @@ export type SecretReader = (name: SecretField, at: string, path: string) => Prom
  * outputs it, in the same order.
  */
 export const configSchema = (readSecret: SecretReader) =>
-  configFileSchema.transform(async (file) => {
-    const users = await Promise.all(file.users.map((user, index) => withSecret(user, 'apiKey', `users[${index}]`, readSecret)));
-    const projects = await Promise.all(file.projects.map((project, index) => withSecret(project, 'privateKey', `projects[${index}]`, readSecret)));
+  configFileSchema.transform(async (file, context) => {
+    const users = await Promise.all(
+      file.users.map(async (user, index) => withConnection(await withSecret(user, 'apiKey', `users[${index}]`, readSecret), ['users', index], readSecret, context)),
+    );
+    const projects = await Promise.all(
+      file.projects.map(async (project, index) => withConnection(await withSecret(project, 'privateKey', `projects[${index}]`, readSecret), ['projects', index], readSecret, context)),
+    );
     const organizations = await Promise.all(
-      file.organizations.map(async ({ publicKey, privateKey, privateKeyFile, clientId, clientSecret, clientSecretFile, tokenUrl, ...org }, index) => {
+      file.organizations.map(async ({ publicKey, privateKey, privateKeyFile, clientId, clientSecret, clientSecretFile, tokenUrl, ...entry }, index) => {
         const at = `organizations[${index}]`;
+        const org = await withConnection(entry, ['organizations', index], readSecret, context);
         // A programmatic key over digest, or a service account over OAuth 2.0.
         const auth =
           publicKey !== undefined
@@ -252,6 +307,69 @@ type Renamed<T, M> = { [K in keyof T as K extends keyof M ? NonNullable<M[K]> & 
 function renamed<T extends object, const M extends { readonly [K in keyof T]?: string }>(value: T, names: M): Renamed<T, M> {
   const rename = names as Readonly<Record<string, string | undefined>>;
   return Object.fromEntries(Object.entries(value).map(([key, field]) => [rename[key] ?? key, field])) as Renamed<T, M>;
+}
+
+type TlsFiles = NonNullable<z.output<typeof connectionFields.tls>>;
+type ConnectionFields = { readonly proxyUrl?: string | undefined; readonly proxyUrlFile?: string | undefined; readonly tls?: TlsFiles | undefined };
+
+/**
+ * The entry with its proxy URL in hand (inline or read from its file) and its TLS files read and
+ * checked, where the fields stood. A bad file is an issue on its field; nothing read is echoed.
+ */
+async function withConnection<T extends ConnectionFields>(
+  entry: T,
+  at: (string | number)[],
+  readSecret: SecretReader,
+  context: z.RefinementCtx,
+): Promise<Omit<T, 'proxyUrl' | 'proxyUrlFile' | 'tls'> & { proxyUrl?: Secret; tls?: ClientTls }> {
+  const field = (...path: (string | number)[]) => [...at, ...path];
+  const shown = (path: (string | number)[]) => path.map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? part : `.${part}`)).join('');
+  const { proxyUrl, proxyUrlFile, tls, ...rest } = entry;
+  let proxy = proxyUrl !== undefined ? new Secret('proxyUrl', proxyUrl) : undefined;
+  if (proxyUrlFile !== undefined) {
+    proxy = await readSecret('proxyUrl', shown(field('proxyUrlFile')), proxyUrlFile);
+    const problem = proxyUrlProblem(proxy.value());
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: `the file's content: ${problem}`, path: field('proxyUrlFile') });
+  }
+  let clientTls: ClientTls | undefined;
+  if (tls !== undefined) {
+    // Read once, at load: TLS files are not watched.
+    const read = async (name: 'caFile' | 'certFile' | 'keyFile') => (tls[name] === undefined ? undefined : (await readSecret(`tls.${name}`, shown(field('tls', name)), tls[name])).value());
+    const [ca, cert, key] = await Promise.all([read('caFile'), read('certFile'), read('keyFile')]);
+    const problem = (name: string, message: string) => context.addIssue({ code: 'custom', message, path: field('tls', name) });
+    if (ca !== undefined && !isCertificate(ca)) problem('caFile', `${tls.caFile} holds no PEM certificate`);
+    if (cert !== undefined && !isCertificate(cert)) problem('certFile', `${tls.certFile} holds no PEM certificate`);
+    if (key !== undefined && cert !== undefined && isCertificate(cert)) {
+      const fit = keyFits(cert, key);
+      if (fit !== undefined) problem('keyFile', `${tls.keyFile} ${fit}`);
+    }
+    clientTls = new ClientTls(tls, { ...(ca !== undefined ? { ca } : {}), ...(cert !== undefined ? { cert } : {}), ...(key !== undefined ? { key } : {}) });
+  }
+  return { ...rest, ...(proxy !== undefined ? { proxyUrl: proxy } : {}), ...(clientTls !== undefined ? { tls: clientTls } : {}) };
+}
+
+function isCertificate(pem: string): boolean {
+  try {
+    new X509Certificate(pem);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Why the key cannot go with the certificate, or undefined. */
+function keyFits(cert: string, key: string): string | undefined {
+  let keyObject;
+  try {
+    keyObject = createPrivateKey(key);
+  } catch {
+    return 'holds no PEM private key (an encrypted key is not supported)';
+  }
+  return new X509Certificate(cert).checkPrivateKey(keyObject) ? undefined : 'is not the key of certFile';
+}
+
+function atMostOne(entry: Record<string, unknown>, name: SecretField, context: z.RefinementCtx): void {
+  if (entry[name] !== undefined && entry[`${name}File`] !== undefined) context.addIssue({ code: 'custom', message: `give ${name} or ${name}File, not both`, path: [name] });
 }
 
 function exactlyOne(entry: Record<string, unknown>, name: SecretField, context: z.RefinementCtx): void {

@@ -1,11 +1,12 @@
 import { ExporterError } from './exporter-error.js';
 
-/** The request never got a whole answer: refused, reset, unresolvable host, TLS failure. */
+/** The request never got a whole answer: refused, reset, unresolvable host, a proxy that refused. */
 export class NetworkError extends ExporterError {
   override name = 'NetworkError';
 
-  constructor(method: string, url: string, cause: unknown) {
-    super('network', `${method} ${url} failed: ${describeCause(cause)}`, { cause });
+  /** `via`: the proxy it went through, as it may be shown (no credentials). */
+  constructor(method: string, url: string, cause: unknown, via?: string) {
+    super('network', `${method} ${url} failed${via === undefined ? '' : ` through the proxy ${via}`}: ${describeCause(cause)}`, { cause });
   }
 }
 

@@ -10,6 +10,7 @@ export const REASONS = [
   'server_error',
   'timeout',
   'network',
+  'tls',
   'invalid_response',
 ] as const;
 

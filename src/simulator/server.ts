@@ -1,5 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { DatasetView, secretOf, type Principal } from './dataset-view.js';
 import type { Dataset } from './dataset/index.js';
 import { DigestAuthority, type ChallengeStyle } from './digest.js';
@@ -38,6 +40,10 @@ export interface SimulatorOptions {
   mutateEveryMs?: number;
   /** The seed and clock of {@link Simulator.mutate}'s changes (default seed 1, `Date.now`). */
   mutation?: DatasetMutatorOptions;
+  /** Serve HTTPS with this certificate and key (PEM); with `clientCa`, a client certificate signed by it is required. */
+  tls?: { cert: string; key: string; clientCa?: string };
+  /** Gzip every reply to a request that accepts it (`Accept-Encoding: gzip`), as MongoDB Cloud does; off by default. */
+  gzip?: boolean;
 }
 
 /** One authenticated request, as it arrived. */
@@ -150,15 +156,20 @@ function emptyAdminApiStats(): Omit<SimulatorAdminApiStats, 'activeTokens'> {
 /** The largest form body the token endpoints read. */
 const MAX_FORM_BYTES = 16_384;
 
+/** The responses whose body goes out gzipped (the `gzip` option, and a request that accepts it). */
+const gzipped = new WeakSet<ServerResponse>();
+
 function send(res: ServerResponse, reply: Reply): void {
   if (res.destroyed || res.writableEnded) return;
+  const body = gzipped.has(res) ? gzipSync(reply.body) : reply.body;
   res.writeHead(reply.status, {
     'Content-Type': reply.contentType,
-    'Content-Length': Buffer.byteLength(reply.body),
+    'Content-Length': Buffer.byteLength(body),
     'X-MongoDB-Service-Version': SERVICE_VERSION,
+    ...(gzipped.has(res) ? { 'Content-Encoding': 'gzip' } : {}),
     ...reply.headers,
   });
-  res.end(reply.body);
+  res.end(body);
 }
 
 /** Starts a fake of the Atlas and Cloud Manager APIs on real HTTP, digest and OAuth included. */
@@ -287,7 +298,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         headers: { ...reply.headers, ...v2Headers },
       });
     }
-    const origin = `http://${req.headers.host ?? hostPort}`;
+    const origin = `${scheme}://${req.headers.host ?? hostPort}`;
     const pretty = query.get('pretty') === 'true';
     const real = () => reshapePagedReply(handleRoute(route, { view, principal: who, query: pagingQuery(query, paging), origin }), paging, pretty);
     serve(res, route, real, decorate);
@@ -353,7 +364,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     });
   };
 
-  const server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
+    if (options.gzip === true && /\bgzip\b/i.test(req.headers['accept-encoding'] ?? '')) gzipped.add(res);
     stats.requests++;
     stats.inFlight++;
     if (stats.inFlight > stats.maxInFlight) stats.maxInFlight = stats.inFlight;
@@ -367,7 +379,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const route = matchRoute(pathname);
     stats.byRoute[route.template] = (stats.byRoute[route.template] ?? 0) + 1;
     later(latencyMs, () => answer(req, res, route, query));
-  });
+  };
+  const { tls } = options;
+  const scheme = tls === undefined ? 'http' : 'https';
+  const server =
+    tls === undefined
+      ? createServer(listener)
+      : createHttpsServer({ cert: tls.cert, key: tls.key, ...(tls.clientCa !== undefined ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}) }, listener);
   server.keepAliveTimeout = 60_000;
   server.headersTimeout = 65_000;
 
@@ -381,7 +399,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   });
   const { port } = server.address() as AddressInfo;
   const hostPort = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const url = `http://${hostPort}`;
+  const url = `${scheme}://${hostPort}`;
   const mutationTimer =
     options.mutateEveryMs !== undefined && options.mutateEveryMs > 0
       ? setInterval(() => {

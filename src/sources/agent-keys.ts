@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { connectionOf } from '../atlas/connection.js';
 import { Credential } from '../atlas/credential.js';
 import type { ProjectEntry } from '../config/load.js';
 import { failureOf } from '../errors/failure.js';
@@ -59,7 +60,7 @@ class AgentKeysSource implements Source {
   #discovered: readonly { id: string; name?: string }[] = [];
 
   constructor(entry: ProjectEntry) {
-    this.credential = new Credential(entry.publicKey, entry.privateKey, entry.baseUrl);
+    this.credential = new Credential(entry.publicKey, entry.privateKey, entry.baseUrl, undefined, connectionOf(entry));
     this.#ids = entry.ids;
     this.#discover = entry.discover;
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RequestOptions } from '../atlas/client.js';
+import { connectionOf } from '../atlas/connection.js';
 import { Credential } from '../atlas/credential.js';
 import type { OrganizationEntry } from '../config/load.js';
 import { failureOf } from '../errors/failure.js';
@@ -76,8 +77,8 @@ export class OrganizationDirectory {
     const { auth } = entry;
     this.credential =
       auth.scheme === 'digest'
-        ? new Credential(auth.publicKey, auth.privateKey, entry.baseUrl)
-        : new Credential(auth.clientId, auth.clientSecret, entry.baseUrl, { tokenUrl: auth.tokenUrl });
+        ? new Credential(auth.publicKey, auth.privateKey, entry.baseUrl, undefined, connectionOf(entry))
+        : new Credential(auth.clientId, auth.clientSecret, entry.baseUrl, { tokenUrl: auth.tokenUrl }, connectionOf(entry));
     this.v2 = new URL(entry.baseUrl).pathname.startsWith('/api/atlas/v2');
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { connectionOf } from '../atlas/connection.js';
 import { Credential } from '../atlas/credential.js';
 import type { UserEntry } from '../config/load.js';
 import { failureOf } from '../errors/failure.js';
@@ -48,7 +49,7 @@ class UserKeysSource implements Source {
   #userId: string | undefined;
 
   constructor(entry: UserEntry) {
-    this.credential = new Credential(entry.username, entry.apiKey, entry.baseUrl);
+    this.credential = new Credential(entry.username, entry.apiKey, entry.baseUrl, undefined, connectionOf(entry));
     this.#userId = entry.userId;
   }
 

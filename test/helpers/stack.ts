@@ -30,6 +30,8 @@ export interface StackOptions {
   readonly retryBaseMs?: number;
   /** Keep the exporter's log lines in `logs` (default); off for long runs that measure memory. */
   readonly captureLogs?: boolean;
+  /** The environment the exporter reads its proxies from (`HTTPS_PROXY`, …); none by default. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -59,6 +61,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     telemetryPath: '/metrics',
     log: pino({ level: 'debug' }, sink),
     retryBaseMs: options.retryBaseMs ?? 10,
+    env: options.env ?? {},
   });
   await waitFor(() => exporter.poller.snapshot !== undefined, 20_000);
   const scrapeText = async () => {

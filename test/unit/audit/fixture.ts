@@ -9,7 +9,7 @@ export const NOW = 1_748_779_200_000;
 const DAY = 86_400_000;
 export const ago = (days: number): number => NOW - days * DAY;
 
-export const ZERO = { unauthorized: 0, forbidden: 0, not_found: 0, rate_limited: 0, server_error: 0, timeout: 0, network: 0, invalid_response: 0 };
+export const ZERO = { unauthorized: 0, forbidden: 0, not_found: 0, rate_limited: 0, server_error: 0, timeout: 0, network: 0, tls: 0, invalid_response: 0 };
 
 export const ALICE: Scope = { kind: 'user', owner: 'user', id: 'u-alice', name: 'alice@example.com', credentialId: 'alice' };
 export const PROD: Scope = { kind: 'agent', owner: 'project', id: 'p-prod', name: 'prod', credentialId: 'cm' };

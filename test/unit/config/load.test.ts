@@ -73,7 +73,7 @@ describe('parseConfigText', () => {
       {},
       'config.yaml',
     );
-    expect(file.poll).toStrictEqual({ interval: 300_000, concurrency: 8, timeout: 30_000, retries: 3, staleAfter: 3_600_000 });
+    expect(file.poll).toStrictEqual({ interval: 300_000, concurrency: 8, timeout: 30_000, retries: 3, staleAfter: 3_600_000, maxResponseBytes: 16_777_216 });
     expect(file.users).toStrictEqual([
       { username: 'alice@example.com', apiKey: 'k1', baseUrl: 'https://cloud.mongodb.com/api/atlas/v1.0' },
     ]);
@@ -100,7 +100,7 @@ describe('parseConfigText', () => {
       {},
       'config.yaml',
     );
-    expect(file.poll).toStrictEqual({ interval: 600_000, concurrency: 2, timeout: 5_000, retries: 0, staleAfter: 3_600_000, maxRequestsPerSecond: 1.5 });
+    expect(file.poll).toStrictEqual({ interval: 600_000, concurrency: 2, timeout: 5_000, retries: 0, staleAfter: 3_600_000, maxResponseBytes: 16_777_216, maxRequestsPerSecond: 1.5 });
     // The trailing slash is dropped so paths can be appended.
     expect(file.users[0]).toStrictEqual({ username: 'bob', apiKey: 'k', userId: USER_ID, baseUrl: 'https://ops.example.com:8443/api/public/v1.0' });
     expect(file.projects[0]?.ids).toStrictEqual([PROJECT_A, PROJECT_B]);
@@ -178,7 +178,7 @@ describe('loadConfig', () => {
     });
     const config = await loadConfig(join(folder, 'conf/config.yaml'), {});
     expect(revealed(config)).toStrictEqual({
-      poll: { intervalMs: 300_000, concurrency: 8, timeoutMs: 30_000, retries: 3, staleAfterMs: 3_600_000 },
+      poll: { intervalMs: 300_000, concurrency: 8, timeoutMs: 30_000, retries: 3, staleAfterMs: 3_600_000, maxResponseBytes: 16_777_216 },
       users: [{ username: 'alice@example.com', apiKey: 'alice-file-secret', baseUrl: 'https://cloud.mongodb.com/api/atlas/v1.0' }],
       projects: [
         { publicKey: 'pub', privateKey: 'cm-file-secret', baseUrl: 'https://cloud.mongodb.com/api/public/v1.0', ids: [PROJECT_A], discover: false },
@@ -205,7 +205,7 @@ describe('loadConfig', () => {
       'b.yaml': `poll: {maxRequestsPerSecond: 4}\n${ONE_USER}`,
     });
     const a = await loadConfig(join(folder, 'a.yaml'), {});
-    expect(a.poll).toStrictEqual({ intervalMs: 3_600_000, concurrency: 3, timeoutMs: 45_000, retries: 10, staleAfterMs: 7_200_000 });
+    expect(a.poll).toStrictEqual({ intervalMs: 3_600_000, concurrency: 3, timeoutMs: 45_000, retries: 10, staleAfterMs: 7_200_000, maxResponseBytes: 16_777_216 });
     const b = await loadConfig(join(folder, 'b.yaml'), {});
     expect(b.poll.maxRequestsPerSecond).toBe(4);
   });
@@ -400,7 +400,7 @@ describe('secrets stay out of what the user sees', () => {
     // The exact text of the start-up log line, key order included.
     expect(JSON.stringify(redactConfig(config))).toBe(
       [
-        '{"poll":{"intervalMs":600000,"concurrency":8,"timeoutMs":5000,"retries":3,"staleAfterMs":3600000,"maxRequestsPerSecond":2},',
+        '{"poll":{"intervalMs":600000,"concurrency":8,"timeoutMs":5000,"retries":3,"staleAfterMs":3600000,"maxResponseBytes":16777216,"maxRequestsPerSecond":2},',
         '"users":[' +
           '{"username":"alice","apiKey":"<redacted>","userId":"5af9a1d29cc0cdb6ac0bf3f8","baseUrl":"https://cloud.mongodb.com/api/atlas/v1.0"},' +
           '{"username":"bob","apiKey":"<redacted>","baseUrl":"https://ops.example.com/api/public/v1.0"}' +

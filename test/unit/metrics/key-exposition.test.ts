@@ -172,8 +172,8 @@ describe('renderKeyExposition', () => {
     expect(valueOf(text, 'mongodb_apikey_last_poll_timestamp_seconds')).toBe('1748779170');
   });
 
-  it('has scope_errors_total for all 8 reasons of every scope, zeros included', () => {
-    const reasons = ['unauthorized', 'forbidden', 'not_found', 'rate_limited', 'server_error', 'timeout', 'network', 'invalid_response'];
+  it('has scope_errors_total for all 9 reasons of every scope, zeros included', () => {
+    const reasons = ['unauthorized', 'forbidden', 'not_found', 'rate_limited', 'server_error', 'timeout', 'network', 'tls', 'invalid_response'];
     for (const scope of [ALICE, PRODUCTION, BOB, LOCKED]) {
       const lines = samples(text).filter((line) => line.startsWith(`mongodb_apikey_scope_errors_total{${scope},`));
       expect(lines.map((line) => /reason="([a-z_]+)"/.exec(line)?.[1])).toStrictEqual(reasons);
@@ -271,7 +271,7 @@ describe('organisation kinds', () => {
         scope: { kind: 'programmatic', owner: 'org', id: ORG, name: 'Acme', credentialId: 'c' },
         up: true,
         lastSuccessAt: NOW,
-        errors: { unauthorized: 0, forbidden: 0, not_found: 0, rate_limited: 0, server_error: 0, timeout: 0, network: 0, invalid_response: 0 },
+        errors: { unauthorized: 0, forbidden: 0, not_found: 0, rate_limited: 0, server_error: 0, timeout: 0, network: 0, tls: 0, invalid_response: 0 },
         keys: [
           { id: 'k1', description: 'billing', suffix: 'a78d', publicKey: 'zmmrboas', tracksUse: true, roles: [{ name: 'ORG_OWNER', orgId: ORG }], accessList: { entries: 0, unrestricted: true, shown: [] } },
           {
@@ -295,7 +295,7 @@ describe('organisation kinds', () => {
         scope: { kind: 'service_account', owner: 'org', id: ORG, name: 'Acme', credentialId: 'c' },
         up: true,
         lastSuccessAt: NOW,
-        errors: { unauthorized: 0, forbidden: 0, not_found: 0, rate_limited: 0, server_error: 0, timeout: 0, network: 0, invalid_response: 0 },
+        errors: { unauthorized: 0, forbidden: 0, not_found: 0, rate_limited: 0, server_error: 0, timeout: 0, network: 0, tls: 0, invalid_response: 0 },
         keys: [
           { id: 's1', description: 'ci', suffix: '9f3c', createdAt: NOW - 86_400_000, tracksUse: true, expiresAt: NOW + 3_600_000, clientId: 'mdb_sa_id_1', accountName: 'ci-deployer', roles: [{ name: 'ORG_MEMBER', orgId: ORG }] },
           {

@@ -17,8 +17,8 @@ describe('reasonForStatus', () => {
     expect(reasonForStatus(status)).toBe(reason);
   });
 
-  it('is one of the closed set of eight reasons, in the contract order', () => {
-    expect(REASONS).toStrictEqual(['unauthorized', 'forbidden', 'not_found', 'rate_limited', 'server_error', 'timeout', 'network', 'invalid_response']);
+  it('is one of the closed set of nine reasons, in the contract order', () => {
+    expect(REASONS).toStrictEqual(['unauthorized', 'forbidden', 'not_found', 'rate_limited', 'server_error', 'timeout', 'network', 'tls', 'invalid_response']);
     for (let status = 100; status < 600; status++) expect(REASONS).toContain(reasonForStatus(status));
   });
 });

@@ -16,6 +16,7 @@ const ZERO = {
   server_error: 0,
   timeout: 0,
   network: 0,
+  tls: 0,
   invalid_response: 0,
 };
 

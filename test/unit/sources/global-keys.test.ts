@@ -42,7 +42,7 @@ function entry(fields: Partial<OrganizationEntry>): OrganizationEntry {
 }
 
 function globalSources(...organizations: OrganizationEntry[]): Source[] {
-  const config: Config = { poll: { intervalMs: 1, concurrency: 1, timeoutMs: 1, retries: 0, staleAfterMs: 1 }, users: [], projects: [], organizations };
+  const config: Config = { poll: { intervalMs: 1, concurrency: 1, timeoutMs: 1, retries: 0, staleAfterMs: 1, maxResponseBytes: 1 }, users: [], projects: [], organizations };
   return sourcesFrom(config).filter((source) => source.kind === 'global');
 }
 

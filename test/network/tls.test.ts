@@ -1,0 +1,125 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { generateDataset, organizationsConfigFor, type Dataset } from '../../src/simulator/index.js';
+import { select } from '../helpers/metrics.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+import { makePki, type Pki } from '../web/certs.js';
+
+/**
+ * The simulator over HTTPS with a private CA made by openssl: the CA, the client certificate and
+ * the server name of each entry's `tls`, against a server that verifies what it was asked to.
+ */
+
+const dataset = (): Dataset => generateDataset({ seed: 93, users: 1, keysPerUser: 2, projects: 1, credentials: 1, orgs: 1, programmaticKeysPerOrg: 1, serviceAccountsPerOrg: 1, secretsPerServiceAccount: 1 });
+type Entry = Record<string, unknown>;
+const entriesOf = (config: Record<string, any>): Entry[] => [...config.users, ...config.projects, ...(config.organizations ?? [])];
+
+let stack: Stack | undefined;
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+async function scopes(current: Stack): Promise<{ up: number[]; reasons: string[] }> {
+  const samples = await current.scrape();
+  const up = select(samples, 'mongodb_apikey_scope_up').map((sample) => sample.value);
+  const reasons = select(samples, 'mongodb_apikey_scope_errors_total')
+    .filter((sample) => sample.value > 0)
+    .map((sample) => sample.labels.reason ?? '');
+  return { up, reasons: [...new Set(reasons)] };
+}
+
+describe('TLS per entry, against the simulator over HTTPS', () => {
+  let folder: string;
+  let pki: Pki;
+  const file = (name: string) => join(folder, name);
+
+  beforeAll(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'apikey-tls-'));
+    pki = await makePki(folder);
+  });
+  afterAll(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  /** A stack over HTTPS whose every entry (users, projects, a digest and an OAuth organization) gets `tls`. */
+  const start = (tls: Record<string, unknown> | undefined, clientCa?: string) =>
+    startStack({
+      dataset: dataset(),
+      simulator: { tls: { cert: pki.server.cert, key: pki.server.key, ...(clientCa !== undefined ? { clientCa } : {}) } },
+      configure: (config, sim) => {
+        config.organizations = organizationsConfigFor(sim, { includeProjects: false });
+        if (tls !== undefined) for (const entry of entriesOf(config)) entry.tls = tls;
+      },
+    });
+
+  it('the right CA in tls.caFile: every scope up, OAuth included', async () => {
+    stack = await start({ caFile: file('ca.crt') });
+    const { up, reasons } = await scopes(stack);
+    expect(up.length).toBeGreaterThanOrEqual(4);
+    expect(up.every((value) => value === 1)).toBe(true);
+    expect(reasons).toStrictEqual([]);
+    expect(stack.sim.adminApiStats.tokensIssued).toBeGreaterThan(0);
+  });
+
+  it('another CA: every scope fails with reason tls, and the log names the certificate problem', async () => {
+    stack = await start({ caFile: file('other-ca.crt') });
+    const { up, reasons } = await scopes(stack);
+    expect(up.every((value) => value === 0)).toBe(true);
+    expect(reasons).toStrictEqual(['tls']);
+    const failures = stack.logs.filter((line) => line.includes('scope poll failed'));
+    expect(failures.length).toBe(up.length);
+    for (const line of failures) expect(line).toMatch(/"reason":"tls".*UNABLE_TO_VERIFY_LEAF_SIGNATURE.*tls\.caFile/);
+  });
+
+  it("no CA at all (the system's roots): reason tls too", async () => {
+    stack = await start(undefined);
+    const { reasons } = await scopes(stack);
+    expect(reasons).toStrictEqual(['tls']);
+  });
+
+  it('a serverName the certificate is not for: reason tls, ERR_TLS_CERT_ALTNAME_INVALID', async () => {
+    stack = await start({ caFile: file('ca.crt'), serverName: 'api.example.com' });
+    const { reasons } = await scopes(stack);
+    expect(reasons).toStrictEqual(['tls']);
+    expect(stack.logs.join('')).toContain('ERR_TLS_CERT_ALTNAME_INVALID');
+  });
+
+  it('insecureSkipVerify: up with any certificate, and a warning at start-up for each entry', async () => {
+    stack = await start({ insecureSkipVerify: true });
+    const { up } = await scopes(stack);
+    expect(up.every((value) => value === 1)).toBe(true);
+    const warnings = stack.logs.filter((line) => line.includes('tls.insecureSkipVerify is set'));
+    // One user, one project, a digest and an OAuth organization.
+    expect(warnings).toHaveLength(4);
+    expect(warnings[0]).toContain('"level":40');
+  });
+
+  it('a server that requires a client certificate: up with certFile/keyFile', async () => {
+    stack = await start({ caFile: file('ca.crt'), certFile: file('client.crt'), keyFile: file('client.key') }, pki.ca.cert);
+    const { up } = await scopes(stack);
+    expect(up.length).toBeGreaterThanOrEqual(4);
+    expect(up.every((value) => value === 1)).toBe(true);
+  });
+
+  it('a server that requires a client certificate: without one every scope fails (network), and the log says to check the client certificate', async () => {
+    stack = await start({ caFile: file('ca.crt') }, pki.ca.cert);
+    const { up, reasons } = await scopes(stack);
+    expect(up.every((value) => value === 0)).toBe(true);
+    // TLS 1.3 refuses after the client's side of the handshake: the client sees the connection end, not the alert.
+    expect(reasons).toStrictEqual(['network']);
+    const failures = stack.logs.filter((line) => line.includes('scope poll failed'));
+    expect(failures).toHaveLength(up.length);
+    for (const line of failures) expect(line).toContain('may require a client certificate it was not given or does not trust: check tls.certFile and tls.keyFile');
+  });
+
+  it('a client certificate from another CA: every scope fails the same way', async () => {
+    stack = await start({ caFile: file('ca.crt'), certFile: file('other-client.crt'), keyFile: file('other-client.key') }, pki.ca.cert);
+    const { up, reasons } = await scopes(stack);
+    expect(up.every((value) => value === 0)).toBe(true);
+    expect(reasons).toStrictEqual(['network']);
+    expect(stack.logs.join('')).toContain('check tls.certFile and tls.keyFile');
+  });
+});
