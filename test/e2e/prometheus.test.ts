@@ -43,6 +43,7 @@ import {
   type Simulator,
 } from '../../src/simulator/index.js';
 import { EVENT_TYPES } from '../../src/model/event.js';
+import { REASONS } from '../../src/model/reason.js';
 import { credentialIdOf } from '../../src/model/scope.js';
 import { THRESHOLDS } from '../../src/model/thresholds.js';
 import { allPanels, dashboardQueries, durationMs, variableQueries, type Dashboard, type DashboardQuery } from '../dashboard/queries.js';
@@ -82,7 +83,6 @@ const SCRAPE = '1s';
 const POLL_INTERVAL_S = 2;
 /** $__rate_interval for panels without a minimum interval: 15 s of 1 s scrapes. */
 const RATE_INTERVAL = '15s';
-const REASON_COUNT = 8;
 /** How old "recent" may be at T: a poll interval, a scrape, and room for a loaded CI machine. */
 const SLACK_S = 3 * POLL_INTERVAL_S + 4;
 
@@ -221,7 +221,7 @@ beforeAll(async () => {
     'the first scrape',
     async () =>
       (await one('count(mongodb_apikey_scope_up == 1)')) === scopeCount &&
-      (await one('count(mongodb_apikey_scope_errors_total == 0)')) === scopeCount * REASON_COUNT,
+      (await one('count(mongodb_apikey_scope_errors_total == 0)')) === scopeCount * REASONS.length,
     20_000,
   );
 
