@@ -19,7 +19,7 @@ import { stringify } from 'yaml';
 import { EXPORTER_FAMILIES, KEY_FAMILIES, SCOPE_FAMILIES } from '../src/metrics/contract.js';
 import { exporterConfigFor, generateDataset, startSimulator, type Simulator } from '../src/simulator/index.js';
 import { buildBaseline } from './baseline.js';
-import type { ProbeReading, ProbeRequest } from './probe.js';
+import type { MemoryParts, ProbeReading, ProbeRequest } from './probe.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** dist-bench/bench → the repository. */
@@ -60,6 +60,17 @@ interface CycleLog {
   readonly keys: number;
   readonly scopesFailed: number;
   readonly at: number;
+}
+
+/** {@link MemoryParts} in MB. */
+type MemoryPartsMb = Record<string, number | Record<string, number>>;
+
+function partsMb(parts: MemoryParts): MemoryPartsMb {
+  const out: MemoryPartsMb = {};
+  for (const [name, value] of Object.entries(parts)) {
+    out[name.replace(/Bytes$/, 'Mb')] = typeof value === 'number' ? mb(value) : Object.fromEntries(Object.entries(value as Record<string, number>).map(([space, bytes]) => [space, mb(bytes)]));
+  }
+  return out;
 }
 
 interface CycleStats {
@@ -447,7 +458,18 @@ interface ScaleRun {
   laterCycle: CycleStats;
   scrape?: ScrapeResults;
   baseline?: BaselineResults;
-  memory: { cycles: number; rssMb: number; rssMbLast: number; rssGrowthPct: number; heapUsedMb: number; heapUsedMbLast: number; rssMbByCycle: number[]; cycleSeconds: number };
+  memory: {
+    cycles: number;
+    rssMb: number;
+    rssMbLast: number;
+    rssGrowthPct: number;
+    heapUsedMb: number;
+    heapUsedMbLast: number;
+    rssMbByCycle: number[];
+    cycleSeconds: number;
+    parts: MemoryPartsMb;
+    partsLast: MemoryPartsMb;
+  };
   seconds: number;
 }
 
@@ -519,13 +541,15 @@ async function runScale(scale: Scale, options: { scrapes: number; baselineRuns: 
     exporter = await startExporterFor(sim, folder, 'phase-b', scale, 2, 2);
     const rss: number[] = [];
     const heap: number[] = [];
+    const parts: MemoryParts[] = [];
     const phaseStarted = performance.now();
     try {
       for (let n = 1; n <= options.memoryCycles; n++) {
         await exporter.cycle(n, cycleTimeoutMs);
-        const reading = await exporter.probe('read');
+        const reading = await exporter.probe('memory');
         rss.push(reading.rssBytes);
         heap.push(reading.heapUsedBytes);
+        parts.push(reading.memory!);
       }
     } finally {
       await exporter.stop();
@@ -541,8 +565,11 @@ async function runScale(scale: Scale, options: { scrapes: number; baselineRuns: 
       heapUsedMbLast: mb(heap[heap.length - 1]!),
       rssMbByCycle: rss.map(mb),
       cycleSeconds: round((performance.now() - phaseStarted) / 1000 / options.memoryCycles, 2),
+      parts: partsMb(parts[Math.min(4, parts.length - 1)]!),
+      partsLast: partsMb(parts[parts.length - 1]!),
     };
     log(`  RSS: ${memory.rssMb} MB after cycle ${Math.min(5, rss.length)}, ${memory.rssMbLast} MB after cycle ${rss.length} (${memory.rssGrowthPct} %)`);
+    log(`  memory after cycle ${Math.min(5, rss.length)}: ${JSON.stringify(memory.parts)}`);
     return { scale, firstCycle, laterCycle, ...(scrapeResults ? { scrape: scrapeResults } : {}), ...(baseline ? { baseline } : {}), memory, seconds: round((performance.now() - started) / 1000) };
   } finally {
     await sim.close();
@@ -701,6 +728,8 @@ async function main(): Promise<void> {
       heapUsedMbLast: main.memory.heapUsedMbLast,
       secondsPerCycle: main.memory.cycleSeconds,
       rssMbByCycle: main.memory.rssMbByCycle,
+      parts: main.memory.parts,
+      partsLast: main.memory.partsLast,
     },
     growth,
     machine: host,
