@@ -40,6 +40,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --baseline-runs=N     prom-client registry.metrics() runs  [10]
   --memory-cycles=N     cycles of the memory phase           [50]
   --growth=LIST         projects of the growth rows, or none [1000,10000]
+  --memory-only         only the memory phase (RSS after cycle 5 and the last)
   --out=PATH            results file                         [bench/results.json]
 `;
 
@@ -454,8 +455,9 @@ function expectedDataRequests(scale: Scale): number {
 
 interface ScaleRun {
   scale: Scale;
-  firstCycle: CycleStats;
-  laterCycle: CycleStats;
+  /** Absent with --memory-only. */
+  firstCycle?: CycleStats;
+  laterCycle?: CycleStats;
   scrape?: ScrapeResults;
   baseline?: BaselineResults;
   memory: {
@@ -471,6 +473,14 @@ interface ScaleRun {
     partsLast: MemoryPartsMb;
   };
   seconds: number;
+}
+
+/** A run of both phases. */
+type FullRun = ScaleRun & { firstCycle: CycleStats; laterCycle: CycleStats };
+
+function full(run: ScaleRun): FullRun {
+  if (run.firstCycle === undefined || run.laterCycle === undefined) throw new Error('the poll phase did not run');
+  return run as FullRun;
 }
 
 async function cycleStats(exporter: ExporterProcess, sim: Simulator, n: number, scale: Scale, timeoutMs: number): Promise<CycleStats> {
@@ -492,7 +502,7 @@ async function cycleStats(exporter: ExporterProcess, sim: Simulator, n: number, 
 }
 
 /** One scale: phase A (latency, two cycles, scrapes in between) and phase B (memory: latency 0, short interval). */
-async function runScale(scale: Scale, options: { scrapes: number; baselineRuns: number; memoryCycles: number }, log: (line: string) => void): Promise<ScaleRun> {
+async function runScale(scale: Scale, options: { scrapes: number; baselineRuns: number; memoryCycles: number; memoryOnly?: boolean }, log: (line: string) => void): Promise<ScaleRun> {
   const started = performance.now();
   const folder = await mkdtemp(join(tmpdir(), 'apikey-bench-'));
   const dataset = generateDataset({
@@ -511,24 +521,26 @@ async function runScale(scale: Scale, options: { scrapes: number; baselineRuns: 
     const cycleTimeoutMs = (estimate * 4 + 60) * 1000;
     log(`P=${scale.projects}: phase A, interval ${interval}s (expect about ${Math.round(estimate)} s per cycle)`);
     sim.resetStats();
-    let exporter = await startExporterFor(sim, folder, 'phase-a', scale, interval, Math.min(30, interval));
     let scrapeResults: ScrapeResults | undefined;
     let baseline: BaselineResults | undefined;
-    let firstCycle: CycleStats;
-    let laterCycle: CycleStats;
-    try {
-      await exporter.probe('reset');
-      firstCycle = await cycleStats(exporter, sim, 1, scale, cycleTimeoutMs);
-      log(`  cycle 1: ${firstCycle.seconds} s (bound ${firstCycle.boundSeconds} s), ${firstCycle.dataRequests} data requests, ${firstCycle.challenges} challenges`);
-      if (options.scrapes > 0) {
-        scrapeResults = await measureScrapes(exporter, options.scrapes);
-        log(`  scrapes: median ${scrapeResults.medianMs} ms, gzip ${scrapeResults.gzipMedianMs} ms, event loop max ${scrapeResults.eventLoopMaxMs} ms`);
+    let firstCycle: CycleStats | undefined;
+    let laterCycle: CycleStats | undefined;
+    if (!options.memoryOnly) {
+      const exporter = await startExporterFor(sim, folder, 'phase-a', scale, interval, Math.min(30, interval));
+      try {
         await exporter.probe('reset');
+        firstCycle = await cycleStats(exporter, sim, 1, scale, cycleTimeoutMs);
+        log(`  cycle 1: ${firstCycle.seconds} s (bound ${firstCycle.boundSeconds} s), ${firstCycle.dataRequests} data requests, ${firstCycle.challenges} challenges`);
+        if (options.scrapes > 0) {
+          scrapeResults = await measureScrapes(exporter, options.scrapes);
+          log(`  scrapes: median ${scrapeResults.medianMs} ms, gzip ${scrapeResults.gzipMedianMs} ms, event loop max ${scrapeResults.eventLoopMaxMs} ms`);
+          await exporter.probe('reset');
+        }
+        laterCycle = await cycleStats(exporter, sim, 2, scale, cycleTimeoutMs + interval * 1000);
+        log(`  cycle 2: ${laterCycle.seconds} s (bound ${laterCycle.boundSeconds} s), ${laterCycle.challenges} challenges`);
+      } finally {
+        await exporter.stop();
       }
-      laterCycle = await cycleStats(exporter, sim, 2, scale, cycleTimeoutMs + interval * 1000);
-      log(`  cycle 2: ${laterCycle.seconds} s (bound ${laterCycle.boundSeconds} s), ${laterCycle.challenges} challenges`);
-    } finally {
-      await exporter.stop();
     }
     if (scrapeResults !== undefined && options.baselineRuns > 0) {
       baseline = await measureBaseline(scrapeResults.text, options.baselineRuns);
@@ -538,21 +550,21 @@ async function runScale(scale: Scale, options: { scrapes: number; baselineRuns: 
     // Phase B: memory over many cycles, as fast as the simulator answers.
     sim.setLatency(0);
     log(`P=${scale.projects}: phase B, ${options.memoryCycles} cycles at latency 0, interval 2s`);
-    exporter = await startExporterFor(sim, folder, 'phase-b', scale, 2, 2);
+    const memoryExporter = await startExporterFor(sim, folder, 'phase-b', scale, 2, 2);
     const rss: number[] = [];
     const heap: number[] = [];
     const parts: MemoryParts[] = [];
     const phaseStarted = performance.now();
     try {
       for (let n = 1; n <= options.memoryCycles; n++) {
-        await exporter.cycle(n, cycleTimeoutMs);
-        const reading = await exporter.probe('memory');
+        await memoryExporter.cycle(n, cycleTimeoutMs);
+        const reading = await memoryExporter.probe('memory');
         rss.push(reading.rssBytes);
         heap.push(reading.heapUsedBytes);
         parts.push(reading.memory!);
       }
     } finally {
-      await exporter.stop();
+      await memoryExporter.stop();
     }
     const at5 = rss[Math.min(4, rss.length - 1)]!;
     const last = rss[rss.length - 1]!;
@@ -570,7 +582,7 @@ async function runScale(scale: Scale, options: { scrapes: number; baselineRuns: 
     };
     log(`  RSS: ${memory.rssMb} MB after cycle ${Math.min(5, rss.length)}, ${memory.rssMbLast} MB after cycle ${rss.length} (${memory.rssGrowthPct} %)`);
     log(`  memory after cycle ${Math.min(5, rss.length)}: ${JSON.stringify(memory.parts)}`);
-    return { scale, firstCycle, laterCycle, ...(scrapeResults ? { scrape: scrapeResults } : {}), ...(baseline ? { baseline } : {}), memory, seconds: round((performance.now() - started) / 1000) };
+    return { scale, ...(firstCycle && laterCycle ? { firstCycle, laterCycle } : {}), ...(scrapeResults ? { scrape: scrapeResults } : {}), ...(baseline ? { baseline } : {}), memory, seconds: round((performance.now() - started) / 1000) };
   } finally {
     await sim.close();
     await rm(folder, { recursive: true, force: true });
@@ -616,6 +628,7 @@ async function main(): Promise<void> {
       'baseline-runs': { type: 'string', default: '10' },
       'memory-cycles': { type: 'string', default: '50' },
       growth: { type: 'string', default: '1000,10000' },
+      'memory-only': { type: 'boolean', default: false },
       out: { type: 'string', default: join(ROOT, 'bench', 'results.json') },
       help: { type: 'boolean', default: false },
     },
@@ -645,13 +658,19 @@ async function main(): Promise<void> {
   const host = machine();
   log(`${host.nproc} × ${host.cpuModel}, ${host.memTotalGiB} GiB, node ${host.node}`);
 
-  const main = await runScale(scale, { scrapes, baselineRuns: int('baseline-runs', 0), memoryCycles: int('memory-cycles', 5) }, log);
+  if (values['memory-only']) {
+    const { memory } = await runScale(scale, { scrapes: 0, baselineRuns: 0, memoryCycles: int('memory-cycles', 5), memoryOnly: true }, log);
+    await writeFile(String(values.out), `${JSON.stringify({ scale, memory, machine: host, benchSeconds: round((performance.now() - started) / 1000, 0) }, null, 2)}\n`);
+    process.stdout.write(`RSS ${memory.rssMb} MB after cycle 5, ${memory.rssMbLast} MB after cycle ${memory.cycles} (${memory.rssGrowthPct} %)\nbench: wrote ${values.out}\n`);
+    return;
+  }
+  const main = full(await runScale(scale, { scrapes, baselineRuns: int('baseline-runs', 0), memoryCycles: int('memory-cycles', 5) }, log));
   const promtool = promtoolCheck(main.scrape!.text);
   log(`promtool check metrics: ${promtool}`);
-  const growthRuns: ScaleRun[] = [];
+  const growthRuns: FullRun[] = [];
   for (const projects of growthProjects) {
     if (projects === scale.projects) growthRuns.push(main);
-    else growthRuns.push(await runScale({ ...scale, projects }, { scrapes: 0, baselineRuns: 0, memoryCycles: 5 }, log));
+    else growthRuns.push(full(await runScale({ ...scale, projects }, { scrapes: 0, baselineRuns: 0, memoryCycles: 5 }, log)));
   }
   growthRuns.sort((a, b) => a.scale.projects - b.scale.projects);
 
