@@ -519,13 +519,13 @@ async function runScale(scale: Scale, options: { scrapes: number; baselineRuns: 
     const estimate = boundSeconds(expectedDataRequests(scale), scale) * 1.3 + 3;
     const interval = Math.ceil(estimate + (options.scrapes > 0 ? 8 + options.scrapes * 0.15 : 2));
     const cycleTimeoutMs = (estimate * 4 + 60) * 1000;
-    log(`P=${scale.projects}: phase A, interval ${interval}s (expect about ${Math.round(estimate)} s per cycle)`);
-    sim.resetStats();
     let scrapeResults: ScrapeResults | undefined;
     let baseline: BaselineResults | undefined;
     let firstCycle: CycleStats | undefined;
     let laterCycle: CycleStats | undefined;
     if (!options.memoryOnly) {
+      log(`P=${scale.projects}: phase A, interval ${interval}s (expect about ${Math.round(estimate)} s per cycle)`);
+      sim.resetStats();
       const exporter = await startExporterFor(sim, folder, 'phase-a', scale, interval, Math.min(30, interval));
       try {
         await exporter.probe('reset');
