@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: the exporter, run as a user runs it (`node dist/main.js --config.file=…`, a child
- * process), against the simulator with P projects × K agent keys and U users × M personal keys,
- * every request delayed by a fixed latency. One run measures poll, scrape, memory and growth and
+ * process, with the image's NODE_OPTIONS), against the simulator with P projects × K agent keys and
+ * U users × M personal keys, every request delayed by a fixed latency. One run measures poll, scrape, memory and growth and
  * writes `bench/results.json`. Everything talks to 127.0.0.1 only. See `--help`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
@@ -27,6 +28,13 @@ const ROOT = resolve(HERE, '..', '..');
 const EXPORTER_MAIN = join(ROOT, 'dist', 'main.js');
 const PROBE = join(HERE, 'probe.js');
 const ITEMS_PER_PAGE = 500;
+
+/** The NODE_OPTIONS the image runs the exporter with (`ENV NODE_OPTIONS=…` of the Dockerfile's last stage). */
+function imageNodeOptions(): string {
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+  const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+  return /^ENV NODE_OPTIONS=(.+)$/m.exec(runtime)?.[1]?.replace(/^"(.*)"$/, '$1') ?? '';
+}
 
 const USAGE = `Usage: npm run bench -- [options]
   --projects=N          agent-key projects P                 [10000]
@@ -113,8 +121,11 @@ class ExporterProcess {
   #exited = false;
 
   constructor(configFile: string) {
+    // As the image runs it; NODE_OPTIONS of the bench's own environment come after, and win.
+    const nodeOptions = [imageNodeOptions(), process.env.NODE_OPTIONS ?? ''].join(' ').trim();
     this.child = spawn(process.execPath, ['--import', PROBE, EXPORTER_MAIN, `--config.file=${configFile}`, '--web.listen-address=127.0.0.1:0', '--log.level=info'], {
       cwd: ROOT,
+      env: { ...process.env, NODE_OPTIONS: nodeOptions },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     createInterface({ input: this.child.stdout! }).on('line', (line) => this.#onLine(line));
@@ -603,6 +614,7 @@ function machine() {
     memTotalGiB: round(totalmem() / 2 ** 30, 1),
     memFreeGiB: round(freemem() / 2 ** 30, 1),
     node: process.version,
+    exporterNodeOptions: imageNodeOptions(),
     platform: `${process.platform} ${process.arch}`,
   };
 }
