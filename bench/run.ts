@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: the exporter, run as a user runs it (`node dist/main.js --config.file=…`, a child
- * process), against the simulator with P projects × K agent keys and U users × M personal keys,
- * every request delayed by a fixed latency. One run measures poll, scrape, memory and growth and
+ * process, with the image's NODE_OPTIONS), against the simulator with P projects × K agent keys and
+ * U users × M personal keys, every request delayed by a fixed latency. One run measures poll, scrape, memory and growth and
  * writes `bench/results.json`. Everything talks to 127.0.0.1 only. See `--help`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
@@ -19,7 +20,7 @@ import { stringify } from 'yaml';
 import { EXPORTER_FAMILIES, KEY_FAMILIES, SCOPE_FAMILIES } from '../src/metrics/contract.js';
 import { exporterConfigFor, generateDataset, startSimulator, type Simulator } from '../src/simulator/index.js';
 import { buildBaseline } from './baseline.js';
-import type { ProbeReading, ProbeRequest } from './probe.js';
+import type { MemoryParts, ProbeReading, ProbeRequest } from './probe.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** dist-bench/bench → the repository. */
@@ -27,6 +28,13 @@ const ROOT = resolve(HERE, '..', '..');
 const EXPORTER_MAIN = join(ROOT, 'dist', 'main.js');
 const PROBE = join(HERE, 'probe.js');
 const ITEMS_PER_PAGE = 500;
+
+/** The NODE_OPTIONS the image runs the exporter with (`ENV NODE_OPTIONS=…` of the Dockerfile's last stage). */
+function imageNodeOptions(): string {
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+  const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+  return /^ENV NODE_OPTIONS=(.+)$/m.exec(runtime)?.[1]?.replace(/^"(.*)"$/, '$1') ?? '';
+}
 
 const USAGE = `Usage: npm run bench -- [options]
   --projects=N          agent-key projects P                 [10000]
@@ -40,6 +48,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --baseline-runs=N     prom-client registry.metrics() runs  [10]
   --memory-cycles=N     cycles of the memory phase           [50]
   --growth=LIST         projects of the growth rows, or none [1000,10000]
+  --memory-only         only the memory phase (RSS after cycle 5 and the last)
   --out=PATH            results file                         [bench/results.json]
 `;
 
@@ -60,6 +69,17 @@ interface CycleLog {
   readonly keys: number;
   readonly scopesFailed: number;
   readonly at: number;
+}
+
+/** {@link MemoryParts} in MB. */
+type MemoryPartsMb = Record<string, number | Record<string, number>>;
+
+function partsMb(parts: MemoryParts): MemoryPartsMb {
+  const out: MemoryPartsMb = {};
+  for (const [name, value] of Object.entries(parts)) {
+    out[name.replace(/Bytes$/, 'Mb')] = typeof value === 'number' ? mb(value) : Object.fromEntries(Object.entries(value as Record<string, number>).map(([space, bytes]) => [space, mb(bytes)]));
+  }
+  return out;
 }
 
 interface CycleStats {
@@ -101,8 +121,11 @@ class ExporterProcess {
   #exited = false;
 
   constructor(configFile: string) {
+    // As the image runs it; NODE_OPTIONS of the bench's own environment come after, and win.
+    const nodeOptions = [imageNodeOptions(), process.env.NODE_OPTIONS ?? ''].join(' ').trim();
     this.child = spawn(process.execPath, ['--import', PROBE, EXPORTER_MAIN, `--config.file=${configFile}`, '--web.listen-address=127.0.0.1:0', '--log.level=info'], {
       cwd: ROOT,
+      env: { ...process.env, NODE_OPTIONS: nodeOptions },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     createInterface({ input: this.child.stdout! }).on('line', (line) => this.#onLine(line));
@@ -443,12 +466,32 @@ function expectedDataRequests(scale: Scale): number {
 
 interface ScaleRun {
   scale: Scale;
-  firstCycle: CycleStats;
-  laterCycle: CycleStats;
+  /** Absent with --memory-only. */
+  firstCycle?: CycleStats;
+  laterCycle?: CycleStats;
   scrape?: ScrapeResults;
   baseline?: BaselineResults;
-  memory: { cycles: number; rssMb: number; rssMbLast: number; rssGrowthPct: number; heapUsedMb: number; heapUsedMbLast: number; rssMbByCycle: number[]; cycleSeconds: number };
+  memory: {
+    cycles: number;
+    rssMb: number;
+    rssMbLast: number;
+    rssGrowthPct: number;
+    heapUsedMb: number;
+    heapUsedMbLast: number;
+    rssMbByCycle: number[];
+    cycleSeconds: number;
+    parts: MemoryPartsMb;
+    partsLast: MemoryPartsMb;
+  };
   seconds: number;
+}
+
+/** A run of both phases. */
+type FullRun = ScaleRun & { firstCycle: CycleStats; laterCycle: CycleStats };
+
+function full(run: ScaleRun): FullRun {
+  if (run.firstCycle === undefined || run.laterCycle === undefined) throw new Error('the poll phase did not run');
+  return run as FullRun;
 }
 
 async function cycleStats(exporter: ExporterProcess, sim: Simulator, n: number, scale: Scale, timeoutMs: number): Promise<CycleStats> {
@@ -470,7 +513,7 @@ async function cycleStats(exporter: ExporterProcess, sim: Simulator, n: number, 
 }
 
 /** One scale: phase A (latency, two cycles, scrapes in between) and phase B (memory: latency 0, short interval). */
-async function runScale(scale: Scale, options: { scrapes: number; baselineRuns: number; memoryCycles: number }, log: (line: string) => void): Promise<ScaleRun> {
+async function runScale(scale: Scale, options: { scrapes: number; baselineRuns: number; memoryCycles: number; memoryOnly?: boolean }, log: (line: string) => void): Promise<ScaleRun> {
   const started = performance.now();
   const folder = await mkdtemp(join(tmpdir(), 'apikey-bench-'));
   const dataset = generateDataset({
@@ -487,26 +530,28 @@ async function runScale(scale: Scale, options: { scrapes: number; baselineRuns: 
     const estimate = boundSeconds(expectedDataRequests(scale), scale) * 1.3 + 3;
     const interval = Math.ceil(estimate + (options.scrapes > 0 ? 8 + options.scrapes * 0.15 : 2));
     const cycleTimeoutMs = (estimate * 4 + 60) * 1000;
-    log(`P=${scale.projects}: phase A, interval ${interval}s (expect about ${Math.round(estimate)} s per cycle)`);
-    sim.resetStats();
-    let exporter = await startExporterFor(sim, folder, 'phase-a', scale, interval, Math.min(30, interval));
     let scrapeResults: ScrapeResults | undefined;
     let baseline: BaselineResults | undefined;
-    let firstCycle: CycleStats;
-    let laterCycle: CycleStats;
-    try {
-      await exporter.probe('reset');
-      firstCycle = await cycleStats(exporter, sim, 1, scale, cycleTimeoutMs);
-      log(`  cycle 1: ${firstCycle.seconds} s (bound ${firstCycle.boundSeconds} s), ${firstCycle.dataRequests} data requests, ${firstCycle.challenges} challenges`);
-      if (options.scrapes > 0) {
-        scrapeResults = await measureScrapes(exporter, options.scrapes);
-        log(`  scrapes: median ${scrapeResults.medianMs} ms, gzip ${scrapeResults.gzipMedianMs} ms, event loop max ${scrapeResults.eventLoopMaxMs} ms`);
+    let firstCycle: CycleStats | undefined;
+    let laterCycle: CycleStats | undefined;
+    if (!options.memoryOnly) {
+      log(`P=${scale.projects}: phase A, interval ${interval}s (expect about ${Math.round(estimate)} s per cycle)`);
+      sim.resetStats();
+      const exporter = await startExporterFor(sim, folder, 'phase-a', scale, interval, Math.min(30, interval));
+      try {
         await exporter.probe('reset');
+        firstCycle = await cycleStats(exporter, sim, 1, scale, cycleTimeoutMs);
+        log(`  cycle 1: ${firstCycle.seconds} s (bound ${firstCycle.boundSeconds} s), ${firstCycle.dataRequests} data requests, ${firstCycle.challenges} challenges`);
+        if (options.scrapes > 0) {
+          scrapeResults = await measureScrapes(exporter, options.scrapes);
+          log(`  scrapes: median ${scrapeResults.medianMs} ms, gzip ${scrapeResults.gzipMedianMs} ms, event loop max ${scrapeResults.eventLoopMaxMs} ms`);
+          await exporter.probe('reset');
+        }
+        laterCycle = await cycleStats(exporter, sim, 2, scale, cycleTimeoutMs + interval * 1000);
+        log(`  cycle 2: ${laterCycle.seconds} s (bound ${laterCycle.boundSeconds} s), ${laterCycle.challenges} challenges`);
+      } finally {
+        await exporter.stop();
       }
-      laterCycle = await cycleStats(exporter, sim, 2, scale, cycleTimeoutMs + interval * 1000);
-      log(`  cycle 2: ${laterCycle.seconds} s (bound ${laterCycle.boundSeconds} s), ${laterCycle.challenges} challenges`);
-    } finally {
-      await exporter.stop();
     }
     if (scrapeResults !== undefined && options.baselineRuns > 0) {
       baseline = await measureBaseline(scrapeResults.text, options.baselineRuns);
@@ -516,19 +561,21 @@ async function runScale(scale: Scale, options: { scrapes: number; baselineRuns: 
     // Phase B: memory over many cycles, as fast as the simulator answers.
     sim.setLatency(0);
     log(`P=${scale.projects}: phase B, ${options.memoryCycles} cycles at latency 0, interval 2s`);
-    exporter = await startExporterFor(sim, folder, 'phase-b', scale, 2, 2);
+    const memoryExporter = await startExporterFor(sim, folder, 'phase-b', scale, 2, 2);
     const rss: number[] = [];
     const heap: number[] = [];
+    const parts: MemoryParts[] = [];
     const phaseStarted = performance.now();
     try {
       for (let n = 1; n <= options.memoryCycles; n++) {
-        await exporter.cycle(n, cycleTimeoutMs);
-        const reading = await exporter.probe('read');
+        await memoryExporter.cycle(n, cycleTimeoutMs);
+        const reading = await memoryExporter.probe('memory');
         rss.push(reading.rssBytes);
         heap.push(reading.heapUsedBytes);
+        parts.push(reading.memory!);
       }
     } finally {
-      await exporter.stop();
+      await memoryExporter.stop();
     }
     const at5 = rss[Math.min(4, rss.length - 1)]!;
     const last = rss[rss.length - 1]!;
@@ -541,9 +588,12 @@ async function runScale(scale: Scale, options: { scrapes: number; baselineRuns: 
       heapUsedMbLast: mb(heap[heap.length - 1]!),
       rssMbByCycle: rss.map(mb),
       cycleSeconds: round((performance.now() - phaseStarted) / 1000 / options.memoryCycles, 2),
+      parts: partsMb(parts[Math.min(4, parts.length - 1)]!),
+      partsLast: partsMb(parts[parts.length - 1]!),
     };
     log(`  RSS: ${memory.rssMb} MB after cycle ${Math.min(5, rss.length)}, ${memory.rssMbLast} MB after cycle ${rss.length} (${memory.rssGrowthPct} %)`);
-    return { scale, firstCycle, laterCycle, ...(scrapeResults ? { scrape: scrapeResults } : {}), ...(baseline ? { baseline } : {}), memory, seconds: round((performance.now() - started) / 1000) };
+    log(`  memory after cycle ${Math.min(5, rss.length)}: ${JSON.stringify(memory.parts)}`);
+    return { scale, ...(firstCycle && laterCycle ? { firstCycle, laterCycle } : {}), ...(scrapeResults ? { scrape: scrapeResults } : {}), ...(baseline ? { baseline } : {}), memory, seconds: round((performance.now() - started) / 1000) };
   } finally {
     await sim.close();
     await rm(folder, { recursive: true, force: true });
@@ -564,6 +614,7 @@ function machine() {
     memTotalGiB: round(totalmem() / 2 ** 30, 1),
     memFreeGiB: round(freemem() / 2 ** 30, 1),
     node: process.version,
+    exporterNodeOptions: imageNodeOptions(),
     platform: `${process.platform} ${process.arch}`,
   };
 }
@@ -589,6 +640,7 @@ async function main(): Promise<void> {
       'baseline-runs': { type: 'string', default: '10' },
       'memory-cycles': { type: 'string', default: '50' },
       growth: { type: 'string', default: '1000,10000' },
+      'memory-only': { type: 'boolean', default: false },
       out: { type: 'string', default: join(ROOT, 'bench', 'results.json') },
       help: { type: 'boolean', default: false },
     },
@@ -618,13 +670,19 @@ async function main(): Promise<void> {
   const host = machine();
   log(`${host.nproc} × ${host.cpuModel}, ${host.memTotalGiB} GiB, node ${host.node}`);
 
-  const main = await runScale(scale, { scrapes, baselineRuns: int('baseline-runs', 0), memoryCycles: int('memory-cycles', 5) }, log);
+  if (values['memory-only']) {
+    const { memory } = await runScale(scale, { scrapes: 0, baselineRuns: 0, memoryCycles: int('memory-cycles', 5), memoryOnly: true }, log);
+    await writeFile(String(values.out), `${JSON.stringify({ scale, memory, machine: host, benchSeconds: round((performance.now() - started) / 1000, 0) }, null, 2)}\n`);
+    process.stdout.write(`RSS ${memory.rssMb} MB after cycle 5, ${memory.rssMbLast} MB after cycle ${memory.cycles} (${memory.rssGrowthPct} %)\nbench: wrote ${values.out}\n`);
+    return;
+  }
+  const main = full(await runScale(scale, { scrapes, baselineRuns: int('baseline-runs', 0), memoryCycles: int('memory-cycles', 5) }, log));
   const promtool = promtoolCheck(main.scrape!.text);
   log(`promtool check metrics: ${promtool}`);
-  const growthRuns: ScaleRun[] = [];
+  const growthRuns: FullRun[] = [];
   for (const projects of growthProjects) {
     if (projects === scale.projects) growthRuns.push(main);
-    else growthRuns.push(await runScale({ ...scale, projects }, { scrapes: 0, baselineRuns: 0, memoryCycles: 5 }, log));
+    else growthRuns.push(full(await runScale({ ...scale, projects }, { scrapes: 0, baselineRuns: 0, memoryCycles: 5 }, log)));
   }
   growthRuns.sort((a, b) => a.scale.projects - b.scale.projects);
 
@@ -701,6 +759,8 @@ async function main(): Promise<void> {
       heapUsedMbLast: main.memory.heapUsedMbLast,
       secondsPerCycle: main.memory.cycleSeconds,
       rssMbByCycle: main.memory.rssMbByCycle,
+      parts: main.memory.parts,
+      partsLast: main.memory.partsLast,
     },
     growth,
     machine: host,

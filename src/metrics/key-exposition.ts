@@ -1,19 +1,18 @@
-import { idleSince, type ApiKey } from '../model/api-key.js';
-import type { ScopeState, Snapshot } from '../model/snapshot.js';
+import type { Snapshot } from '../model/snapshot.js';
 import { SlabWriter, UNPOOLED, type Slabs } from './slabs.js';
-import { buildTrailExpositionBytes } from './trail-exposition.js';
-import { EXPORTER_FAMILIES, KEY_FAMILIES, LABELS, OWNER_LABEL, OWNER_NAME_LABEL, REASONS, SCOPE_FAMILIES, type Family } from './contract.js';
+import type { Family } from './contract.js';
+import { escapeLabelValue, FAMILY_TABLE, label, type Series } from './families.js';
 
 /**
- * The key and scope series of one snapshot, rendered once when the snapshot lands, as bytes only
- * (nothing per series stays on the JS heap), in slabs (see SlabPool). Only `age`, `idle` and
- * `expires_in` depend on the scrape time; for those the label blocks are kept ready and just the
- * value is written per scrape, so a scrape of 200k series does not rebuild 200k label strings.
+ * The series of one snapshot (the families of {@link FAMILY_TABLE}), rendered once when the
+ * snapshot lands, as bytes only (nothing per series stays on the JS heap), in slabs (see SlabPool).
+ * For the families computed at scrape time the label blocks are kept ready and just the value is
+ * written per scrape, so a scrape of 200k series does not rebuild 200k label strings.
  */
 export interface KeyExpositionBytes {
   /** Every family whose values change only with the snapshot, as UTF-8 exposition text, in chunks. */
   readonly fixed: readonly Buffer[];
-  /** `age`, `idle`, then `expires_in`; a family without series is left out. */
+  /** The families computed at scrape time, in table order; a family without series is left out. */
   readonly timed: readonly TimedBytes[];
   /** Number of series in `fixed` and `timed`. */
   readonly series: number;
@@ -39,73 +38,74 @@ export interface TimedBytes {
   readonly countdown: boolean;
 }
 
-/** Escapes a label value for the text format. */
-export function escapeLabelValue(value: string): string {
-  return /[\\"\n]/.test(value) ? value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : value;
-}
+export { escapeLabelValue };
 
 /** `{a="x",b="y"}` from pairs; empty values are left out (absent and empty are the same to Prometheus). */
 export function labelBlock(pairs: readonly (readonly [string, string | undefined])[]): string {
   let block = '';
-  for (const [name, value] of pairs) block += labelPair(name, value);
+  for (const [name, value] of pairs) block += label(name, value);
   return `{${block.slice(1)}}`;
-}
-
-/** `,name="value"`, or nothing for an absent label or an absent or empty value. */
-function labelPair(name: string | undefined, value: string | undefined): string {
-  return name === undefined || value === undefined || value === '' ? '' : `,${name}="${escapeLabelValue(value)}"`;
 }
 
 export function familyHeader(family: Family): string {
   return `# HELP ${family.name} ${family.help}\n# TYPE ${family.name} ${family.type}\n`;
 }
 
-const seconds = (ms: number): string => String(ms / 1000);
+/** `name{labels}` from `,name="value"` pairs, or the bare name when there are none. */
+const seriesName = (name: string, labels: string): string => (labels === '' ? name : `${name}{${labels.slice(1)}}`);
 
 /** The lines of one family, written into slabs while the snapshot is rendered. */
 class FamilySink {
   readonly family: Family;
   readonly writer: SlabWriter;
   lines = 0;
+  /** The labels of the item being written. */
+  item = '';
 
   constructor(family: Family, slabs: Slabs, previous?: readonly Buffer[]) {
     this.family = family;
     this.writer = new SlabWriter(slabs, previous);
   }
 
-  line(text: string): void {
-    this.writer.text(text);
+  readonly series: Series = (labels, value) => {
+    this.writer.text(`${seriesName(this.family.name, this.item + labels)} ${value}\n`);
     this.lines++;
+  };
+
+  done(): readonly Buffer[] {
+    return this.writer.finish();
   }
 }
 
 /** The label prefixes and start times of one scrape-time family, gathered while rendering. */
 class TimedSink {
-  readonly sink: FamilySink;
+  readonly family: Family;
+  readonly writer: SlabWriter;
+  item = '';
   readonly #firsts: number[] = [];
   readonly #ends: number[] = [];
   readonly #since: number[] = [];
   readonly #countdown: boolean;
 
-  constructor(family: Family, slabs: Slabs, previous: readonly Buffer[] | undefined, countdown = false) {
-    this.sink = new FamilySink(family, slabs, previous);
+  constructor(family: Family, slabs: Slabs, previous: readonly Buffer[] | undefined, countdown: boolean) {
+    this.family = family;
+    this.writer = new SlabWriter(slabs, previous);
     this.#countdown = countdown;
   }
 
-  series(prefix: string, since: number): void {
-    const chunk = this.sink.writer.text(prefix);
+  readonly series: Series = (labels, since) => {
+    const chunk = this.writer.text(`${seriesName(this.family.name, this.item + labels)} `);
     if (chunk === this.#firsts.length) this.#firsts.push(this.#ends.length);
-    this.#ends.push(this.sink.writer.offset);
+    this.#ends.push(this.writer.offset);
     this.#since.push(since);
-  }
+  };
 
   done(): TimedBytes | undefined {
-    const labels = this.sink.writer.finish();
+    const labels = this.writer.finish();
     if (this.#ends.length === 0) return undefined;
-    const { family } = this.sink;
     return {
-      family,
-      header: Buffer.from(familyHeader(family), 'utf8'),
+      family: this.family,
+      header: Buffer.from(familyHeader(this.family), 'utf8'),
       labels,
       firsts: Uint32Array.from(this.#firsts),
       ends: Uint32Array.from(this.#ends),
@@ -115,118 +115,55 @@ class TimedSink {
   }
 }
 
+/** Items written between two chances for the caller to give the event loop a turn. */
+const ITEMS_PER_STEP = 64;
+
 /**
- * Renders the snapshot, one scope per step: the generator yields between scopes so that an
- * asynchronous caller can give the event loop a turn (see {@link buildKeyExpositionBytesAsync}).
+ * Renders the snapshot: every row of {@link FAMILY_TABLE} over the items of its collection, each
+ * collection walked once. The generator yields every few items so that an asynchronous caller
+ * can give the event loop a turn (see {@link buildKeyExpositionBytesAsync}).
  */
 function* buildSteps(snapshot: Snapshot | undefined, slabs: Slabs, previous: KeyExpositionBytes | undefined): Generator<void, KeyExpositionBytes> {
-  const sink = (family: Family) => new FamilySink(family, slabs, previous?.families.get(family.name));
-  const info = sink(KEY_FAMILIES.info);
-  const created = sink(KEY_FAMILIES.created);
-  const enabled = sink(KEY_FAMILIES.enabled);
-  const usedCount = sink(KEY_FAMILIES.usedCount);
-  const lastUsed = sink(KEY_FAMILIES.lastUsed);
-  const expiry = sink(KEY_FAMILIES.expiry);
-  const roles = sink(KEY_FAMILIES.role);
-  const accessListEntries = sink(KEY_FAMILIES.accessListEntries);
-  const unrestricted = sink(KEY_FAMILIES.unrestricted);
-  const entryCreated = sink(KEY_FAMILIES.accessListEntryCreated);
-  const entryLastUsed = sink(KEY_FAMILIES.accessListEntryLastUsed);
-  const entryRequests = sink(KEY_FAMILIES.accessListEntryRequests);
-  const keys = sink(SCOPE_FAMILIES.keys);
-  const up = sink(SCOPE_FAMILIES.up);
-  const lastSuccess = sink(SCOPE_FAMILIES.lastSuccess);
-  const errors = sink(SCOPE_FAMILIES.errors);
-  const lastPoll = sink(EXPORTER_FAMILIES.lastPoll);
-  const timedSink = (family: Family, countdown = false) => new TimedSink(family, slabs, previous?.timed.find((timed) => timed.family === family)?.labels, countdown);
-  const age = timedSink(KEY_FAMILIES.age);
-  const idle = timedSink(KEY_FAMILIES.idle);
-  const expiresIn = timedSink(KEY_FAMILIES.expiresIn, true);
-
-  for (const state of snapshot?.scopes ?? []) {
-    const { scope } = state;
-    // `,kind="…",user_id="…"`: the same label blocks as labelBlock() builds, without the pairs.
-    const scopeInner = labelPair(LABELS.kind, scope.kind) + labelPair(OWNER_LABEL[scope.owner], scope.id);
-    const scopeLabels = `{${scopeInner.slice(1)}}`;
-    up.line(`${SCOPE_FAMILIES.up.name}${scopeLabels} ${state.up ? 1 : 0}\n`);
-    if (state.lastSuccessAt !== undefined) lastSuccess.line(`${SCOPE_FAMILIES.lastSuccess.name}${scopeLabels} ${seconds(state.lastSuccessAt)}\n`);
-    const errorPrefix = `${SCOPE_FAMILIES.errors.name}${scopeLabels.slice(0, -1)},${LABELS.reason}="`;
-    for (const reason of REASONS) errors.line(`${errorPrefix}${reason}"} ${state.errors[reason]}\n`);
-    if (state.keys !== undefined) {
-      keys.line(`${SCOPE_FAMILIES.keys.name}${scopeLabels} ${state.keys.length}\n`);
-      for (const key of state.keys) {
-        const identityInner = scopeInner + labelPair(LABELS.keyId, key.id);
-        const identity = `{${identityInner.slice(1)}}`;
-        info.line(`${KEY_FAMILIES.info.name}{${infoInner(state, key, identityInner).slice(1)}} 1\n`);
-        if (key.createdAt !== undefined) {
-          created.line(`${KEY_FAMILIES.created.name}${identity} ${seconds(key.createdAt)}\n`);
-          age.series(`${KEY_FAMILIES.age.name}${identity} `, key.createdAt);
+  const sinks = FAMILY_TABLE.map((row) =>
+    row.atScrape === undefined
+      ? new FamilySink(row.family, slabs, previous?.families.get(row.family.name))
+      : new TimedSink(row.family, slabs, previous?.timed.find((timed) => timed.family === row.family)?.labels, row.atScrape === 'until'),
+  );
+  if (snapshot !== undefined) {
+    const collections = new Set(FAMILY_TABLE.map((row) => row.collection));
+    for (const collection of collections) {
+      const rows = FAMILY_TABLE.flatMap((row, index) => (row.collection === collection ? [{ row, sink: sinks[index]! }] : []));
+      let written = 0;
+      for (const [item, labels] of collection.items(snapshot)) {
+        for (const { row, sink } of rows) {
+          sink.item = labels;
+          row.write(item, sink.series);
         }
-        if (key.enabled !== undefined) enabled.line(`${KEY_FAMILIES.enabled.name}${identity} ${key.enabled ? 1 : 0}\n`);
-        if (key.usedCount !== undefined) usedCount.line(`${KEY_FAMILIES.usedCount.name}${identity} ${key.usedCount}\n`);
-        if (key.lastUsedAt !== undefined) lastUsed.line(`${KEY_FAMILIES.lastUsed.name}${identity} ${seconds(key.lastUsedAt)}\n`);
-        const since = idleSince(key);
-        if (since !== undefined) idle.series(`${KEY_FAMILIES.idle.name}${identity} `, since);
-        if (key.expiresAt !== undefined) {
-          expiry.line(`${KEY_FAMILIES.expiry.name}${identity} ${seconds(key.expiresAt)}\n`);
-          expiresIn.series(`${KEY_FAMILIES.expiresIn.name}${identity} `, key.expiresAt);
-        }
-        for (const role of key.roles ?? []) {
-          const roleLabels = labelPair(LABELS.role, role.name) + labelPair(LABELS.roleOrgId, role.orgId) + labelPair(LABELS.roleProjectId, role.projectId);
-          roles.line(`${KEY_FAMILIES.role.name}{${(identityInner + roleLabels).slice(1)}} 1\n`);
-        }
-        if (key.accessList !== undefined) {
-          accessListEntries.line(`${KEY_FAMILIES.accessListEntries.name}${identity} ${key.accessList.entries}\n`);
-          unrestricted.line(`${KEY_FAMILIES.unrestricted.name}${identity} ${key.accessList.unrestricted ? 1 : 0}\n`);
-          for (const entry of key.accessList.shown) {
-            const entryInner = identityInner + labelPair(LABELS.entry, entry.address);
-            if (entry.createdAt !== undefined) entryCreated.line(`${KEY_FAMILIES.accessListEntryCreated.name}{${entryInner.slice(1)}} ${seconds(entry.createdAt)}\n`);
-            if (entry.lastUsedAt !== undefined) entryLastUsed.line(`${KEY_FAMILIES.accessListEntryLastUsed.name}{${entryInner.slice(1)}} ${seconds(entry.lastUsedAt)}\n`);
-            if (entry.requests !== undefined) {
-              entryRequests.line(`${KEY_FAMILIES.accessListEntryRequests.name}{${(entryInner + labelPair(LABELS.lastUsedAddress, entry.lastUsedAddress)).slice(1)}} ${entry.requests}\n`);
-            }
-          }
-        }
+        if (++written % ITEMS_PER_STEP === 0) yield;
       }
     }
-    yield;
   }
-  if (snapshot) lastPoll.line(`${EXPORTER_FAMILIES.lastPoll.name} ${seconds(snapshot.completedAt)}\n`);
 
   const fixed: Buffer[] = [];
+  const timed: TimedBytes[] = [];
   const families = new Map<string, readonly Buffer[]>();
   let series = 0;
-  const sinks = [info, created, enabled, usedCount, lastUsed, expiry, roles, accessListEntries, unrestricted, entryCreated, entryLastUsed, entryRequests, keys, up, lastSuccess, errors, lastPoll];
   for (const sink of sinks) {
-    const chunks = sink.writer.finish();
+    if (sink instanceof TimedSink) {
+      const family = sink.done();
+      if (family === undefined) continue;
+      timed.push(family);
+      series += family.ends.length;
+      continue;
+    }
+    const chunks = sink.done();
     if (sink.lines === 0) continue;
     fixed.push(Buffer.from(familyHeader(sink.family), 'utf8'), ...chunks);
     families.set(sink.family.name, chunks);
     series += sink.lines;
   }
-  const trails = buildTrailExpositionBytes(snapshot?.trails ?? []);
-  fixed.push(...trails.chunks);
-  series += trails.series;
-  const timedSinks = [age, idle, expiresIn];
-  const timed = timedSinks.map((sink) => sink.done()).filter((family): family is TimedBytes => family !== undefined);
-  for (const family of timed) series += family.ends.length;
-  const held = [...sinks, ...timedSinks.map((sink) => sink.sink)].flatMap((sink) => sink.writer.chunks);
+  const held = sinks.flatMap((sink) => sink.writer.chunks);
   return { fixed, timed, series, families, held };
-}
-
-function infoInner(state: ScopeState, key: ApiKey, identityInner: string): string {
-  return (
-    identityInner +
-    labelPair(LABELS.description, key.description) +
-    labelPair(LABELS.keySuffix, key.suffix) +
-    labelPair(LABELS.createdBy, key.createdBy) +
-    labelPair(LABELS.createdUserId, key.createdUserId) +
-    labelPair(LABELS.createdIp, key.createdIp) +
-    labelPair(LABELS.publicKey, key.publicKey) +
-    labelPair(LABELS.clientId, key.clientId) +
-    labelPair(LABELS.accountName, key.accountName) +
-    labelPair(OWNER_NAME_LABEL[state.scope.owner], state.scope.name)
-  );
 }
 
 /**

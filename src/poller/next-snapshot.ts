@@ -4,7 +4,6 @@ import { REASONS, type Reason } from '../model/reason.js';
 import { scopeKey, type Scope } from '../model/scope.js';
 import type { ScopeOutcome, ScopeState, Snapshot } from '../model/snapshot.js';
 import { creationIndex, creationsOf, withCreation, type CreationIndex } from './enrich.js';
-import { keepUnchanged } from './unchanged.js';
 
 /** One scope polled in a cycle, with what came of it. */
 export interface Polled {
@@ -25,21 +24,19 @@ export function nextSnapshot(previous: Snapshot | undefined, polled: readonly Po
   const before = new Map(previous?.scopes.map((state) => [scopeKey(state.scope), state]));
   const index = creationIndex(trails);
   const matched = new Set<string>();
-  // The last snapshot's objects where nothing changed (see keepUnchanged), as the poller keeps them.
-  const enriched = (scope: Scope, keys: readonly ApiKey[], last: readonly ApiKey[] | undefined): readonly ApiKey[] => {
+  const enriched = (scope: Scope, keys: readonly ApiKey[]): readonly ApiKey[] => {
     if (!hasCreations(index, scope.kind)) return keys;
     const events = creationsOf(keys, scope, index);
-    const withFacts = keys.map((key, position) => {
+    return keys.map((key, position) => {
       const event = events[position];
       if (event !== undefined) matched.add(event.id);
       return withCreation(key, event);
     });
-    return keepUnchanged(last, withFacts);
   };
   const scopes = polled.map(({ scope, outcome }): ScopeState => {
     const last = before.get(scopeKey(scope));
     const errors = last?.errors ?? NO_ERRORS;
-    if (outcome.ok) return { scope, up: true, keys: enriched(scope, outcome.keys, last?.keys), lastSuccessAt: nowMs, errors };
+    if (outcome.ok) return { scope, up: true, keys: enriched(scope, outcome.keys), lastSuccessAt: nowMs, errors };
     const { failure } = outcome;
     const lastSuccessAt = last?.lastSuccessAt;
     const fresh = lastSuccessAt !== undefined && nowMs - lastSuccessAt <= staleAfterMs;
@@ -47,7 +44,7 @@ export function nextSnapshot(previous: Snapshot | undefined, polled: readonly Po
     return {
       scope,
       up: false,
-      keys: kept === undefined ? undefined : enriched(scope, kept, kept),
+      keys: kept === undefined ? undefined : enriched(scope, kept),
       ...(lastSuccessAt !== undefined ? { lastSuccessAt } : {}),
       lastFailure: failure,
       errors: { ...errors, [failure.reason]: errors[failure.reason] + 1 },

@@ -11,7 +11,6 @@ import type { Discovery, Source, SourceContext } from '../sources/index.js';
 import { nextSnapshot, type Polled } from './next-snapshot.js';
 import { Shard } from './shard.js';
 import type { KeyKind } from '../model/api-key.js';
-import { keepUnchanged } from './unchanged.js';
 import { mapInWindow } from './window.js';
 
 /** How one discovery listing of one credential went in a cycle (`orgId`: one organisation's projects). */
@@ -116,7 +115,6 @@ export class Poller {
     const discovery = new Map<string, readonly DiscoveryResult[]>();
     const listed: Partial<Record<KeyKind, number>> = {};
     const shard = options.shard ?? new Shard();
-    const previousKeys = new Map(this.#snapshot?.scopes.map((state) => [scopeKey(state.scope), state.keys]));
     let polled: Polled[];
     let trails: EventTrail[];
     try {
@@ -148,7 +146,7 @@ export class Poller {
             const failure = failed.get(key);
             if (failure) return { scope, outcome: { ok: false, failure } };
             try {
-              const keys = keepUnchanged(previousKeys.get(key), await source.fetchKeys(scope, context));
+              const keys = await source.fetchKeys(scope, context);
               return { scope, outcome: { ok: true, keys } };
             } catch (error) {
               if (signal.aborted) throw error;

@@ -92,6 +92,10 @@ describe('Dockerfile', () => {
     expect(envOf(runtime).get('NODE_ENV')).toBe('production');
   });
 
+  it("caps V8's young generation at 16 MB per semi-space (Node.js 24 would let it take 128 MB; docs/performance.md)", () => {
+    expect(envOf(runtime).get('NODE_OPTIONS')).toBe('--max-semi-space-size=16');
+  });
+
   it('exposes 9947', () => {
     const ports = instructionsOf(runtime, 'EXPOSE').flatMap((i) => argumentsOf(i));
     expect(ports.map((p) => p.replace(/\/tcp$/, ''))).toEqual(['9947']);

@@ -266,6 +266,7 @@ describe('organisation kinds', () => {
   const snapshot = {
     cycle: 1,
     completedAt: NOW,
+    trails: [],
     scopes: [
       {
         scope: { kind: 'programmatic', owner: 'org', id: ORG, name: 'Acme', credentialId: 'c' },

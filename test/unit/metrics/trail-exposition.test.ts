@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { renderKeyExposition } from '../../../src/metrics/key-exposition.js';
-import { buildTrailExpositionBytes } from '../../../src/metrics/trail-exposition.js';
+import { buildKeyExpositionBytes, renderKeyExposition } from '../../../src/metrics/key-exposition.js';
 import type { EventTrail } from '../../../src/model/event.js';
 
 const ORG = '4888442a3354817a7320eb61';
 const PROJECT = '5e2211c17a3e5a48f5497de5';
 const trail = (fields: Partial<EventTrail>): EventTrail => ({ orgId: ORG, credentialId: 'c', up: true, recent: [], newest: {}, creations: [], ...fields });
-const text = (trails: readonly EventTrail[]): string => Buffer.concat(buildTrailExpositionBytes(trails).chunks).toString('utf8');
+/** The exposition of a snapshot that has only these trails, without its last poll time. */
+const text = (trails: readonly EventTrail[]): string =>
+  renderKeyExposition({ scopes: [], trails, completedAt: 0, cycle: 1 }, 0)
+    .split('\n')
+    .filter((line) => !line.includes('last_poll_timestamp_seconds'))
+    .join('\n');
 const samples = (exposition: string): string[] => exposition.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
 
 describe('the trail families', () => {
@@ -22,11 +26,11 @@ describe('the trail families', () => {
       `mongodb_apikey_events_up{org_id="${ORG}",project_id="${PROJECT}"} 0`,
       `mongodb_apikey_event_any_address_added_timestamp_seconds{org_id="${ORG}"} 1748700000`,
     ]);
-    expect(buildTrailExpositionBytes(trails).series).toBe(5);
+    expect(buildKeyExpositionBytes({ scopes: [], trails, completedAt: 0, cycle: 1 }).series).toBe(5 + 1);
   });
 
   it('writes nothing without trails, and a family without series not at all', () => {
-    expect(text([])).toBe('');
+    expect(text([]).trim()).toBe('');
     expect(text([trail({})])).not.toContain('event_last_timestamp_seconds');
     expect(text([trail({})])).not.toContain('event_any_address_added_timestamp_seconds');
   });

@@ -107,12 +107,6 @@ describe('nextSnapshot with trails', () => {
     expect(snapshot.trails[0]?.creations).toEqual([created, secretAdded]);
   });
 
-  it('keeps the last objects when nothing changed, as the poller does', () => {
-    const first = nextSnapshot(undefined, [ok(org, [KEY])], NOW, STALE, [trailWith([created])]);
-    const second = nextSnapshot(first, [ok(org, [{ ...KEY }])], NOW + MINUTE, STALE, first.trails);
-    expect(second.scopes[0]?.keys).toBe(first.scopes[0]?.keys);
-  });
-
   it('keeps the creation facts of listed keys only, but those newer than the last cycle', () => {
     const deletedKey: KeyEvent = { ...created, id: 'e9', targetPublicKey: 'deletedk', createdAt: NOW - 50 * MINUTE };
     const first = nextSnapshot(undefined, [ok(org, [KEY])], NOW, STALE, [trailWith([created, deletedKey])]);
