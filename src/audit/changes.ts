@@ -1,8 +1,7 @@
-import type { KeyKind } from '../model/api-key.js';
+import { opensToAll, type KeyKind } from '../model/api-key.js';
 import type { EventTrail, EventType, KeyEvent } from '../model/event.js';
 import type { Reason } from '../model/reason.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { opensToAll } from '../sources/access-list.js';
 import { EVENT_CATEGORIES, type ChangeQuery, type EventCategory } from './change-query.js';
 import type { AuditRow } from './rows.js';
 import { byText } from './selection.js';

@@ -37,6 +37,14 @@ export interface AccessListEntry {
   readonly requests?: number;
 }
 
+/**
+ * Whether an entry lets every address in: a block of prefix length 0 (`0.0.0.0/0`, and `::/0` or
+ * `::0/0`, the form the API definition's pattern admits), or the address 0.0.0.0.
+ */
+export function opensToAll(address: string): boolean {
+  return address.endsWith('/0') || address === '0.0.0.0';
+}
+
 /** What the access list of a programmatic key or service account allows. */
 export interface AccessListSummary {
   readonly entries: number;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACCESS_LIST_ENTRIES_SHOWN, type AccessListEntry, type AccessListSummary } from '../model/api-key.js';
+import { ACCESS_LIST_ENTRIES_SHOWN, opensToAll, type AccessListEntry, type AccessListSummary } from '../model/api-key.js';
 import { mapItems, timestamp } from './fields.js';
 import type { OrganizationDirectory } from './organizations.js';
 import type { SourceContext } from './source.js';
@@ -49,14 +49,6 @@ export const serviceAccountAccessListEntrySchema = z
     requestCount: z.number().int().nullish(),
   })
   .transform((entry) => entryOf(entry.cidrBlock, entry.ipAddress, entry.createdAt, entry.lastUsedAt, entry.lastUsedAddress, entry.requestCount));
-
-/**
- * Whether an entry lets every address in: a block of prefix length 0 (`0.0.0.0/0`, and `::/0` or
- * `::0/0`, the form the API definition's pattern admits), or the address 0.0.0.0.
- */
-export function opensToAll(address: string): boolean {
-  return address.endsWith('/0') || address === '0.0.0.0';
-}
 
 // Most recently used first, then the newest never-used entries; the address settles ties, so the order is stable.
 const byRecentUse = (a: AccessListEntry, b: AccessListEntry): number =>

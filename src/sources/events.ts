@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EVENT_TYPES, RECENT_EVENTS_KEPT, type EventTrail, type EventType, type KeyEvent } from '../model/event.js';
-import { opensToAll } from './access-list.js';
+import { opensToAll } from '../model/api-key.js';
 import { describeIssue, timestamp } from './fields.js';
 
 /**

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidResponseError } from '../../../src/errors/invalid-response-error.js';
 import { ACCESS_LIST_ENTRIES_SHOWN } from '../../../src/model/api-key.js';
-import { accessListRequirement, keyAccessListEntrySchema, opensToAll, serviceAccountAccessListEntrySchema, summariseAccessList } from '../../../src/sources/access-list.js';
+import { accessListRequirement, keyAccessListEntrySchema, serviceAccountAccessListEntrySchema, summariseAccessList } from '../../../src/sources/access-list.js';
+import { opensToAll } from '../../../src/model/api-key.js';
 import { thrownBy } from '../../helpers/thrown.js';
 
 const SETTINGS = 'https://cloud.mongodb.com/api/atlas/v2/orgs/4888442a3354817a7320eb61/settings';
