@@ -24,6 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { exporterConfigFor, generateDataset, organizationsConfigFor, startSimulator, type Dataset, type SimEvent, type Simulator } from '../../src/simulator/index.js';
 import { freePort, MAIN, spawnExporter, waitForStatus, type Exporter } from '../helpers/process.js';
+import { until as waitUntil } from './until.js';
 import { startPrometheus, type Prometheus, type PrometheusAlert } from './prometheus-server.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -61,25 +62,8 @@ const figures: Record<string, number | string> = {};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const seconds = (event: SimEvent): number => Date.parse(event.created) / 1000;
 
-async function until<T>(what: string, condition: () => Promise<T | undefined | false>, timeoutMs = WAIT_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const result = await condition();
-      if (result !== undefined && result !== false) return result;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}\n` +
-          `exporter stderr:\n${exporter?.stderr().slice(-3000) ?? ''}\nprometheus log:\n${prometheus?.log().slice(-3000) ?? ''}`,
-      );
-    }
-    await sleep(250);
-  }
-}
+const logs = () => `exporter stderr:\n${exporter?.stderr().slice(-3000) ?? ''}\nprometheus log:\n${prometheus?.log().slice(-3000) ?? ''}`;
+const until = <T>(what: string, condition: () => Promise<T | undefined | false>, timeoutMs = WAIT_MS): Promise<T> => waitUntil(what, condition, timeoutMs, logs);
 
 const one = async (expr: string): Promise<number | undefined> => (await prometheus!.query(expr))[0]?.value;
 

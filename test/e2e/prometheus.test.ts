@@ -64,6 +64,7 @@ import {
   type ExpectedKey,
   type ExpectedTrail,
 } from './expected.js';
+import { until as waitUntil } from './until.js';
 import { startPrometheus, type Prometheus, type Series } from './prometheus-server.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -125,26 +126,10 @@ let trails: ExpectedTrail[] = [];
 /** The exporter's own /metrics, read right before T. */
 let exporterSamples: Sample[] = [];
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      if (await condition()) return;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}\n` +
-          `exporter stderr:\n${exporter?.stderr().slice(-3000) ?? ''}\nprometheus log:\n${prometheus?.log().slice(-3000) ?? ''}`,
-      );
-    }
-    await sleep(250);
-  }
-}
+const logs = () => `exporter stderr:\n${exporter?.stderr().slice(-3000) ?? ''}\nprometheus log:\n${prometheus?.log().slice(-3000) ?? ''}`;
+const until = async (what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
+  await waitUntil(what, condition, timeoutMs, logs);
+};
 
 const one = async (expr: string): Promise<number | undefined> => (await prometheus!.query(expr))[0]?.value;
 
