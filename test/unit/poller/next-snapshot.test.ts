@@ -41,6 +41,7 @@ describe('nextSnapshot', () => {
         { scope: alice, up: true, keys: aliceKeys, lastSuccessAt: T0, errors: ZERO },
         { scope: project, up: true, keys: projectKeys, lastSuccessAt: T0, errors: ZERO },
       ],
+      trails: [],
       completedAt: T0,
       cycle: 1,
     });
