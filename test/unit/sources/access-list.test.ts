@@ -1,7 +1,12 @@
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import type { AtlasClient } from '../../../src/atlas/client.js';
+import type { OrganizationEntry } from '../../../src/config/load.js';
 import { InvalidResponseError } from '../../../src/errors/invalid-response-error.js';
 import { ACCESS_LIST_ENTRIES_SHOWN } from '../../../src/model/api-key.js';
-import { accessListRequirement, keyAccessListEntrySchema, opensToAll, serviceAccountAccessListEntrySchema, summariseAccessList } from '../../../src/sources/access-list.js';
+import { OrganizationDirectory } from '../../../src/sources/organizations.js';
+import type { SourceContext } from '../../../src/sources/source.js';
+import { accessListRequired, accessListRequirement, keyAccessListEntrySchema, opensToAll, serviceAccountAccessListEntrySchema, summariseAccessList } from '../../../src/sources/access-list.js';
 import { thrownBy } from '../../helpers/thrown.js';
 
 const SETTINGS = 'https://cloud.mongodb.com/api/atlas/v2/orgs/4888442a3354817a7320eb61/settings';
@@ -96,5 +101,56 @@ describe('accessListRequirement', () => {
 
   it('fails on a value it cannot read', () => {
     expect(thrownBy(() => accessListRequirement({ apiAccessListRequired: 'yes' }, SETTINGS), InvalidResponseError).message).toContain('apiAccessListRequired');
+  });
+});
+
+describe('accessListRequired', () => {
+  const ORG = '4888442a3354817a7320eb61';
+  const entry = (baseUrl: string): OrganizationEntry => ({
+    auth: { scheme: 'digest', publicKey: 'zmmrboas', privateKey: 'secret' },
+    baseUrl,
+    ids: [ORG],
+    discover: false,
+    globalKeys: false,
+    apiKeys: true,
+    accessLists: true,
+    serviceAccounts: false,
+    includeSystemManaged: false,
+    includeProjects: false,
+  });
+
+  function setup(baseUrl: string, settings: unknown) {
+    const asked: [string, unknown][] = [];
+    const lines: Record<string, unknown>[] = [];
+    const client = { getJson: async (_credential: unknown, path: string, _signal: unknown, options: unknown) => (asked.push([path, options]), settings) } as unknown as AtlasClient;
+    const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const context: SourceContext = { cycle: 1, client, signal: new AbortController().signal, log };
+    const directory = new OrganizationDirectory(entry(baseUrl));
+    return { directory, context, asked, lines };
+  }
+
+  it('reads the organisation settings of the Admin API v2 once per cycle, with its media type', async () => {
+    const { directory, context, asked, lines } = setup('https://cloud.mongodb.com/api/atlas/v2', { apiAccessListRequired: true });
+    await directory.list(context);
+    expect(await accessListRequired(directory, ORG, context)).toBe(true);
+    expect(await accessListRequired(directory, ORG, context)).toBe(true);
+    expect(asked).toEqual([[`/orgs/${ORG}/settings`, { accept: 'application/vnd.atlas.2023-01-01+json' }]]);
+    expect(lines).toEqual([]);
+  });
+
+  it('warns when the settings do not say, and counts that as unknown', async () => {
+    const { directory, context, lines } = setup('https://cloud.mongodb.com/api/atlas/v2', { multiFactorAuthRequired: true });
+    await directory.list(context);
+    expect(await accessListRequired(directory, ORG, context)).toBeUndefined();
+    expect(lines).toEqual([expect.objectContaining({ level: 40, orgId: ORG, msg: expect.stringContaining('empty access lists are reported unrestricted') })]);
+  });
+
+  it('asks nothing of Cloud/Ops Manager, where no access list is required, nor for a project without its organisation', async () => {
+    const v1 = setup('https://ops.example.com/api/public/v1.0', { apiAccessListRequired: true });
+    expect(await accessListRequired(v1.directory, ORG, v1.context)).toBe(false);
+    expect(v1.asked).toEqual([]);
+    const v2 = setup('https://cloud.mongodb.com/api/atlas/v2', { apiAccessListRequired: true });
+    expect(await accessListRequired(v2.directory, undefined, v2.context)).toBeUndefined();
+    expect(v2.asked).toEqual([]);
   });
 });
