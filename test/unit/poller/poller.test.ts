@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AtlasClient } from '../../../src/atlas/client.js';
 import { Credential } from '../../../src/atlas/credential.js';
 import { ApiError } from '../../../src/errors/api-error.js';
@@ -262,5 +262,33 @@ describe('Poller.start and stop', () => {
     expect(signal?.aborted).toBe(true);
     expect(reports).toHaveLength(2);
     expect(poller.snapshot?.cycle).toBe(2);
+  });
+});
+
+describe('Poller cycle timing', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('starts each cycle an interval after the last one started, or at once after one that ran past it', async () => {
+    vi.useFakeTimers({ now: T0 });
+    const started: number[] = [];
+    const durations = [300, 1_500, 200, 100];
+    const source = fakeSource({
+      listing: () => ({ scopes: [project('p1')], failed: [] }),
+      keys: async () => {
+        started.push(Date.now() - T0);
+        await new Promise((resolve) => setTimeout(resolve, durations[started.length - 1] ?? 100));
+        return [];
+      },
+    });
+    const { poller } = pollerOf({ sources: [source], intervalMs: 1_000 });
+    poller.start();
+    await vi.advanceTimersByTimeAsync(3_600);
+    const stopping = poller.stop();
+    await vi.advanceTimersByTimeAsync(1_000);
+    await stopping;
+    // The cycle that took 1.5 s is followed at once (a zero wait is a 1 ms timer).
+    expect(started).toEqual([0, 1_000, 2_501, 3_501]);
   });
 });
