@@ -28,6 +28,22 @@ describe('keepUnchanged', () => {
     expect(kept[1]).toBe(previous[0]);
   });
 
+  it('returns the keys in their new order when the same keys come back reordered', () => {
+    const previous = [key('a1'), key('b2')];
+    const kept = keepUnchanged(previous, [key('b2'), key('a1')]);
+    expect(kept).not.toBe(previous);
+    expect(kept[0]).toBe(previous[1]);
+    expect(kept[1]).toBe(previous[0]);
+  });
+
+  it('takes a key added at the end of the list as it is', () => {
+    const previous = [key('a1')];
+    const fetched = [key('a1'), key('b2')];
+    const kept = keepUnchanged(previous, fetched);
+    expect(kept[0]).toBe(previous[0]);
+    expect(kept[1]).toBe(fetched[1]);
+  });
+
   it('takes the fetched keys as they are without a last list', () => {
     const fetched = [key('a1')];
     expect(keepUnchanged(undefined, fetched)).toBe(fetched);
@@ -46,6 +62,10 @@ describe('equalData', () => {
     [{ a: null }, { a: undefined }, false],
     [1, 1, true],
     ['1', 1, false],
+    [1, {}, false],
+    [null, {}, false],
+    [{ a: [1] }, { a: [1, 2] }, false],
+    [{ a: [1, 2] }, { a: [1, 3] }, false],
   ])('%j vs %j → %s', (a, b, equal) => {
     expect(equalData(a, b)).toBe(equal);
     expect(equalData(b, a)).toBe(equal);
