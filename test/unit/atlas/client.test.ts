@@ -236,4 +236,23 @@ describe('AtlasClient.getJson', () => {
   it('closes with nothing to revoke and no failure', async () => {
     expect(await clientOf().close()).toEqual([]);
   });
+
+  it('sends a service account’s requests with its bearer token, and revokes the token on close, returning a refused revocation', async () => {
+    const token = { status: 200, body: JSON.stringify({ access_token: 'tok-1', expires_in: 3600, token_type: 'Bearer' }) };
+    const server = await testServer([token, { body: '{"a":1}' }, { body: '{"a":2}' }, { status: 500 }]);
+    const oauth = new Credential('mdb_sa_id_1', 'sa-secret', `${server.origin}/api/atlas/v2`, { tokenUrl: `${server.origin}/api/oauth/token` });
+    const client = clientOf();
+    expect(await client.getJson(oauth, '/orgs', signal)).toEqual({ a: 1 });
+    expect(await client.getJson(oauth, '/orgs', signal)).toEqual({ a: 2 });
+    const failures = await client.close();
+    expect(server.seen.map((request) => [request.method, request.url, request.headers.authorization?.split(' ')[0]])).toEqual([
+      ['POST', '/api/oauth/token', 'Basic'],
+      ['GET', '/api/atlas/v2/orgs', 'Bearer'],
+      ['GET', '/api/atlas/v2/orgs', 'Bearer'],
+      ['POST', '/api/oauth/revoke', 'Basic'],
+    ]);
+    expect(server.seen[1]?.headers.authorization).toBe('Bearer tok-1');
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ status: 500 });
+  });
 });
