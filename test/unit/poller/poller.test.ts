@@ -265,6 +265,22 @@ describe('Poller.start and stop', () => {
   });
 });
 
+describe('Poller stopped mid-listing', () => {
+  it('abandons the cycle: no snapshot, no report, no error logged', async () => {
+    const source = fakeSource({
+      listing: (context) => new Promise((_resolve, reject) => context.signal.addEventListener('abort', () => reject(context.signal.reason as Error))),
+    });
+    const { poller, reports, lines } = pollerOf({ sources: [source] });
+    const cycle = poller.runCycle();
+    while (source.contexts.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    await poller.stop();
+    expect(await cycle).toBeUndefined();
+    expect(poller.snapshot).toBeUndefined();
+    expect(reports).toEqual([]);
+    expect(messages(lines)).not.toContain('poll cycle failed');
+  });
+});
+
 describe('Poller cycle timing', () => {
   afterEach(() => {
     vi.useRealTimers();
@@ -283,6 +299,8 @@ describe('Poller cycle timing', () => {
       },
     });
     const { poller } = pollerOf({ sources: [source], intervalMs: 1_000 });
+    poller.start();
+    // A second start does not start a second loop.
     poller.start();
     await vi.advanceTimersByTimeAsync(3_600);
     const stopping = poller.stop();
