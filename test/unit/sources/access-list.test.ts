@@ -35,10 +35,10 @@ describe('access list entries', () => {
   });
 
   it('reads entries without any of the fields, none being required', () => {
-    expect(key({})).toEqual({});
-    expect(account({ unknown: true })).toEqual({});
+    expect(key({})).toStrictEqual({});
+    expect(account({ unknown: true })).toStrictEqual({});
     // A never-used entry has no count, no lastUsed, no lastUsedAddress.
-    expect(key({ cidrBlock: '192.0.2.1/32', ipAddress: '192.0.2.1', created: '2024-01-01T00:00:00Z' })).toEqual({ address: '192.0.2.1/32', createdAt: Date.parse('2024-01-01T00:00:00Z') });
+    expect(key({ cidrBlock: '192.0.2.1/32', ipAddress: '192.0.2.1', created: '2024-01-01T00:00:00Z' })).toStrictEqual({ address: '192.0.2.1/32', createdAt: Date.parse('2024-01-01T00:00:00Z') });
   });
 });
 
@@ -67,8 +67,30 @@ describe('summariseAccessList', () => {
     expect(summary.accessList.shown.map((entry) => entry.address)).toEqual(Array.from({ length: ACCESS_LIST_ENTRIES_SHOWN }, (_, index) => `192.0.2.${24 - index}/32`));
   });
 
+  it('takes the latest lastUsed whatever the order of the entries', () => {
+    expect(summariseAccessList([usedLater, used, never], true).lastUsedAt).toBe(Date.parse('2025-04-01T10:00:00Z'));
+    expect(summariseAccessList([used, never], true).lastUsedAt).toBe(Date.parse('2025-03-01T10:00:00Z'));
+  });
+
+  it('orders never-used entries without a creation time last, and ties by address', () => {
+    const undated = key({ ipAddress: '192.0.2.9' });
+    const a = key({ ipAddress: '192.0.2.2', created: '2024-03-01T00:00:00Z' });
+    const b = key({ ipAddress: '192.0.2.3', created: '2024-03-01T00:00:00Z' });
+    const undatedToo = key({ ipAddress: '192.0.2.8' });
+    expect(summariseAccessList([undated, b, undatedToo, a], true).accessList.shown.map((entry) => entry.address)).toEqual(['192.0.2.2', '192.0.2.3', '192.0.2.8', '192.0.2.9']);
+    expect(summariseAccessList([a, b], true).accessList.shown.map((entry) => entry.address)).toEqual(['192.0.2.2', '192.0.2.3']);
+    expect(summariseAccessList([b, a], true).accessList.shown.map((entry) => entry.address)).toEqual(['192.0.2.2', '192.0.2.3']);
+  });
+
+  it('shows no entry without an address, and counts it', () => {
+    const nowhere = key({ lastUsed: '2025-05-01T10:00:00Z', count: 1 });
+    const summary = summariseAccessList([nowhere, used], true);
+    expect(summary.accessList.shown).toStrictEqual([used]);
+    expect(summary.accessList.entries).toBe(2);
+  });
+
   it('has no last use when no entry was used', () => {
-    expect(summariseAccessList([never], true)).toEqual({ accessList: { entries: 1, unrestricted: false, shown: [never] } });
+    expect(summariseAccessList([never], true)).toStrictEqual({ accessList: { entries: 1, unrestricted: false, shown: [never] } });
   });
 
   it('is unrestricted with 0.0.0.0/0 or ::/0 on the list, whatever the organisation requires', () => {

@@ -228,3 +228,43 @@ describe('OrganizationDirectory per cycle', () => {
     await expect(new OrganizationDirectory({ ...ENTRY, discover: false, ids: [A] }).list({ ...contextFor(client, 1), signal: stop.signal })).rejects.toThrow('poller stopped');
   });
 });
+
+describe('OrganizationDirectory before any listing succeeded', () => {
+  it('polls the listed ids alone when the first GET /orgs fails, and no project of an organisation whose first listing fails', async () => {
+    const answers = new Map<string, unknown[] | Error>([
+      ['/orgs', new ApiError('GET', `${BASE}/orgs`, 500)],
+      [`/orgs/${A}/groups`, new ApiError('GET', `${BASE}/orgs/${A}/groups`, 500)],
+    ]);
+    const lines: string[] = [];
+    const directory = new OrganizationDirectory({ ...ENTRY, ids: [A] });
+    const listing = await directory.list(contextFor(fakeClient(answers), 1, lines));
+    expect(listing.orgs).toStrictEqual([{ id: A }]);
+    expect(listing.projects).toStrictEqual([]);
+    expect(lines).toEqual([]);
+  });
+
+  it('warns of nothing when every listed item has an id', async () => {
+    const answers = new Map<string, unknown[] | Error>([
+      ['/orgs', [{ id: A, name: 'Acme' }]],
+      [`/orgs/${A}/groups`, [group('a1a1a1a1a1a1a1a1a1a1a1a1', A)]],
+    ]);
+    const lines: string[] = [];
+    await new OrganizationDirectory(ENTRY).list(contextFor(fakeClient(answers), 1, lines));
+    expect(lines).toEqual([]);
+  });
+
+  it('leaves no rejection unhandled when a shared listing fails and no scope awaits it', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      const directory = new OrganizationDirectory({ ...ENTRY, discover: false, ids: [A], includeProjects: false });
+      await directory.list(contextFor(fakeClient(new Map()), 1));
+      void directory.orgListing('programmatic', A, () => Promise.reject(new Error('listing failed')));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+  });
+});
