@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -231,6 +232,50 @@ describe('AtlasClient.getJson', () => {
       expect(seconds).toBeLessThan(60);
     }
     expect(remaining).toEqual([['public', 7]]);
+  });
+
+  it('fails a request queued behind a 429 unsent, once the pause it set is longer than the timeout', async () => {
+    const server = await testServer([{ status: 429, headers: { 'Retry-After': '30' } }, { body: '{}' }], 50);
+    const client = clientOf({ concurrency: 1, retries: 0, timeoutMs: 2_000 });
+    const credential = credentialOf(server);
+    const [first, queued] = await Promise.all([failureOf(client.getJson(credential, '/a', signal)), failureOf(client.getJson(credential, '/b', signal))]);
+    expect(first).toMatchObject({ status: 429 });
+    expect(queued).toBeInstanceOf(CredentialPausedError);
+    expect(server.seen.map((request) => request.url)).toEqual(['/api/atlas/v2/a']);
+  });
+
+  it('keeps a digest session for the next request of its credential: one challenge, then answers', async () => {
+    const seen: (string | undefined)[] = [];
+    const digest = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      if (req.headers.authorization === undefined) res.writeHead(401, { 'WWW-Authenticate': 'Digest realm="r", nonce="n1", algorithm=MD5, qop="auth"' }).end('{}');
+      else res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+    });
+    servers.push(digest);
+    await new Promise<void>((resolve) => digest.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(digest.address() as AddressInfo).port}`;
+    const client = clientOf({ concurrency: 1 });
+    const credential = new Credential('user', 'secret', `${origin}/api/atlas/v2`);
+    await client.getJson(credential, '/a', signal);
+    await client.getJson(credential, '/b', signal);
+    expect(seen.map((header) => header?.match(/nc=(\w+)/)?.[1] ?? 'none')).toEqual(['none', '00000001', '00000002']);
+    expect(client.requests).toBe(3);
+  });
+
+  it('leaves no listener on the stop signal once a request is done', async () => {
+    const server = await testServer([{ body: '{}' }, { status: 404 }]);
+    const stop = new AbortController();
+    const client = clientOf();
+    await client.getJson(credentialOf(server), '/x', stop.signal);
+    await failureOf(client.getJson(credentialOf(server), '/x', stop.signal));
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('fails a listing whose page is not a page', async () => {
+    const server = await testServer([{ body: '{"results":"none"}' }]);
+    const error = await failureOf(clientOf().getAllPages(credentialOf(server), '/x', signal));
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect((error as Error).message).toContain('not a documented page');
   });
 
   it('closes with nothing to revoke and no failure', async () => {
