@@ -131,7 +131,7 @@ describe('Poller.runCycle', () => {
   it('turns a failed fetch into the scope failure, keeps the other scopes, and keeps the last keys while fresh', async () => {
     let broken = false;
     const source = fakeSource({
-      listing: () => ({ scopes: [project('p1'), project('p2')], failed: [] }),
+      listing: () => ({ scopes: [project('p1'), project('p2'), project('p3')], failed: [] }),
       keys: (scope) => (broken && scope.id === 'p1' ? new ApiError('GET', `${BASE}/groups/p1/agentapikeys`, 503) : [key(`${scope.id}-k`)]),
     });
     const { poller, lines } = pollerOf({ sources: [source] });
@@ -143,8 +143,9 @@ describe('Poller.runCycle', () => {
     expect(p1).toMatchObject({ up: false, keys: [key('p1-k')], lastFailure: { reason: 'server_error', status: 503 } });
     expect(p1?.errors.server_error).toBe(1);
     expect(p2).toMatchObject({ up: true, keys: [key('p2-k')] });
-    expect(lines.find((line) => line['msg'] === 'scope poll failed')).toMatchObject({ scope: 'p1', reason: 'server_error', keptKeys: 1 });
-    expect(lines.find((line) => line['msg'] === 'poll cycle completed')).toMatchObject({ level: 30, cycle: 2, scopesOk: 1, scopesFailed: 1, keys: 1 });
+    expect(lines.filter((line) => line['msg'] === 'scope poll failed')).toEqual([expect.objectContaining({ scope: 'p1', reason: 'server_error', keptKeys: 1 })]);
+    expect(lines.find((line) => line['msg'] === 'poll cycle completed')).toMatchObject({ level: 30, cycle: 2, scopesOk: 2, scopesFailed: 1, keys: 2 });
+    expect(snapshot?.completedAt).toBe(T0);
   });
 
   it('keeps the last cycle’s key objects when a scope returns the same keys', async () => {
@@ -215,6 +216,12 @@ describe('Poller.runCycle', () => {
     expect(poller.snapshot).toBe(first);
     expect(reports).toHaveLength(1);
     expect(lines.find((line) => line['msg'] === 'poll cycle failed')).toMatchObject({ level: 50, err: { message: 'defect' } });
+  });
+
+  it('runs without an onCycle callback', async () => {
+    const source = fakeSource({ listing: () => ({ scopes: [project('p1')], failed: [] }) });
+    const { poller } = pollerOf({ sources: [source], onCycle: undefined });
+    expect((await poller.runCycle())?.scopes).toHaveLength(1);
   });
 
   it('polls at most scopesInFlight scopes of a source at a time', async () => {
