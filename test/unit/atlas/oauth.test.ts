@@ -110,19 +110,20 @@ describe('TokenSource edges', () => {
       json(200, { access_token: 't', expires_in: 0, token_type: 'Bearer' }),
       json(200, { access_token: 't', expires_in: 3600, token_type: 'mac' }),
       json(200, { access_token: 't', expires_in: 3600, token_type: 'xbearer' }),
+      json(200, { access_token: 't', expires_in: 3600, token_type: 'Bearerx' }),
       json(503, { error: 'down' }),
       json(200, { access_token: 'good', expires_in: 3600, token_type: 'bearer' }),
     ];
     const tokens = new TokenSource(credential, async () => answers.shift()!);
     const failures: unknown[] = [];
-    for (let attempt = 0; attempt < 7; attempt++) failures.push(await tokens.token(signal).catch((caught: unknown) => caught));
+    for (let attempt = 0; attempt < 8; attempt++) failures.push(await tokens.token(signal).catch((caught: unknown) => caught));
     expect((failures[0] as InvalidResponseError).message).toContain('token response is not JSON');
-    for (const failure of failures.slice(1, 6)) {
+    for (const failure of failures.slice(1, 7)) {
       expect(failure).toBeInstanceOf(InvalidResponseError);
       expect((failure as Error).message).toContain('token response lacks access_token, expires_in or a Bearer token_type');
     }
-    expect(failures[6]).toBeInstanceOf(ApiError);
-    expect((failures[6] as ApiError).status).toBe(503);
+    expect(failures[7]).toBeInstanceOf(ApiError);
+    expect((failures[7] as ApiError).status).toBe(503);
     expect(await tokens.token(signal)).toBe('good');
   });
 
