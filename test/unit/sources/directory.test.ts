@@ -165,10 +165,13 @@ describe('OrganizationDirectory per cycle', () => {
     expect(await directory.orgListing('programmatic', A, fetch)).toEqual([1]);
     expect(await directory.orgListing('service_account', A, fetch)).toEqual([2]);
     expect(await directory.projectListing('programmatic', A, fetch)).toEqual([3]);
+    expect(await directory.projectListing('programmatic', A, fetch)).toEqual([3]);
+    expect(await directory.projectListing('programmatic', B, fetch)).toEqual([4]);
     expect(await directory.orgAccessListRequired(A, async () => true)).toBe(true);
     expect(await directory.orgAccessListRequired(A, async () => false)).toBe(true);
+    expect(await directory.orgAccessListRequired(B, async () => false)).toBe(false);
     await directory.list(contextFor(client, 2));
-    expect(await directory.orgListing('programmatic', A, fetch)).toEqual([4]);
+    expect(await directory.orgListing('programmatic', A, fetch)).toEqual([5]);
   });
 
   it('names each scope by its owner, with the organisation of a project, and no discovery without GET /orgs or projects', async () => {

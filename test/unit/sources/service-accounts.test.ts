@@ -117,7 +117,8 @@ describe('the service-accounts source', () => {
   }
 
   const ORG_ACCOUNT = account('mdb_sa_id_a', ['ORG_MEMBER'], '6f1e2d3c4b5a69788796a5b1');
-  const PROJECT_VIEW = { ...account('mdb_sa_id_a', ['GROUP_READ_ONLY']), secrets: [] };
+  // The project's listing of an organisation account assigned to it: the same secrets, the project roles.
+  const PROJECT_VIEW = account('mdb_sa_id_a', ['GROUP_READ_ONLY'], '6f1e2d3c4b5a69788796a5b1');
   const PROJECT_ONLY = account('mdb_sa_id_p', ['GROUP_OWNER'], '6f1e2d3c4b5a69788796a5b2');
 
   it('publishes an organisation’s accounts with the project roles its projects’ listings give, by the 2024-08-05 media type', async () => {
@@ -187,6 +188,28 @@ describe('the service-accounts source', () => {
       [`/orgs/${ORG}/serviceAccounts/mdb_sa_id_a/accessList`, { accept: MEDIA }],
       [`/groups/${PROJECT}/serviceAccounts/mdb_sa_id_p/accessList`, { accept: MEDIA }],
     ]);
+  });
+
+  it('reads only its own listing for a project without its organisation', async () => {
+    const { source, context, asked } = setup({}, { [`/groups/${PROJECT}/serviceAccounts`]: [PROJECT_ONLY] });
+    const keys = await source.fetchKeys({ ...projectScope, orgId: undefined } as unknown as Scope, context);
+    expect(keys.map((key) => key.id)).toEqual(['6f1e2d3c4b5a69788796a5b2']);
+    expect(asked.map(([path]) => path)).toEqual([`/groups/${PROJECT}/serviceAccounts`]);
+  });
+
+  it('leaves with the stop signal when stopped while reading a project’s roles', async () => {
+    const stop = new AbortController();
+    const { source, context } = setup({}, { [`/orgs/${ORG}/groups`]: [{ id: PROJECT, name: 'Production' }], [`/orgs/${ORG}/serviceAccounts`]: [ORG_ACCOUNT] });
+    await source.listScopes(context);
+    stop.abort(new Error('poller stopped'));
+    await expect(source.fetchKeys(orgScope, { ...context, signal: stop.signal })).rejects.toBeInstanceOf(ApiError);
+  });
+
+  it('reads no access list for an account without a client id', async () => {
+    const { clientId: _none, ...anonymous } = ORG_ACCOUNT;
+    const { source, context, asked } = setup({ accessLists: true, includeProjects: false }, { [`/orgs/${ORG}/serviceAccounts`]: [anonymous] });
+    expect(await source.fetchKeys(orgScope, context)).toHaveLength(1);
+    expect(asked.map(([path]) => path)).toEqual([`/orgs/${ORG}/serviceAccounts`]);
   });
 
   it('reads no access list nor settings when no account has a secret to publish', async () => {
