@@ -130,12 +130,20 @@ describe('AtlasClient.getJson', () => {
     expect(server.seen).toHaveLength(2);
   });
 
-  it('does not hold the credential for a 503 without Retry-After', async () => {
+  it('does not hold the credential for a 503 without Retry-After, whatever its backoff', async () => {
     const server = await testServer([{ status: 503 }, { body: '{}' }]);
-    const client = clientOf({ retries: 0 });
+    // A backoff of the whole timeout (5 s) that must hold back nothing but a retry of this request.
+    const client = clientOf({ retries: 0, retryBaseMs: 60_000, timeoutMs: 5_000, random: () => 1 });
     const credential = credentialOf(server);
     expect(await failureOf(client.getJson(credential, '/x', signal))).toMatchObject({ status: 503 });
+    const started = Date.now();
     expect(await client.getJson(credential, '/x', signal)).toEqual({});
+    expect(Date.now() - started).toBeLessThan(4_000);
+  });
+
+  it('takes RateLimit-Remaining without an observer for it', async () => {
+    const server = await testServer([{ body: '{}', headers: { 'RateLimit-Remaining': '3' } }]);
+    expect(await clientOf({ retries: 0 }).getJson(credentialOf(server), '/x', signal)).toEqual({});
   });
 
   it('waits out a Retry-After that fits in the request timeout, and then retries', async () => {
@@ -299,5 +307,15 @@ describe('AtlasClient.getJson', () => {
     expect(server.seen[1]?.headers.authorization).toBe('Bearer tok-1');
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ status: 500 });
+  });
+
+  it('closes with no failure when the revocation is accepted', async () => {
+    const token = { status: 200, body: JSON.stringify({ access_token: 'tok-1', expires_in: 3600, token_type: 'Bearer' }) };
+    const server = await testServer([token, { body: '{}' }, { body: '' }]);
+    const oauth = new Credential('mdb_sa_id_1', 'sa-secret', `${server.origin}/api/atlas/v2`, { tokenUrl: `${server.origin}/api/oauth/token` });
+    const client = clientOf();
+    await client.getJson(oauth, '/orgs', signal);
+    expect(await client.close()).toEqual([]);
+    expect(server.seen.at(-1)?.url).toBe('/api/oauth/revoke');
   });
 });

@@ -157,6 +157,11 @@ describe('TokenSource edges', () => {
     expect(await tokens.token(signal)).toBe('token-3');
   });
 
+  it('takes an invalidation with no token cached', () => {
+    const { transport } = tokenEndpoint();
+    expect(() => new TokenSource(credential, transport).invalidate('token-1')).not.toThrow();
+  });
+
   it('refuses a credential without a token URL', async () => {
     const digest = new Credential('pub', 'secret', 'https://cloud.mongodb.com/api/atlas/v2');
     const error = await new TokenSource(digest, async () => json(200, {})).token(signal).catch((caught: unknown) => caught);
