@@ -137,6 +137,12 @@ describe('AtlasClient.getAllPages: a listing ends at a page that is not full and
     expect(server.asked).toHaveLength(5);
   });
 
+  it('takes a totalCount that needs exactly maxPages pages', async () => {
+    const server = await serve(listing(1_400, { totalCount: 1_400 }));
+    expect(await getAll(server, 3)).toEqual(items(1_400));
+    expect(pageNums(server)).toEqual([1, 2, 3]);
+  });
+
   it('fails at once on a totalCount that needs more than maxPages pages', async () => {
     const server = await serve(listing(1_000, { totalCount: 1_000_000_000 }));
     const failure = await getAll(server).catch((error: unknown) => error);

@@ -7,6 +7,7 @@ import { FileSecret } from '../../../src/config/secret.js';
 import { HttpResponse, type HttpRequest } from '../../../src/atlas/http-transport.js';
 import { BearerSession, TokenSource, revokeUrlOf } from '../../../src/atlas/oauth.js';
 import { ApiError } from '../../../src/errors/api-error.js';
+import { InvalidResponseError } from '../../../src/errors/invalid-response-error.js';
 
 const credential = new Credential('mdb_sa_id_1', 'sa-secret', 'https://cloud.mongodb.com/api/atlas/v2', { tokenUrl: 'https://cloud.mongodb.com/api/oauth/token' });
 const json = (status: number, body: unknown) => new HttpResponse(status, { 'content-type': 'application/json' }, Buffer.from(JSON.stringify(body)));
@@ -104,5 +105,133 @@ describe('BearerSession', () => {
     const response = await session.get('https://cloud.mongodb.com/api/atlas/v2/orgs', { headers: { Accept: 'x' }, signal });
     expect(response.status).toBe(200);
     expect(seen).toEqual(['Bearer token-1', 'Bearer token-2']);
+  });
+});
+
+describe('TokenSource edges', () => {
+  const text = (status: number, body: string, headers: Record<string, string> = {}) => new HttpResponse(status, headers, Buffer.from(body));
+
+  it('refreshes at half the lifetime of a token that lives less than two minutes, and exactly at refreshAt', async () => {
+    let now = 0;
+    const { calls, transport } = tokenEndpoint(100);
+    const tokens = new TokenSource(credential, transport, { now: () => now });
+    await tokens.token(signal);
+    now = 49_999;
+    expect(await tokens.token(signal)).toBe('token-1');
+    now = 50_000;
+    expect(await tokens.token(signal)).toBe('token-2');
+    expect(calls).toHaveLength(2);
+  });
+
+  it('posts a form and asks for JSON', async () => {
+    const { calls, transport } = tokenEndpoint();
+    await new TokenSource(credential, transport).token(signal);
+    expect(calls[0]?.url).toBe('https://cloud.mongodb.com/api/oauth/token');
+    expect(calls[0]?.init.headers).toMatchObject({ 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' });
+    expect(calls[0]?.init.signal).toBe(signal);
+  });
+
+  it('rejects a token answer that is not JSON or lacks a Bearer token, and asks again after a failure', async () => {
+    const answers = [
+      text(200, 'not json'),
+      json(200, { expires_in: 3600, token_type: 'Bearer' }),
+      json(200, { access_token: '', expires_in: 3600, token_type: 'Bearer' }),
+      json(200, { access_token: 't', expires_in: 0, token_type: 'Bearer' }),
+      json(200, { access_token: 't', expires_in: 3600, token_type: 'mac' }),
+      json(200, { access_token: 't', expires_in: 3600, token_type: 'xbearer' }),
+      json(200, { access_token: 't', expires_in: 3600, token_type: 'Bearerx' }),
+      json(503, { error: 'down' }),
+      json(200, { access_token: 'good', expires_in: 3600, token_type: 'bearer' }),
+    ];
+    const tokens = new TokenSource(credential, async () => answers.shift()!);
+    const failures: unknown[] = [];
+    for (let attempt = 0; attempt < 8; attempt++) failures.push(await tokens.token(signal).catch((caught: unknown) => caught));
+    expect((failures[0] as InvalidResponseError).message).toContain('token response is not JSON');
+    for (const failure of failures.slice(1, 7)) {
+      expect(failure).toBeInstanceOf(InvalidResponseError);
+      expect((failure as Error).message).toContain('token response lacks access_token, expires_in or a Bearer token_type');
+    }
+    expect(failures[7]).toBeInstanceOf(ApiError);
+    expect((failures[7] as ApiError).status).toBe(503);
+    expect(await tokens.token(signal)).toBe('good');
+  });
+
+  it('revokes nothing without a token, reads the answer, fails on a refused revocation, and forgets the token', async () => {
+    const calls: string[] = [];
+    let read = 0;
+    let status = 200;
+    const transport = async (url: string) => {
+      calls.push(url);
+      if (url.endsWith('/token')) return json(200, { access_token: `token-${calls.length}`, expires_in: 3600, token_type: 'Bearer' });
+      const answer = text(status, '');
+      const arrayBuffer = answer.arrayBuffer.bind(answer);
+      answer.arrayBuffer = () => {
+        read++;
+        return arrayBuffer();
+      };
+      return answer;
+    };
+    const tokens = new TokenSource(credential, transport);
+    await tokens.revoke(new AbortController().signal);
+    expect(calls).toEqual([]);
+    await tokens.token(signal);
+    status = 400;
+    const refused = await tokens.revoke(new AbortController().signal).catch((caught: unknown) => caught);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).status).toBe(400);
+    expect((refused as ApiError).message).toContain('POST');
+    expect(read).toBe(1);
+    await tokens.revoke(new AbortController().signal);
+    expect(calls).toEqual(['https://cloud.mongodb.com/api/oauth/token', 'https://cloud.mongodb.com/api/oauth/revoke']);
+    expect(await tokens.token(signal)).toBe('token-3');
+  });
+
+  it('takes an invalidation with no token cached', () => {
+    const { transport } = tokenEndpoint();
+    expect(() => new TokenSource(credential, transport).invalidate('token-1')).not.toThrow();
+  });
+
+  it('refuses a credential without a token URL', async () => {
+    const digest = new Credential('pub', 'secret', 'https://cloud.mongodb.com/api/atlas/v2');
+    const error = await new TokenSource(digest, async () => json(200, {})).token(signal).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toBe('pub@cloud.mongodb.com is not an OAuth credential');
+  });
+
+  it('turns only the final /token of the URL into /revoke', () => {
+    expect(revokeUrlOf('https://h/token-service/oauth/token')).toBe('https://h/token-service/oauth/revoke');
+    expect(revokeUrlOf('https://h/oauth/tokens')).toBe('https://h/oauth/tokens');
+  });
+});
+
+describe('BearerSession edges', () => {
+  it('sends one request when the token is accepted, with the caller’s headers and a signal of its own', async () => {
+    const { calls, transport: tokenTransport } = tokenEndpoint();
+    const sent: HttpRequest[] = [];
+    const transport = async (url: string, init: HttpRequest) => {
+      if (url.endsWith('/token')) return tokenTransport(url, init);
+      sent.push(init);
+      return json(200, []);
+    };
+    const session = new BearerSession(new TokenSource(credential, transport), transport);
+    expect((await session.get('https://cloud.mongodb.com/api/atlas/v2/orgs', { headers: { Accept: 'x' } })).status).toBe(200);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.headers).toEqual({ Accept: 'x', Authorization: 'Bearer token-1' });
+    expect(calls[0]?.init.signal).toBeDefined();
+    expect(calls[0]?.init.signal?.aborted).toBe(false);
+  });
+
+  it('tries a fresh token once: a second 401 is the answer', async () => {
+    const { calls, transport: tokenTransport } = tokenEndpoint();
+    const seen: string[] = [];
+    const transport = async (url: string, init: HttpRequest) => {
+      if (url.endsWith('/token')) return tokenTransport(url, init);
+      seen.push(String(init.headers?.Authorization));
+      return json(401, { errorCode: 'UNAUTHORIZED' });
+    };
+    const session = new BearerSession(new TokenSource(credential, transport), transport);
+    expect((await session.get('https://cloud.mongodb.com/api/atlas/v2/orgs', { signal })).status).toBe(401);
+    expect(seen).toEqual(['Bearer token-1', 'Bearer token-2']);
+    expect(calls).toHaveLength(2);
   });
 });

@@ -22,6 +22,15 @@ describe('jumpHash', () => {
     expect(jumpHash(123n, 1)).toBe(0);
   });
 
+  it('matches the reference implementation’s values', () => {
+    // The test vectors of github.com/dgryski/go-jump (key, buckets → bucket).
+    expect(jumpHash(1n, 1)).toBe(0);
+    expect(jumpHash(42n, 57)).toBe(43);
+    expect(jumpHash(0xdead10ccn, 1)).toBe(0);
+    expect(jumpHash(0xdead10ccn, 666)).toBe(361);
+    expect(jumpHash(256n, 1024)).toBe(520);
+  });
+
   it('moves keys only to the new bucket when one is added', () => {
     for (const buckets of [1, 2, 3, 7]) {
       for (const key of keys) {
@@ -52,6 +61,8 @@ describe('shards', () => {
     expect(ordinalFromHostname('mongodb-apikey-exporter-2')).toBe(2);
     expect(ordinalFromHostname('mongodb-apikey-exporter-12.headless.monitoring.svc')).toBe(12);
     expect(ordinalFromHostname('laptop')).toBeUndefined();
+    expect(ordinalFromHostname('exporter-2-canary')).toBeUndefined();
+    expect(ordinalFromHostname('exporter-2a')).toBeUndefined();
     expect(shardFor({ shardCount: 3, shardIndex: 0, shardIndexFromHostname: true }, 'x-2')).toEqual(new Shard(2, 3));
     expect(shardFor({ shardCount: 3, shardIndex: 1, shardIndexFromHostname: false }, 'x-2')).toEqual(new Shard(1, 3));
     expect(thrownBy(() => shardFor({ shardCount: 3, shardIndex: 0, shardIndexFromHostname: true }, 'x-3'), ConfigError).message).toContain('no ordinal from 0 to 2');

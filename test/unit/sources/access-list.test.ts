@@ -1,8 +1,13 @@
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { Secret } from '../../../src/config/secret.js';
+import type { AtlasClient } from '../../../src/atlas/client.js';
+import type { OrganizationEntry } from '../../../src/config/load.js';
 import { InvalidResponseError } from '../../../src/errors/invalid-response-error.js';
-import { ACCESS_LIST_ENTRIES_SHOWN } from '../../../src/model/api-key.js';
-import { accessListRequirement, keyAccessListEntrySchema, serviceAccountAccessListEntrySchema, summariseAccessList } from '../../../src/sources/access-list.js';
-import { opensToAll } from '../../../src/model/api-key.js';
+import { ACCESS_LIST_ENTRIES_SHOWN, opensToAll } from '../../../src/model/api-key.js';
+import { OrganizationDirectory } from '../../../src/sources/organizations.js';
+import type { SourceContext } from '../../../src/sources/source.js';
+import { accessListRequired, accessListRequirement, keyAccessListEntrySchema, serviceAccountAccessListEntrySchema, summariseAccessList } from '../../../src/sources/access-list.js';
 import { thrownBy } from '../../helpers/thrown.js';
 
 const SETTINGS = 'https://cloud.mongodb.com/api/atlas/v2/orgs/4888442a3354817a7320eb61/settings';
@@ -31,10 +36,10 @@ describe('access list entries', () => {
   });
 
   it('reads entries without any of the fields, none being required', () => {
-    expect(key({})).toEqual({});
-    expect(account({ unknown: true })).toEqual({});
+    expect(key({})).toStrictEqual({});
+    expect(account({ unknown: true })).toStrictEqual({});
     // A never-used entry has no count, no lastUsed, no lastUsedAddress.
-    expect(key({ cidrBlock: '192.0.2.1/32', ipAddress: '192.0.2.1', created: '2024-01-01T00:00:00Z' })).toEqual({ address: '192.0.2.1/32', createdAt: Date.parse('2024-01-01T00:00:00Z') });
+    expect(key({ cidrBlock: '192.0.2.1/32', ipAddress: '192.0.2.1', created: '2024-01-01T00:00:00Z' })).toStrictEqual({ address: '192.0.2.1/32', createdAt: Date.parse('2024-01-01T00:00:00Z') });
   });
 });
 
@@ -63,8 +68,30 @@ describe('summariseAccessList', () => {
     expect(summary.accessList.shown.map((entry) => entry.address)).toEqual(Array.from({ length: ACCESS_LIST_ENTRIES_SHOWN }, (_, index) => `192.0.2.${24 - index}/32`));
   });
 
+  it('takes the latest lastUsed whatever the order of the entries', () => {
+    expect(summariseAccessList([usedLater, used, never], true).lastUsedAt).toBe(Date.parse('2025-04-01T10:00:00Z'));
+    expect(summariseAccessList([used, never], true).lastUsedAt).toBe(Date.parse('2025-03-01T10:00:00Z'));
+  });
+
+  it('orders never-used entries without a creation time last, and ties by address', () => {
+    const undated = key({ ipAddress: '192.0.2.9' });
+    const a = key({ ipAddress: '192.0.2.2', created: '2024-03-01T00:00:00Z' });
+    const b = key({ ipAddress: '192.0.2.3', created: '2024-03-01T00:00:00Z' });
+    const undatedToo = key({ ipAddress: '192.0.2.8' });
+    expect(summariseAccessList([undated, b, undatedToo, a], true).accessList.shown.map((entry) => entry.address)).toEqual(['192.0.2.2', '192.0.2.3', '192.0.2.8', '192.0.2.9']);
+    expect(summariseAccessList([a, b], true).accessList.shown.map((entry) => entry.address)).toEqual(['192.0.2.2', '192.0.2.3']);
+    expect(summariseAccessList([b, a], true).accessList.shown.map((entry) => entry.address)).toEqual(['192.0.2.2', '192.0.2.3']);
+  });
+
+  it('shows no entry without an address, and counts it', () => {
+    const nowhere = key({ lastUsed: '2025-05-01T10:00:00Z', count: 1 });
+    const summary = summariseAccessList([nowhere, used], true);
+    expect(summary.accessList.shown).toStrictEqual([used]);
+    expect(summary.accessList.entries).toBe(2);
+  });
+
   it('has no last use when no entry was used', () => {
-    expect(summariseAccessList([never], true)).toEqual({ accessList: { entries: 1, unrestricted: false, shown: [never] } });
+    expect(summariseAccessList([never], true)).toStrictEqual({ accessList: { entries: 1, unrestricted: false, shown: [never] } });
   });
 
   it('is unrestricted with 0.0.0.0/0 or ::/0 on the list, whatever the organisation requires', () => {
@@ -97,5 +124,58 @@ describe('accessListRequirement', () => {
 
   it('fails on a value it cannot read', () => {
     expect(thrownBy(() => accessListRequirement({ apiAccessListRequired: 'yes' }, SETTINGS), InvalidResponseError).message).toContain('apiAccessListRequired');
+  });
+});
+
+describe('accessListRequired', () => {
+  const ORG = '4888442a3354817a7320eb61';
+  const entry = (baseUrl: string): OrganizationEntry => ({
+    auth: { scheme: 'digest', publicKey: 'zmmrboas', privateKey: new Secret('privateKey', 'secret') },
+    baseUrl,
+    ids: [ORG],
+    discover: false,
+    globalKeys: false,
+    apiKeys: true,
+    accessLists: true,
+    serviceAccounts: false,
+    includeSystemManaged: false,
+    includeProjects: false,
+    events: false,
+    eventsLookbackMs: 1,
+  });
+
+  function setup(baseUrl: string, settings: unknown) {
+    const asked: [string, unknown][] = [];
+    const lines: Record<string, unknown>[] = [];
+    const client = { getJson: async (_credential: unknown, path: string, _signal: unknown, options: unknown) => (asked.push([path, options]), settings) } as unknown as AtlasClient;
+    const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const context: SourceContext = { cycle: 1, client, signal: new AbortController().signal, log };
+    const directory = new OrganizationDirectory(entry(baseUrl));
+    return { directory, context, asked, lines };
+  }
+
+  it('reads the organisation settings of the Admin API v2 once per cycle, with its media type', async () => {
+    const { directory, context, asked, lines } = setup('https://cloud.mongodb.com/api/atlas/v2', { apiAccessListRequired: true });
+    await directory.list(context);
+    expect(await accessListRequired(directory, ORG, context)).toBe(true);
+    expect(await accessListRequired(directory, ORG, context)).toBe(true);
+    expect(asked).toEqual([[`/orgs/${ORG}/settings`, { accept: 'application/vnd.atlas.2023-01-01+json' }]]);
+    expect(lines).toEqual([]);
+  });
+
+  it('warns when the settings do not say, and counts that as unknown', async () => {
+    const { directory, context, lines } = setup('https://cloud.mongodb.com/api/atlas/v2', { multiFactorAuthRequired: true });
+    await directory.list(context);
+    expect(await accessListRequired(directory, ORG, context)).toBeUndefined();
+    expect(lines).toEqual([expect.objectContaining({ level: 40, orgId: ORG, msg: expect.stringContaining('empty access lists are reported unrestricted') })]);
+  });
+
+  it('asks nothing of Cloud/Ops Manager, where no access list is required, nor for a project without its organisation', async () => {
+    const v1 = setup('https://ops.example.com/api/public/v1.0', { apiAccessListRequired: true });
+    expect(await accessListRequired(v1.directory, ORG, v1.context)).toBe(false);
+    expect(v1.asked).toEqual([]);
+    const v2 = setup('https://cloud.mongodb.com/api/atlas/v2', { apiAccessListRequired: true });
+    expect(await accessListRequired(v2.directory, undefined, v2.context)).toBeUndefined();
+    expect(v2.asked).toEqual([]);
   });
 });

@@ -1,6 +1,10 @@
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import type { AtlasClient } from '../../../src/atlas/client.js';
+import { ApiError } from '../../../src/errors/api-error.js';
 import { InvalidResponseError } from '../../../src/errors/invalid-response-error.js';
-import { mapAgentKeys, mapProjects } from '../../../src/sources/agent-keys.js';
+import { agentKeys, mapAgentKeys, mapProjects } from '../../../src/sources/agent-keys.js';
+import type { SourceContext } from '../../../src/sources/source.js';
 import example from '../fixtures/cloud-manager-agent-keys.example.json' with { type: 'json' };
 import { thrownBy } from '../../helpers/thrown.js';
 
@@ -121,5 +125,85 @@ describe('mapProjects', () => {
     const error = thrownBy(() => mapProjects([{ id: 'a' }, { name: 'no id' }], GROUPS_URL), InvalidResponseError);
     expect(error.reason).toBe('invalid_response');
     expect(error.message).toContain(`${GROUPS_URL}: item 1: id:`);
+  });
+});
+
+describe('the agent-keys source', () => {
+  const BASE = 'https://cloud.mongodb.com/api/public/v1.0';
+  const P1 = '5e2211c17a3e5a48f5497de3';
+  const P2 = '5e2211c17a3e5a48f5497de4';
+  const P3 = '5e2211c17a3e5a48f5497de5';
+
+  function setup(entry: { ids: string[]; discover: boolean }, answers: Record<string, unknown[] | Error>) {
+    const requests: string[] = [];
+    const answer = async (path: string) => {
+      requests.push(path);
+      const value = answers[path];
+      if (value === undefined) throw new ApiError('GET', `${BASE}${path}`, 404, 'NOT_FOUND');
+      if (value instanceof Error) throw value;
+      return value;
+    };
+    const client = { getJson: async (_credential: unknown, path: string) => answer(path), getAllPages: async (_credential: unknown, path: string) => answer(path) } as unknown as AtlasClient;
+    const [source] = agentKeys.sourcesFrom({ projects: [{ publicKey: 'pubkey', privateKey: 'secret', baseUrl: BASE, ...entry }] } as never, []);
+    const context = (cycle: number): SourceContext => ({ cycle, client, signal: new AbortController().signal, log: pino({ level: 'silent' }) });
+    return { source: source!, context, requests };
+  }
+
+  it('polls the listed ids without discovery, and reports none', async () => {
+    const { source, context, requests } = setup({ ids: [P1, P2], discover: false }, {});
+    expect(await source.listScopes(context(1))).toEqual({
+      scopes: [
+        { kind: 'agent', owner: 'project', id: P1, credentialId: 'pubkey@cloud.mongodb.com' },
+        { kind: 'agent', owner: 'project', id: P2, credentialId: 'pubkey@cloud.mongodb.com' },
+      ],
+      failed: [],
+    });
+    expect(requests).toEqual([]);
+  });
+
+  it('adds the discovered projects, with their names, to the listed ids, once each', async () => {
+    const { source, context } = setup({ ids: [P1], discover: true }, { '/groups': [{ id: P1, name: 'Production' }, { id: P2, name: 'Staging' }, { id: P3 }] });
+    const listing = await source.listScopes(context(1));
+    expect(listing.scopes.map((scope) => [scope.id, scope.name])).toEqual([
+      [P1, 'Production'],
+      [P2, 'Staging'],
+      [P3, undefined],
+    ]);
+    expect(listing.scopes[2]).not.toHaveProperty('name');
+    expect(listing.discovery).toEqual([{}]);
+  });
+
+  it('keeps the last discovered projects when GET /groups fails, and reports the failure', async () => {
+    const answers: Record<string, unknown[] | Error> = { '/groups': [{ id: P2, name: 'Staging' }] };
+    const { source, context } = setup({ ids: [P1], discover: true }, answers);
+    await source.listScopes(context(1));
+    answers['/groups'] = new ApiError('GET', `${BASE}/groups`, 401);
+    const listing = await source.listScopes(context(2));
+    expect(listing.scopes.map((scope) => [scope.id, scope.name])).toEqual([
+      [P1, undefined],
+      [P2, 'Staging'],
+    ]);
+    expect(listing.discovery).toEqual([{ failure: expect.objectContaining({ reason: 'unauthorized', status: 401 }) }]);
+  });
+
+  it('leaves with the stop signal when stopped during discovery', async () => {
+    const { source } = setup({ ids: [], discover: true }, {});
+    const stop = new AbortController();
+    stop.abort(new Error('poller stopped'));
+    const client = { getAllPages: async () => Promise.reject(new Error('poller stopped')) } as unknown as AtlasClient;
+    await expect(source.listScopes({ cycle: 1, client, signal: stop.signal, log: pino({ level: 'silent' }) })).rejects.toThrow('poller stopped');
+  });
+
+  it('reads the keys of a project from GET /groups/{id}/agentapikeys', async () => {
+    const { source, context, requests } = setup({ ids: [P1], discover: false }, {});
+    const client = {
+      getJson: async (_credential: unknown, path: string) => {
+        requests.push(path);
+        return [{ _id: 'k1', desc: 'agent', createdTime: 1_520_458_807_291 }];
+      },
+    } as unknown as AtlasClient;
+    const keys = await source.fetchKeys({ kind: 'agent', owner: 'project', id: P1, credentialId: 'c' }, { ...context(1), client });
+    expect(keys.map((key) => key.id)).toEqual(['k1']);
+    expect(requests).toEqual([`/groups/${P1}/agentapikeys`]);
   });
 });

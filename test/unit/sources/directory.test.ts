@@ -141,3 +141,136 @@ describe('splitListing', () => {
     expect(splitListing([{}], [{}], id)).toEqual({ shared: [], own: [{}] });
   });
 });
+
+describe('OrganizationDirectory per cycle', () => {
+  it('lists once per cycle for every kind that asks, and again in the next cycle', async () => {
+    const asked: string[] = [];
+    const answers = new Map<string, unknown[] | Error>([['/orgs', [{ id: A, name: 'Acme' }]]]);
+    const client = fakeClient(answers);
+    const counting = { getAllPages: async (credential: unknown, path: string) => (asked.push(path), client.getAllPages(credential as never, path, new AbortController().signal)) } as unknown as AtlasClient;
+    const directory = new OrganizationDirectory({ ...ENTRY, includeProjects: false });
+    const first = contextFor(counting, 1);
+    const [programmatic, accounts] = await Promise.all([directory.scopes('programmatic', first), directory.scopes('service_account', first)]);
+    expect(programmatic.scopes.map((scope) => scope.kind)).toEqual(['programmatic']);
+    expect(accounts.scopes.map((scope) => scope.kind)).toEqual(['service_account']);
+    expect(asked).toEqual(['/orgs']);
+    await directory.list(contextFor(counting, 2));
+    expect(asked).toEqual(['/orgs', '/orgs']);
+  });
+
+  it('shares a listing of keys within a cycle, and fetches it anew the next cycle', async () => {
+    const directory = new OrganizationDirectory({ ...ENTRY, discover: false, ids: [A], includeProjects: false });
+    const client = fakeClient(new Map());
+    let fetched = 0;
+    const fetch = async () => [++fetched];
+    await directory.list(contextFor(client, 1));
+    expect(await directory.orgListing('programmatic', A, fetch)).toEqual([1]);
+    expect(await directory.orgListing('programmatic', A, fetch)).toEqual([1]);
+    expect(await directory.orgListing('service_account', A, fetch)).toEqual([2]);
+    expect(await directory.projectListing('programmatic', A, fetch)).toEqual([3]);
+    expect(await directory.projectListing('programmatic', A, fetch)).toEqual([3]);
+    expect(await directory.projectListing('programmatic', B, fetch)).toEqual([4]);
+    expect(await directory.orgAccessListRequired(A, async () => true)).toBe(true);
+    expect(await directory.orgAccessListRequired(A, async () => false)).toBe(true);
+    expect(await directory.orgAccessListRequired(B, async () => false)).toBe(false);
+    await directory.list(contextFor(client, 2));
+    expect(await directory.orgListing('programmatic', A, fetch)).toEqual([5]);
+  });
+
+  it('names each scope by its owner, with the organisation of a project, and no discovery without GET /orgs or projects', async () => {
+    const directory = new OrganizationDirectory({ ...ENTRY, discover: false, ids: [A, B, A], includeProjects: false });
+    const listing = await directory.scopes('programmatic', contextFor(fakeClient(new Map()), 1));
+    expect(listing).toEqual({
+      scopes: [
+        { kind: 'programmatic', owner: 'org', id: A, credentialId: 'zmmrboas@cloud.mongodb.com' },
+        { kind: 'programmatic', owner: 'org', id: B, credentialId: 'zmmrboas@cloud.mongodb.com' },
+      ],
+      failed: [],
+    });
+    const withProjects = new OrganizationDirectory({ ...ENTRY, discover: false, ids: [A] });
+    const answers = new Map<string, unknown[] | Error>([[`/orgs/${A}/groups`, [group('a1a1a1a1a1a1a1a1a1a1a1a1', A)]]]);
+    const projects = await withProjects.scopes('service_account', contextFor(fakeClient(answers), 1));
+    expect(projects.scopes[1]).toEqual({ kind: 'service_account', owner: 'project', id: 'a1a1a1a1a1a1a1a1a1a1a1a1', name: 'project-a1', orgId: A, credentialId: 'zmmrboas@cloud.mongodb.com' });
+    expect(await withProjects.projectsOf(A, contextFor(fakeClient(answers), 1))).toEqual([{ id: 'a1a1a1a1a1a1a1a1a1a1a1a1', name: 'project-a1', orgId: A }]);
+    expect(await withProjects.projectsOf(B, contextFor(fakeClient(answers), 1))).toEqual([]);
+  });
+
+  it('gives a listed id the name GET /orgs gives it', async () => {
+    const answers = new Map<string, unknown[] | Error>([['/orgs', [{ id: A, name: 'Acme' }]]]);
+    const directory = new OrganizationDirectory({ ...ENTRY, ids: [A, B], includeProjects: false });
+    const listing = await directory.scopes('programmatic', contextFor(fakeClient(answers), 1));
+    expect(listing.scopes.map((scope) => [scope.id, scope.name])).toEqual([
+      [A, 'Acme'],
+      [B, undefined],
+    ]);
+    expect(listing.discovery).toEqual([{}]);
+  });
+
+  it('asks the Admin API v2 for its media type, and Cloud/Ops Manager for none', async () => {
+    const v2 = new OrganizationDirectory(ENTRY);
+    expect(v2.v2).toBe(true);
+    expect(v2.requestOptions).toEqual({ accept: 'application/vnd.atlas.2023-01-01+json' });
+    const v1 = new OrganizationDirectory({ ...ENTRY, baseUrl: 'https://ops.example.com/api/public/v1.0' });
+    expect(v1.v2).toBe(false);
+    expect(v1.requestOptions).toEqual({});
+    const options: unknown[] = [];
+    const client = { getAllPages: async (_credential: unknown, _path: string, _signal: unknown, requestOptions: unknown) => (options.push(requestOptions), []) } as unknown as AtlasClient;
+    await v2.list(contextFor(client, 1));
+    expect(options).toEqual([{ accept: 'application/vnd.atlas.2023-01-01+json' }]);
+  });
+
+  it('authenticates by digest or by OAuth as the entry says', () => {
+    const oauth = new OrganizationDirectory({ ...ENTRY, auth: { scheme: 'oauth', clientId: 'mdb_sa_id_1', clientSecret: new Secret('clientSecret', 's'), tokenUrl: 'https://cloud.mongodb.com/api/oauth/token' } });
+    expect(oauth.credential).toMatchObject({ id: 'mdb_sa_id_1@cloud.mongodb.com', scheme: 'oauth', tokenUrl: 'https://cloud.mongodb.com/api/oauth/token' });
+    expect(oauth.credential.secret()).toBe('s');
+    expect(new OrganizationDirectory(ENTRY).credential).toMatchObject({ id: 'zmmrboas@cloud.mongodb.com', scheme: 'digest' });
+  });
+
+  it('leaves with the stop signal when stopped while listing', async () => {
+    const stop = new AbortController();
+    stop.abort(new Error('poller stopped'));
+    const client = { getAllPages: async () => Promise.reject(new Error('poller stopped')) } as unknown as AtlasClient;
+    await expect(new OrganizationDirectory(ENTRY).list({ ...contextFor(client, 1), signal: stop.signal })).rejects.toThrow('poller stopped');
+    await expect(new OrganizationDirectory({ ...ENTRY, discover: false, ids: [A] }).list({ ...contextFor(client, 1), signal: stop.signal })).rejects.toThrow('poller stopped');
+  });
+});
+
+describe('OrganizationDirectory before any listing succeeded', () => {
+  it('polls the listed ids alone when the first GET /orgs fails, and no project of an organisation whose first listing fails', async () => {
+    const answers = new Map<string, unknown[] | Error>([
+      ['/orgs', new ApiError('GET', `${BASE}/orgs`, 500)],
+      [`/orgs/${A}/groups`, new ApiError('GET', `${BASE}/orgs/${A}/groups`, 500)],
+    ]);
+    const lines: string[] = [];
+    const directory = new OrganizationDirectory({ ...ENTRY, ids: [A] });
+    const listing = await directory.list(contextFor(fakeClient(answers), 1, lines));
+    expect(listing.orgs).toStrictEqual([{ id: A }]);
+    expect(listing.projects).toStrictEqual([]);
+    expect(lines).toEqual([]);
+  });
+
+  it('warns of nothing when every listed item has an id', async () => {
+    const answers = new Map<string, unknown[] | Error>([
+      ['/orgs', [{ id: A, name: 'Acme' }]],
+      [`/orgs/${A}/groups`, [group('a1a1a1a1a1a1a1a1a1a1a1a1', A)]],
+    ]);
+    const lines: string[] = [];
+    await new OrganizationDirectory(ENTRY).list(contextFor(fakeClient(answers), 1, lines));
+    expect(lines).toEqual([]);
+  });
+
+  it('leaves no rejection unhandled when a shared listing fails and no scope awaits it', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      const directory = new OrganizationDirectory({ ...ENTRY, discover: false, ids: [A], includeProjects: false });
+      await directory.list(contextFor(fakeClient(new Map()), 1));
+      void directory.orgListing('programmatic', A, () => Promise.reject(new Error('listing failed')));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+  });
+});

@@ -20,7 +20,7 @@ describe('mapServiceAccounts', () => {
   };
 
   it('gives one key per secret, with the account on each', () => {
-    expect(mapServiceAccounts([ACCOUNT], URL, { owner: 'org', id: ORG })).toEqual([
+    expect(mapServiceAccounts([ACCOUNT], URL, { owner: 'org', id: ORG })).toStrictEqual([
       {
         id: '6f1e2d3c4b5a69788796a5b4',
         description: 'Deploys from CI',
@@ -53,6 +53,8 @@ describe('mapServiceAccounts', () => {
 
   it('publishes nothing for an account without secrets, and fails on a secret without id', () => {
     expect(mapServiceAccounts([{ ...ACCOUNT, secrets: [] }], URL, { owner: 'org', id: ORG })).toEqual([]);
+    const { secrets: _none, ...withoutSecrets } = ACCOUNT;
+    expect(mapServiceAccounts([withoutSecrets], URL, { owner: 'org', id: ORG })).toEqual([]);
     expect(thrownBy(() => mapServiceAccounts([{ ...ACCOUNT, secrets: [{ createdAt: '2025-01-01T00:00:00Z' }] }], URL, { owner: 'org', id: ORG }), InvalidResponseError).message).toContain('item 0: secrets.0.id');
   });
 });

@@ -70,5 +70,7 @@ describe('mapProgrammaticKeys', () => {
     const error = thrownBy(() => mapProgrammaticKeys([KEY, { ...KEY, id: 7 }], URL), InvalidResponseError);
     expect(error.reason).toBe('invalid_response');
     expect(error.message).toContain('item 1: id');
+    const role = thrownBy(() => mapProgrammaticKeys([{ ...KEY, roles: [{ roleName: 7 }] }], URL), InvalidResponseError);
+    expect(role.message).toContain('item 0: roles.0.roleName');
   });
 });

@@ -70,3 +70,57 @@ describe('programmatic keys of an organisation and its projects', () => {
     await expect(source.fetchKeys(projectScope, context)).rejects.toBeInstanceOf(ApiError);
   });
 });
+
+describe('programmatic keys with access lists', () => {
+  function withAccessLists(baseUrl: string, answers: Record<string, unknown>) {
+    const asked: [string, unknown][] = [];
+    const lines: Record<string, unknown>[] = [];
+    const answer = async (path: string, options: unknown) => {
+      asked.push([path, options]);
+      const value = answers[path];
+      if (value === undefined) throw new ApiError('GET', `${baseUrl}${path}`, 404, 'NOT_FOUND');
+      return value;
+    };
+    const client = {
+      getAllPages: async (_credential: unknown, path: string, _signal: unknown, options: unknown) => answer(path, options),
+      getJson: async (_credential: unknown, path: string, _signal: unknown, options: unknown) => answer(path, options),
+    } as unknown as AtlasClient;
+    const directory = new OrganizationDirectory({ ...ENTRY, baseUrl, accessLists: true, includeProjects: false });
+    const [source] = programmaticKeys.sourcesFrom({} as never, [directory]);
+    const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const context: SourceContext = { cycle: 1, client, signal: new AbortController().signal, log };
+    return { source: source!, context, asked, lines };
+  }
+
+  it('reads the access list of every key with an id, and leaves out a key without one, saying so', async () => {
+    const { source, context, asked, lines } = withAccessLists(BASE, {
+      [`/orgs/${ORG}/apiKeys`]: [ORG_KEY, { desc: 'no id', roles: [] }],
+      [`/orgs/${ORG}/settings`]: { apiAccessListRequired: false },
+      [`/orgs/${ORG}/apiKeys/${ORG_KEY.id}/accessList`]: [{ ipAddress: '203.0.113.7', lastUsed: '2025-03-01T10:00:00Z', count: 4 }],
+    });
+    const keys = await source.fetchKeys(orgScope, context);
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatchObject({ id: ORG_KEY.id, tracksUse: true, lastUsedAt: Date.parse('2025-03-01T10:00:00Z'), accessList: { entries: 1, unrestricted: false } });
+    expect(asked.map(([path]) => path)).toEqual([`/orgs/${ORG}/apiKeys`, `/orgs/${ORG}/settings`, `/orgs/${ORG}/apiKeys/${ORG_KEY.id}/accessList`]);
+    expect(asked.every(([, options]) => (options as { accept?: string }).accept === 'application/vnd.atlas.2023-01-01+json')).toBe(true);
+    expect(lines).toEqual([expect.objectContaining({ msg: 'programmatic keys without an id are not published', unidentified: 1, url: `${BASE}/orgs/${ORG}/apiKeys` })]);
+  });
+
+  it('reads no settings from Cloud/Ops Manager, where an empty access list lets every address in', async () => {
+    const V1 = 'https://ops.example.com/api/public/v1.0';
+    const { source, context, asked } = withAccessLists(V1, { [`/orgs/${ORG}/apiKeys`]: [ORG_KEY], [`/orgs/${ORG}/apiKeys/${ORG_KEY.id}/accessList`]: [] });
+    const [key] = await source.fetchKeys(orgScope, context);
+    expect(key?.accessList).toEqual({ entries: 0, unrestricted: true, shown: [] });
+    expect(asked).toEqual([
+      [`/orgs/${ORG}/apiKeys`, {}],
+      [`/orgs/${ORG}/apiKeys/${ORG_KEY.id}/accessList`, {}],
+    ]);
+  });
+
+  it('reads a project’s keys from GET /groups/{id}/apiKeys, and none of the organisation without its id', async () => {
+    const { source, context, requests } = setup({ [`/groups/${PROJECT}/apiKeys`]: [PROJECT_ONLY] });
+    const keys = await source.fetchKeys({ ...projectScope, orgId: undefined } as unknown as Scope, context);
+    expect(keys.map((key) => key.id)).toEqual([PROJECT_ONLY.id]);
+    expect(requests).toEqual([`/groups/${PROJECT}/apiKeys`]);
+  });
+});

@@ -9,5 +9,6 @@ describe('withAccountAccessLists', () => {
   it("gives every secret its account's list, and leaves secrets of accounts whose list was not read alone", () => {
     const keys = withAccountAccessLists([secret('s1', 'a'), secret('s2', 'a'), secret('s3', 'b')], new Map([['a', open]]));
     expect(keys.map((key) => key.accessList)).toEqual([open, open, undefined]);
+    expect(keys[2]).toStrictEqual(secret('s3', 'b'));
   });
 });

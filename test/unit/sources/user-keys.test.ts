@@ -1,6 +1,11 @@
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import type { AtlasClient } from '../../../src/atlas/client.js';
+import { ApiError } from '../../../src/errors/api-error.js';
 import { InvalidResponseError } from '../../../src/errors/invalid-response-error.js';
-import { mapUserKeys } from '../../../src/sources/user-keys.js';
+import type { Scope } from '../../../src/model/scope.js';
+import type { SourceContext } from '../../../src/sources/source.js';
+import { mapUserKeys, userKeys } from '../../../src/sources/user-keys.js';
 import example from '../fixtures/atlas-user-keys.example.json' with { type: 'json' };
 import { thrownBy } from '../../helpers/thrown.js';
 
@@ -98,5 +103,70 @@ describe('mapUserKeys', () => {
     expect(error.reason).toBe('invalid_response');
     expect(error.message).toContain(URL);
     expect(error.message).toContain(expected);
+  });
+});
+
+describe('the user-keys source', () => {
+  const BASE = 'https://cloud.mongodb.com/api/atlas/v1.0';
+  const USER_ID = '5af9a1d29cc0cdb6ac0bf3f8';
+
+  function setup(answers: Record<string, unknown>, userId?: string) {
+    const requests: string[] = [];
+    const answer = async (path: string) => {
+      requests.push(path);
+      const value = answers[path];
+      if (value === undefined) throw new ApiError('GET', `${BASE}${path}`, 404, 'USER_NOT_FOUND');
+      return value;
+    };
+    const client = { getJson: async (_credential: unknown, path: string) => answer(path), getAllPages: async (_credential: unknown, path: string) => answer(path) } as unknown as AtlasClient;
+    const entry = { username: 'alice+ops@example.com', apiKey: 'secret', baseUrl: BASE, ...(userId ? { userId } : {}) };
+    const [source] = userKeys.sourcesFrom({ users: [entry] } as never, []);
+    const context = (cycle: number): SourceContext => ({ cycle, client, signal: new AbortController().signal, log: pino({ level: 'silent' }) });
+    return { source: source!, context, requests };
+  }
+
+  it('resolves the user id by name once, and reads the keys by id', async () => {
+    const { source, context, requests } = setup({ '/users/byName/alice%2Bops%40example.com': { id: USER_ID, username: 'alice+ops@example.com' }, [`/users/${USER_ID}/keys`]: [{ id: 'k1' }] });
+    const scope = { kind: 'user', owner: 'user', id: USER_ID, name: 'alice+ops@example.com', credentialId: 'alice+ops@example.com@cloud.mongodb.com' };
+    expect(await source.listScopes(context(1))).toEqual({ scopes: [scope], failed: [] });
+    expect(await source.listScopes(context(2))).toEqual({ scopes: [scope], failed: [] });
+    expect((await source.fetchKeys(scope as Scope, context(2))).map((key) => key.id)).toEqual(['k1']);
+    expect(requests).toEqual(['/users/byName/alice%2Bops%40example.com', `/users/${USER_ID}/keys`]);
+    expect(source.credential.id).toBe('alice+ops@example.com@cloud.mongodb.com');
+  });
+
+  it('asks nothing when the id is configured', async () => {
+    const { source, context, requests } = setup({}, USER_ID);
+    expect((await source.listScopes(context(1))).scopes.map((scope) => scope.id)).toEqual([USER_ID]);
+    expect(requests).toEqual([]);
+  });
+
+  it('fails the user under its username while the name does not resolve, and tries again next cycle', async () => {
+    const answers: Record<string, unknown> = {};
+    const { source, context, requests } = setup(answers);
+    const first = await source.listScopes(context(1));
+    expect(first.scopes).toEqual([]);
+    expect(first.failed).toEqual([
+      {
+        scope: { kind: 'user', owner: 'user', id: 'alice+ops@example.com', name: 'alice+ops@example.com', credentialId: 'alice+ops@example.com@cloud.mongodb.com' },
+        failure: expect.objectContaining({ reason: 'not_found', status: 404 }),
+      },
+    ]);
+    answers['/users/byName/alice%2Bops%40example.com'] = { username: 'no id here' };
+    const second = await source.listScopes(context(2));
+    expect(second.failed[0]?.failure).toMatchObject({ reason: 'invalid_response' });
+    expect(second.failed[0]?.failure.message).toContain(`${BASE}/users/byName/alice%2Bops%40example.com`);
+    expect(second.failed[0]?.failure.message).toContain('no user id in the answer');
+    answers['/users/byName/alice%2Bops%40example.com'] = { id: USER_ID };
+    expect((await source.listScopes(context(3))).scopes.map((scope) => scope.id)).toEqual([USER_ID]);
+    expect(requests).toHaveLength(3);
+  });
+
+  it('leaves with the stop signal when stopped while resolving the name', async () => {
+    const { source } = setup({});
+    const stop = new AbortController();
+    stop.abort(new Error('poller stopped'));
+    const client = { getJson: async () => Promise.reject(new Error('poller stopped')) } as unknown as AtlasClient;
+    await expect(source.listScopes({ cycle: 1, client, signal: stop.signal, log: pino({ level: 'silent' }) })).rejects.toThrow('poller stopped');
   });
 });
