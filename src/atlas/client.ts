@@ -7,6 +7,7 @@ import { NetworkError } from '../errors/network-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import type { Api, Credential } from './credential.js';
 import { DigestSession, SessionPool } from './digest-session.js';
+import { DEFAULT_MAX_RESPONSE_BYTES } from '../config/schema.js';
 import type { Connection, ProxyEnvironment } from './connection.js';
 import { HttpTransport, type AbortLike, type HttpRequest, type HttpResponse } from './http-transport.js';
 import { BearerSession, TokenSource } from './oauth.js';
@@ -46,8 +47,6 @@ export interface ClientOptions {
   readonly proxies?: ProxyEnvironment;
 }
 
-/** As `poll.maxResponseBytes` defaults. */
-export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 const NO_PROXIES: ProxyEnvironment = { httpProxy: undefined, httpsProxy: undefined, noProxy: '' };
 
 const ERROR_BODY_LIMIT = 4096;
@@ -66,8 +65,11 @@ export class AtlasClient {
   readonly #pacer: Pacer;
   readonly #pools = new Map<string, SessionPool>();
   readonly #tokens = new Map<string, TokenSource>();
-  /** One transport per way of reaching the API (proxy and TLS options); credentials without options share one. */
-  readonly #transports = new Map<string, HttpTransport>();
+  /**
+   * One transport per way of reaching the API, by the entry's proxy secret and TLS options (their
+   * identity: a secret serialises as `<redacted>`); credentials without options share one.
+   */
+  readonly #transports = new Map<Connection['proxyUrl'], Map<Connection['tls'], HttpTransport>>();
   #requests = 0;
 
   constructor(options: ClientOptions) {
@@ -90,7 +92,7 @@ export class AtlasClient {
   async close(timeoutMs = 2_000): Promise<unknown[]> {
     const signal = AbortSignal.timeout(timeoutMs);
     const results = await Promise.allSettled([...this.#tokens.values()].map((tokens) => tokens.revoke(signal)));
-    await Promise.all([...this.#transports.values()].map((transport) => transport.close()));
+    await Promise.all([...this.#transports.values()].flatMap((byTls) => [...byTls.values()]).map((transport) => transport.close()));
     return results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
   }
 
@@ -205,12 +207,16 @@ export class AtlasClient {
   }
 
   #httpOf(connection: Connection): HttpTransport {
-    const key = JSON.stringify([connection.proxyUrl ?? null, connection.tls ?? null]);
-    let transport = this.#transports.get(key);
+    let byTls = this.#transports.get(connection.proxyUrl);
+    if (byTls === undefined) {
+      byTls = new Map();
+      this.#transports.set(connection.proxyUrl, byTls);
+    }
+    let transport = byTls.get(connection.tls);
     if (transport === undefined) {
       const { concurrency, maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES, proxies = NO_PROXIES } = this.#options;
       transport = new HttpTransport(connection, { connections: concurrency, maxResponseBytes, proxies });
-      this.#transports.set(key, transport);
+      byTls.set(connection.tls, transport);
     }
     return transport;
   }

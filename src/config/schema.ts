@@ -4,6 +4,8 @@ import { ClientTls } from './tls.js';
 import { parseDuration } from './duration.js';
 import { Secret } from './secret.js';
 
+/** `poll.maxResponseBytes`: five times a page of 500 keys with 100 project roles each (README). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_ATLAS_BASE_URL = 'https://cloud.mongodb.com/api/atlas/v1.0';
 export const DEFAULT_PUBLIC_BASE_URL = 'https://cloud.mongodb.com/api/public/v1.0';
 export const DEFAULT_ADMIN_V2_BASE_URL = 'https://cloud.mongodb.com/api/atlas/v2';
@@ -115,7 +117,7 @@ const pollSchema = z
     // Longer than a scope-down alert takes to fire, so a failing scope's key alerts do not resolve first.
     staleAfter: duration('1h', 0),
     // 16 MiB: five times a page of 500 keys that each hold 100 project roles (~3 MB); see docs/network.md.
-    maxResponseBytes: z.number().int().min(65_536).max(1024 * 1024 * 1024).default(16 * 1024 * 1024),
+    maxResponseBytes: z.number().int().min(65_536).max(1024 * 1024 * 1024).default(DEFAULT_MAX_RESPONSE_BYTES),
     maxRequestsPerSecond: z.number().positive().max(10_000).optional(),
   })
   .prefault({});

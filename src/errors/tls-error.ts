@@ -46,7 +46,3 @@ export function tlsProblemOf(error: unknown): TlsProblem | undefined {
   }
   return undefined;
 }
-
-export function isTlsError(error: unknown): error is TlsError {
-  return error instanceof TlsError;
-}

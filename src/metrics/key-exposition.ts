@@ -38,15 +38,6 @@ export interface TimedBytes {
   readonly countdown: boolean;
 }
 
-export { escapeLabelValue };
-
-/** `{a="x",b="y"}` from pairs; empty values are left out (absent and empty are the same to Prometheus). */
-export function labelBlock(pairs: readonly (readonly [string, string | undefined])[]): string {
-  let block = '';
-  for (const [name, value] of pairs) block += label(name, value);
-  return `{${block.slice(1)}}`;
-}
-
 export function familyHeader(family: Family): string {
   return `# HELP ${family.name} ${family.help}\n# TYPE ${family.name} ${family.type}\n`;
 }

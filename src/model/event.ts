@@ -48,6 +48,9 @@ export const ORG_SECURITY_EVENT_TYPES = [
 export const EVENT_TYPES = [...API_KEY_EVENT_TYPES, ...SERVICE_ACCOUNT_EVENT_TYPES, ...ORG_SECURITY_EVENT_TYPES] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
+/** The types whose events are the creation facts of a credential (see `EventTrail.creations`). */
+export const CREATION_TYPES: ReadonlySet<EventType> = new Set(['API_KEY_CREATED', 'SERVICE_ACCOUNT_SECRET_ADDED']);
+
 /**
  * One event of an organisation's or project's trail, as the exporter understands it, from the
  * Admin API v2 or the v1.0 shape. Times are Unix milliseconds. The actor fields say who triggered
@@ -106,7 +109,7 @@ export interface EventTrail {
    */
   readonly anyAddressAddedAt?: number;
   /**
-   * The creation events (`API_KEY_CREATED`, `SERVICE_ACCOUNT_SECRET_ADDED`) of the credentials
+   * The creation events ({@link CREATION_TYPES}) of the credentials
    * the last cycle listed, kept after they leave `recent`: the keys' creation facts.
    */
   readonly creations: readonly KeyEvent[];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EVENT_TYPES, RECENT_EVENTS_KEPT, type EventTrail, type EventType, type KeyEvent } from '../model/event.js';
+import { CREATION_TYPES, EVENT_TYPES, RECENT_EVENTS_KEPT, type EventTrail, type EventType, type KeyEvent } from '../model/event.js';
 import { opensToAll } from '../model/api-key.js';
 import { describeIssue, timestamp } from './fields.js';
 
@@ -81,8 +81,6 @@ function toKeyEvent(item: z.output<typeof eventSchema>, type: EventType): KeyEve
   };
 }
 
-/** The types whose events are the creation facts of a credential (see `EventTrail.creations`). */
-export const CREATION_TYPES: ReadonlySet<EventType> = new Set(['API_KEY_CREATED', 'SERVICE_ACCOUNT_SECRET_ADDED']);
 
 const ACCESS_LIST_ADDED: ReadonlySet<EventType> = new Set(['API_KEY_ACCESS_LIST_ENTRY_ADDED', 'SERVICE_ACCOUNT_ACCESS_LIST_ENTRY_ADDED']);
 

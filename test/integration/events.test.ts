@@ -38,7 +38,7 @@ async function start(dataset: Dataset, change?: (entry: Record<string, unknown>)
 /** The events requests the simulator logged, with their trail and minDate. */
 function eventRequests(sim: Simulator): { trail: string; minDate: number; types: string[] }[] {
   return sim.requestLog
-    .filter((request) => /\/events\?/.test(request.url))
+    .filter((request) => /\/events(\?|$)/.test(request.url))
     .map((request) => {
       const url = new URL(request.url, 'http://simulator');
       return { trail: /\/(?:orgs|groups)\/([0-9a-f]{24})\/events/.exec(url.pathname)![1]!, minDate: Date.parse(url.searchParams.get('minDate') ?? ''), types: url.searchParams.getAll('eventType') };
@@ -188,7 +188,9 @@ describe('event trails', () => {
     const samples = await stack.scrape();
     expect(select(samples, 'mongodb_apikey_events_up')).toEqual([]);
     expect(select(samples, 'mongodb_apikey_created_timestamp_seconds', { kind: 'programmatic' })).toEqual([]);
-    expect(select(samples, 'mongodb_apikey_scope_up').every((sample) => sample.value === 1)).toBe(true);
+    const up = select(samples, 'mongodb_apikey_scope_up');
+    expect(up.length).toBeGreaterThan(0);
+    expect(up.every((sample) => sample.value === 1)).toBe(true);
   });
 
   it('after a restart, the first cycle comes back to the same trail series and creation times', async () => {

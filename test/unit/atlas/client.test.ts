@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AtlasClient, type ClientOptions } from '../../../src/atlas/client.js';
 import { Credential } from '../../../src/atlas/credential.js';
+import { Secret } from '../../../src/config/secret.js';
 import { ApiError } from '../../../src/errors/api-error.js';
 import { CredentialPausedError } from '../../../src/errors/credential-paused-error.js';
 import { InvalidResponseError } from '../../../src/errors/invalid-response-error.js';
@@ -317,5 +318,33 @@ describe('AtlasClient.getJson', () => {
     await client.getJson(oauth, '/orgs', signal);
     expect(await client.close()).toEqual([]);
     expect(server.seen.at(-1)?.url).toBe('/api/oauth/revoke');
+  });
+});
+
+describe('AtlasClient proxies', () => {
+  it('sends each credential through its own proxy, however the proxy URLs serialise', async () => {
+    // Two forwarding proxies that answer every request themselves, and record its absolute URI.
+    const proxies = await Promise.all(
+      [0, 1].map(async () => {
+        const seen: string[] = [];
+        const server = createServer((req, res) => {
+          seen.push(req.url ?? '');
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+        });
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        return { seen, server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+      }),
+    );
+    const client = clientOf();
+    try {
+      for (const [index, proxy] of proxies.entries()) {
+        const credential = new Credential(`user${index}`, 'secret', 'http://api.example.invalid/api/atlas/v2', undefined, { proxyUrl: new Secret('proxyUrl', proxy.url) });
+        expect(await client.getJson(credential, `/from/${index}`, signal)).toEqual({ ok: true });
+      }
+      expect(proxies.map((proxy) => proxy.seen)).toEqual([['http://api.example.invalid/api/atlas/v2/from/0'], ['http://api.example.invalid/api/atlas/v2/from/1']]);
+    } finally {
+      await client.close();
+      for (const proxy of proxies) proxy.server.close();
+    }
   });
 });

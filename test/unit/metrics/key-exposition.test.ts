@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildKeyExpositionBytes, escapeLabelValue, labelBlock, renderKeyExposition, renderTimed } from '../../../src/metrics/key-exposition.js';
+import { escapeLabelValue, label } from '../../../src/metrics/families.js';
+import { buildKeyExpositionBytes, renderKeyExposition, renderTimed } from '../../../src/metrics/key-exposition.js';
 import { FIXED_NOW, SNAPSHOT } from '../fixtures/key-snapshot.js';
 import type { Slabs } from '../../../src/metrics/slabs.js';
 
@@ -72,17 +73,16 @@ describe('escapeLabelValue', () => {
   });
 });
 
-describe('labelBlock', () => {
-  it('joins pairs in order and escapes the values', () => {
-    expect(labelBlock([['kind', 'user'], ['description', 'a "b"']])).toBe('{kind="user",description="a \\"b\\""}');
+describe('label', () => {
+  it('writes one escaped pair after a comma', () => {
+    expect(label('kind', 'user') + label('description', 'a "b"')).toBe(',kind="user",description="a \\"b\\""');
   });
 
-  it('omits empty and undefined values, wherever they are', () => {
-    expect(labelBlock([['a', ''], ['kind', 'agent'], ['b', undefined], ['key_id', 'k'], ['c', '']])).toBe('{kind="agent",key_id="k"}');
-    expect(labelBlock([['a', undefined]])).toBe('{}');
-    expect(labelBlock([])).toBe('{}');
+  it('writes nothing for an empty or undefined value, or an absent name', () => {
+    expect(label('a', '') + label('kind', 'agent') + label('b', undefined) + label('key_id', 'k') + label(undefined, 'x')).toBe(',kind="agent",key_id="k"');
   });
 });
+
 
 describe('renderKeyExposition', () => {
   const text = render();
