@@ -1,7 +1,9 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import { ProxyAgent, request, type Dispatcher } from 'undici';
 import type { ExporterError } from '../errors/exporter-error.js';
 import { InvalidResponseError } from '../errors/invalid-response-error.js';
 import { NetworkError } from '../errors/network-error.js';
@@ -69,17 +71,30 @@ export interface TransportOptions {
   readonly proxies: ProxyEnvironment;
 }
 
+/** A response with its whole body read (not yet decoded). */
+interface RawResponse {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
 /**
- * HTTP/1.1 over keep-alive connections with undici's `request` (not `fetch`: a poll sends tens of
- * thousands of small requests, and fetch's streams, Request and Headers objects cost several times
- * the garbage), for one way of reaching the API: direct or through a proxy (`CONNECT` for https,
- * forwarding for http), with the connection's TLS options. Bodies are read whole, capped, and
- * gunzipped under the same cap.
+ * HTTP/1.1 over keep-alive connections, for one way of reaching the API: direct, or through a
+ * proxy (`CONNECT` for https, forwarding for http), with the connection's TLS options. Bodies are
+ * read whole, capped, and gunzipped under the same cap.
+ *
+ * Direct requests go through node:http and node:https; proxied ones through undici's ProxyAgent,
+ * since Node.js 20 has no proxy support of its own. undici is not used for direct requests: each
+ * time it reuses a keep-alive connection it first waits two turns of the event loop, and a poll
+ * keeps the loop busy, so each request took about 3 ms longer and a cycle about 10 % (README,
+ * Performance). `fetch` is not used at all: its streams, Request and Headers objects cost several
+ * times the garbage per request.
  */
 export class HttpTransport {
   readonly #connection: Connection;
   readonly #options: TransportOptions;
-  #direct: Agent | undefined;
+  #http: HttpAgent | undefined;
+  #https: HttpsAgent | undefined;
   readonly #proxied = new Map<string, ProxyAgent>();
 
   constructor(connection: Connection, options: TransportOptions) {
@@ -99,17 +114,10 @@ export class HttpTransport {
     const target = new URL(url);
     const proxy = proxyFor(target, this.#connection.proxyUrl?.value(), this.#options.proxies);
     const limit = this.#options.maxResponseBytes;
+    const headers = { ...init.headers, 'accept-encoding': 'gzip' };
     try {
-      const response = await request(target, {
-        dispatcher: proxy === undefined ? this.#directAgent() : this.#proxyAgent(proxy),
-        method: method as Dispatcher.HttpMethod,
-        headers: { ...init.headers, 'accept-encoding': 'gzip' },
-        ...(init.body !== undefined ? { body: init.body } : {}),
-        // The deadline is handed over as it is: undici takes anything with addEventListener.
-        ...(signal ? { signal: signal as unknown as AbortSignal } : {}),
-      });
-      const raw = await readCapped(response.body, response.headers['content-length'], limit, url);
-      return new HttpResponse(response.statusCode, response.headers, await decoded(raw, response.headers['content-encoding'], limit, url));
+      const response = proxy === undefined ? await this.#direct(target, method, headers, init) : await this.#throughProxy(target, proxy, method, headers, init);
+      return new HttpResponse(response.status, response.headers, await decoded(response.body, response.headers['content-encoding'], limit, url));
     } catch (error) {
       if (signal?.aborted || error instanceof InvalidResponseError) throw error;
       throw failureOf(error, method, url, proxy);
@@ -118,12 +126,65 @@ export class HttpTransport {
 
   /** Drops every connection. */
   async close(): Promise<void> {
-    await Promise.all([this.#direct?.destroy(), ...[...this.#proxied.values()].map((agent) => agent.destroy())]);
+    this.#http?.destroy();
+    this.#https?.destroy();
+    await Promise.all([...this.#proxied.values()].map((agent) => agent.destroy()));
   }
 
-  #directAgent(): Agent {
-    this.#direct ??= new Agent({ ...this.#common(), ...(this.#connection.tls ? { connect: this.#connection.tls.connectOptions() } : {}) });
-    return this.#direct;
+  #direct(target: URL, method: string, headers: Record<string, string>, init: HttpRequest): Promise<RawResponse> {
+    const { signal, body } = init;
+    const secure = target.protocol === 'https:';
+    return new Promise<RawResponse>((resolve, reject) => {
+      // One listener here rather than node:http's own signal wiring, which kept a few hundred bytes per request alive into the old generation.
+      const onAbort = () => exchange.destroy(signal?.reason instanceof Error ? signal.reason : new Error('request aborted'));
+      const settle =
+        <T>(done: (value: T) => void) =>
+        (value: T) => {
+          signal?.removeEventListener('abort', onAbort);
+          done(value);
+        };
+      resolve = settle(resolve);
+      reject = settle(reject);
+      const exchange = (secure ? httpsRequest : httpRequest)(
+        target,
+        {
+          method,
+          // end(body) with the whole body lets node:http send its Content-Length.
+          headers,
+          agent: secure ? this.#httpsAgent() : this.#httpAgent(),
+        },
+        (response) => {
+          // A body cut short fails the stream itself ('aborted', ECONNRESET).
+          readCapped(response, response.headers['content-length'], this.#options.maxResponseBytes, target.href).then((whole) => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: whole }), reject);
+        },
+      );
+      exchange.on('error', reject);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      exchange.end(body);
+    });
+  }
+
+  async #throughProxy(target: URL, proxy: string, method: string, headers: Record<string, string>, init: HttpRequest): Promise<RawResponse> {
+    const { signal } = init;
+    const response = await request(target, {
+      dispatcher: this.#proxyAgent(proxy),
+      method: method as Dispatcher.HttpMethod,
+      headers,
+      ...(init.body !== undefined ? { body: init.body } : {}),
+      // The deadline is handed over as it is: undici takes anything with addEventListener.
+      ...(signal ? { signal: signal as unknown as AbortSignal } : {}),
+    });
+    return { status: response.statusCode, headers: response.headers, body: await readCapped(response.body, response.headers['content-length'], this.#options.maxResponseBytes, target.href) };
+  }
+
+  #httpAgent(): HttpAgent {
+    this.#http ??= new HttpAgent({ keepAlive: true, maxSockets: this.#options.connections });
+    return this.#http;
+  }
+
+  #httpsAgent(): HttpsAgent {
+    this.#https ??= new HttpsAgent({ keepAlive: true, maxSockets: this.#options.connections, ...this.#connection.tls?.connectOptions() });
+    return this.#https;
   }
 
   #proxyAgent(proxy: string): ProxyAgent {
@@ -131,7 +192,10 @@ export class HttpTransport {
     if (agent === undefined) {
       agent = new ProxyAgent({
         uri: proxy,
-        ...this.#common(),
+        connections: this.#options.connections,
+        // The client's deadline bounds each request whole; undici's own timers would race it with another reason.
+        headersTimeout: 0,
+        bodyTimeout: 0,
         // http:// targets are forwarded as absolute-URI requests, as Go's proxy support does; https:// go through CONNECT.
         proxyTunnel: false,
         ...(this.#connection.tls ? { requestTls: this.#connection.tls.connectOptions() } : {}),
@@ -140,15 +204,10 @@ export class HttpTransport {
     }
     return agent;
   }
-
-  #common() {
-    // The client's deadline bounds each request whole; undici's own timers would race it with another reason.
-    return { connections: this.#options.connections, headersTimeout: 0, bodyTimeout: 0 };
-  }
 }
 
 /** The body, read up to `limit` bytes; past it the stream is destroyed, and with it the connection. */
-function readCapped(body: Dispatcher.ResponseData['body'], length: string | string[] | undefined, limit: number, url: string): Promise<Buffer> {
+function readCapped(body: Readable, length: string | string[] | undefined, limit: number, url: string): Promise<Buffer> {
   const tooLarge = () => new InvalidResponseError(url, `body larger than poll.maxResponseBytes (${limit} bytes)`);
   if (Number(length) > limit) {
     body.destroy();
@@ -200,14 +259,14 @@ function failureOf(error: unknown, method: string, url: string, proxy: string | 
 
 /**
  * A TLS 1.3 server refuses a missing or untrusted client certificate after the client's side of the
- * handshake is done; undici then sees the connection end (`other side closed`), not the alert.
+ * handshake is done; node:https then sees the connection end (`socket hang up`), not the alert.
  */
 function closedOverTls(error: unknown, url: string): boolean {
-  return url.startsWith('https:') && (error as NodeJS.ErrnoException | undefined)?.code === 'UND_ERR_SOCKET' && /other side closed/.test((error as Error).message);
+  return url.startsWith('https:') && (error as NodeJS.ErrnoException | undefined)?.code === 'ECONNRESET' && /socket hang up/.test((error as Error).message);
 }
 
 const CLOSED_OVER_TLS =
-  'the server closed the TLS connection without an answer (UND_ERR_SOCKET); when every request ends so, the server may require a client certificate it was not given or does not trust: check tls.certFile and tls.keyFile';
+  'the server closed the TLS connection without an answer (ECONNRESET); when every request ends so, the server may require a client certificate it was not given or does not trust: check tls.certFile and tls.keyFile';
 
 const PROXY_STATUS: Readonly<Record<string, string>> = {
   '401': ' (some proxies, tinyproxy among them, answer wrong credentials so: check the credentials in the proxy URL)',

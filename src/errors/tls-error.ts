@@ -33,8 +33,8 @@ const HINTS: Readonly<Record<string, string>> = {
   ERR_TLS_CERT_ALTNAME_INVALID: "the server certificate is not for this host: fix baseUrl, or name the certificate's host in tls.serverName",
   ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'the server requires a client certificate: give tls.certFile and tls.keyFile',
   ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'the server refused the handshake (a client certificate required?)',
-  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'the server refused the client certificate',
-  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: 'the server does not trust the CA of the client certificate',
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'the server refused the client certificate: check tls.certFile and tls.keyFile',
+  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: 'the server does not trust the CA of the client certificate: check tls.certFile and tls.keyFile',
   ERR_SSL_WRONG_VERSION_NUMBER: 'the server does not speak TLS on this port (an http:// baseUrl?)',
 };
 

@@ -1,0 +1,204 @@
+import { getEventListeners, once } from 'node:events';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ProxyEnvironment } from '../../../src/atlas/connection.js';
+import { HttpTransport } from '../../../src/atlas/http-transport.js';
+import { InvalidResponseError } from '../../../src/errors/invalid-response-error.js';
+import { NetworkError } from '../../../src/errors/network-error.js';
+
+const NO_PROXIES: ProxyEnvironment = { httpProxy: undefined, httpsProxy: undefined, noProxy: '' };
+const closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+function transport(options: { connections?: number; maxResponseBytes?: number } = {}): HttpTransport {
+  const made = new HttpTransport({}, { connections: options.connections ?? 4, maxResponseBytes: options.maxResponseBytes ?? 1 << 20, proxies: NO_PROXIES });
+  closers.push(() => made.close());
+  return made;
+}
+
+interface Served {
+  readonly origin: string;
+  readonly requests: Array<{ method: string; headers: IncomingMessage['headers']; body: string }>;
+  /** Connections accepted, and the most open at once. */
+  readonly connections: { opened: number; open: number; most: number };
+}
+
+async function serve(answer: (req: IncomingMessage, res: ServerResponse) => void): Promise<Served> {
+  const served: Served = { origin: '', requests: [], connections: { opened: 0, open: 0, most: 0 } };
+  const server: Server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      served.requests.push({ method: req.method ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      answer(req, res);
+    });
+  });
+  server.on('connection', (socket: Socket) => {
+    served.connections.opened++;
+    served.connections.open++;
+    served.connections.most = Math.max(served.connections.most, served.connections.open);
+    socket.on('close', () => served.connections.open--);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  closers.push(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return Object.assign(served, { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+}
+
+/** A server that writes `raw` bytes on each connection and then ends it. */
+async function rawServer(raw: string): Promise<string> {
+  const sockets = new Set<Socket>();
+  const server: NetServer = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.once('data', () => socket.end(raw));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  closers.push(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe('HttpTransport, direct requests', () => {
+  it('sends the method, the headers, a body with its Content-Length, and asks for gzip', async () => {
+    const server = await serve((_req, res) => res.writeHead(201, { 'X-Answer': 'yes' }).end('done'));
+    const response = await transport().send(`${server.origin}/token`, { method: 'POST', headers: { authorization: 'Basic x' }, body: 'grant_type=client_credentials' });
+    expect(response.status).toBe(201);
+    expect(response.ok).toBe(true);
+    expect(response.headers.get('X-Answer')).toBe('yes');
+    expect(response.headers.get('x-missing')).toBeNull();
+    expect(await response.text()).toBe('done');
+    const [request] = server.requests;
+    expect(request?.method).toBe('POST');
+    expect(request?.body).toBe('grant_type=client_credentials');
+    expect(request?.headers['content-length']).toBe('29');
+    expect(request?.headers['transfer-encoding']).toBeUndefined();
+    expect(request?.headers.authorization).toBe('Basic x');
+    expect(request?.headers['accept-encoding']).toBe('gzip');
+  });
+
+  it('a GET without a method, headers or body', async () => {
+    const server = await serve((_req, res) => res.writeHead(404).end());
+    const response = await transport().send(`${server.origin}/x`);
+    expect(response.status).toBe(404);
+    expect(response.ok).toBe(false);
+    expect(server.requests[0]?.method).toBe('GET');
+    expect(server.requests[0]?.headers['content-length']).toBeUndefined();
+  });
+
+  it('reuses one keep-alive connection for requests one after another', async () => {
+    const server = await serve((_req, res) => res.end('ok'));
+    const client = transport();
+    for (let i = 0; i < 5; i++) expect(await (await client.send(`${server.origin}/${i}`)).text()).toBe('ok');
+    expect(server.connections.opened).toBe(1);
+  });
+
+  it('opens at most `connections` connections at once', async () => {
+    const server = await serve((_req, res) => setTimeout(() => res.end('ok'), 30));
+    const client = transport({ connections: 2 });
+    await Promise.all(Array.from({ length: 6 }, (_, i) => client.send(`${server.origin}/${i}`)));
+    expect(server.requests).toHaveLength(6);
+    expect(server.connections.most).toBe(2);
+  });
+
+  it('joins a header sent more than once', async () => {
+    const server = await serve((_req, res) => {
+      res.setHeader('X-Many', ['a', 'b']);
+      res.end();
+    });
+    expect((await transport().send(`${server.origin}/`)).headers.get('x-many')).toBe('a, b');
+  });
+
+  it('gunzips a gzipped body, and reads an empty gzipped one as empty', async () => {
+    const page = JSON.stringify({ results: [{ id: 'a' }], totalCount: 1 });
+    const server = await serve((req, res) => (req.url === '/empty' ? res.writeHead(204, { 'Content-Encoding': 'gzip' }).end() : res.writeHead(200, { 'Content-Encoding': 'gzip' }).end(gzipSync(page))));
+    const client = transport();
+    expect(await (await client.send(`${server.origin}/page`)).text()).toBe(page);
+    expect(new Uint8Array(await (await client.send(`${server.origin}/page`)).arrayBuffer())).toStrictEqual(new Uint8Array(Buffer.from(page)));
+    expect(await (await client.send(`${server.origin}/empty`)).text()).toBe('');
+  });
+
+  it('an encoding it did not ask for, or a body that is not gzip, is invalid_response', async () => {
+    const server = await serve((req, res) => res.writeHead(200, { 'Content-Encoding': req.url === '/br' ? 'br' : 'gzip' }).end('not gzip'));
+    const client = transport();
+    await expect(client.send(`${server.origin}/br`)).rejects.toSatisfy((error) => error instanceof InvalidResponseError && /Content-Encoding br was not asked for/.test(error.message));
+    await expect(client.send(`${server.origin}/bad`)).rejects.toSatisfy((error) => error instanceof InvalidResponseError && /not valid gzip/.test(error.message));
+  });
+
+  it('a body over the cap is invalid_response, whether announced by Content-Length, streamed, or once gunzipped', async () => {
+    const big = 'x'.repeat(4096);
+    const server = await serve((req, res) => {
+      // Announced and never sent: only the Content-Length can fail it.
+      if (req.url === '/announced') res.writeHead(200, { 'Content-Length': String(1 << 30) }).write('x');
+      else if (req.url === '/streamed') {
+        res.writeHead(200);
+        res.write(big.slice(0, 1000));
+        setTimeout(() => res.end(big.slice(1000)), 10);
+      } else res.writeHead(200, { 'Content-Encoding': 'gzip' }).end(gzipSync(big));
+    });
+    const client = transport({ maxResponseBytes: 2048 });
+    for (const path of ['/announced', '/streamed']) {
+      await expect(client.send(`${server.origin}${path}`)).rejects.toSatisfy((error) => error instanceof InvalidResponseError && /body larger than poll\.maxResponseBytes \(2048 bytes\)/.test(error.message));
+    }
+    await expect(client.send(`${server.origin}/gzip`)).rejects.toSatisfy((error) => error instanceof InvalidResponseError && /decompressed body larger than poll\.maxResponseBytes/.test(error.message));
+    // At the cap exactly is not over it.
+    const exact = await serve((_req, res) => res.end('y'.repeat(2048)));
+    expect((await client.send(`${exact.origin}/`)).status).toBe(200);
+  });
+
+  it('a body cut short by the server is a network error, not a short page', async () => {
+    const origin = await rawServer('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"results":[');
+    await expect(transport().send(`${origin}/keys`)).rejects.toSatisfy((error) => error instanceof NetworkError && error.reason === 'network' && error.message.startsWith(`GET ${origin}/keys failed`));
+  });
+
+  it('a refused connection is a network error that names the request', async () => {
+    const origin = await rawServer('');
+    const port = new URL(origin).port;
+    await Promise.all(closers.splice(0).map((close) => close()));
+    await expect(transport().send(`http://127.0.0.1:${port}/x`, { method: 'DELETE' })).rejects.toSatisfy(
+      (error) => error instanceof NetworkError && error.message.startsWith(`DELETE http://127.0.0.1:${port}/x failed`) && error.message.includes('ECONNREFUSED'),
+    );
+  });
+
+  it('an abort ends the request with the signal’s reason, and leaves no listener behind', async () => {
+    const server = await serve(() => undefined);
+    const controller = new AbortController();
+    const reason = new Error('deadline');
+    const pending = transport().send(`${server.origin}/hang`, { signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    controller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+
+    const done = new AbortController();
+    const answered = await serve((_req, res) => res.end('ok'));
+    await transport().send(`${answered.origin}/`, { signal: done.signal });
+    expect(getEventListeners(done.signal, 'abort')).toHaveLength(0);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('an aborted signal sends nothing', async () => {
+    const server = await serve((_req, res) => res.end('ok'));
+    const reason = new Error('already');
+    await expect(transport().send(`${server.origin}/`, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('close() drops the idle connections', async () => {
+    const server = await serve((_req, res) => res.end('ok'));
+    const client = new HttpTransport({}, { connections: 2, maxResponseBytes: 1024, proxies: NO_PROXIES });
+    await client.send(`${server.origin}/`);
+    expect(server.connections.open).toBe(1);
+    await client.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(server.connections.open).toBe(0);
+  });
+});
