@@ -105,7 +105,7 @@ export const THRESHOLDS = {
     ],
   },
   /**
-   * How long after an event of the trail its alert fires, in seconds: MongoDBApiKeyAccessListEntryAdded,
+   * How long after a change its alert fires, in seconds: MongoDBApiKeyCreated (a new key), MongoDBApiKeyAccessListEntryAdded,
    * MongoDBApiKeyAccessListOpenedToAnyAddress, MongoDBApiKeyRolesChanged, MongoDBApiKeyCreatedOrDeleted,
    * and the dashboard's recent changes. Longer than a poll interval and a few failed polls.
    */
@@ -114,6 +114,7 @@ export const THRESHOLDS = {
     default: 3600,
     chartValue: 'recentChangeSeconds',
     rules: [
+      { alert: 'MongoDBApiKeyCreated', field: 'expr', text: '(mongodb_apikey_age_seconds < {})' },
       { alert: 'MongoDBApiKeyAccessListEntryAdded', field: 'expr', text: 'SERVICE_ACCOUNT_ACCESS_LIST_ENTRY_ADDED"} < {}' },
       { alert: 'MongoDBApiKeyAccessListEntryAdded', field: 'description', text: '(in the last {} seconds)', atDefault: '(in the last hour)' },
       { alert: 'MongoDBApiKeyAccessListOpenedToAnyAddress', field: 'expr', text: 'mongodb_apikey_event_any_address_added_timestamp_seconds < {}' },
