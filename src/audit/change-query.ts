@@ -1,4 +1,5 @@
 import { API_KEY_EVENT_TYPES, EVENT_TYPES, ORG_SECURITY_EVENT_TYPES, SERVICE_ACCOUNT_EVENT_TYPES, type EventType } from '../model/event.js';
+import { badParameter, integer, MAX_PAGE, MAX_PAGE_SIZE, singleValues } from './params.js';
 
 // The query parameters of the recent changes: the same filters on `/` and `/events.json`. Their
 // names differ from the key table's, so that one page carries both.
@@ -17,7 +18,6 @@ export const EVENT_CATEGORY_LABELS: Readonly<Record<EventCategory, string>> = { 
 
 /** `/`: changes a page; `/events.json` answers every change unless paged. */
 export const CHANGES_PAGE_SIZE = 50;
-const MAX_PAGE_SIZE = 1_000;
 const SCOPE_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 export interface ChangeQuery {
@@ -44,12 +44,6 @@ const LIMIT_PARAM: Readonly<Record<ChangePaging, string | undefined>> = { page: 
 
 type ParsedChangeQuery = { readonly ok: true; readonly query: ChangeQuery } | { readonly ok: false; readonly error: string };
 
-function integer(value: string, min: number, max: number): number | undefined {
-  if (!/^\d{1,9}$/.test(value)) return undefined;
-  const n = Number(value);
-  return n >= min && n <= max ? n : undefined;
-}
-
 /** True for the name of a group of event types, false for one type. */
 export const isEventCategory = (value: string): value is EventCategory => (EVENT_CATEGORY_NAMES as readonly string[]).includes(value);
 const isType = (value: string): value is EventType | EventCategory => (EVENT_TYPES as readonly string[]).includes(value) || isEventCategory(value);
@@ -63,22 +57,18 @@ export function parseChangeQuery(params: URLSearchParams, paging: ChangePaging):
   const pageParam = PAGE_PARAM[paging];
   const limitParam = LIMIT_PARAM[paging];
   const known = ['eventType', 'eventScope', pageParam, ...(limitParam ? [limitParam] : [])];
-  const values = new Map<string, string>();
-  for (const name of known) {
-    const all = params.getAll(name);
-    if (all.length > 1) return { ok: false, error: `query parameter ${name} is given ${all.length} times` };
-    const value = (all[0] ?? '').trim();
-    if (value !== '') values.set(name, value);
-  }
-  const fail = (name: string, expected: string): ParsedChangeQuery => ({ ok: false, error: `query parameter ${name}: expected ${expected}` });
+  const read = singleValues(params, known);
+  if ('error' in read) return { ok: false, error: read.error };
+  const { values } = read;
+  const fail = badParameter;
 
   const type = values.get('eventType');
   if (type !== undefined && type !== 'all' && !isType(type)) return fail('eventType', `all, one of ${EVENT_CATEGORY_NAMES.join(', ')}, or an event type such as API_KEY_CREATED`);
   const scope = values.get('eventScope');
   if (scope !== undefined && !SCOPE_ID.test(scope)) return fail('eventScope', 'an organisation or project id');
   const rawPage = values.get(pageParam);
-  const page = rawPage === undefined ? 1 : integer(rawPage, 1, 1_000_000_000);
-  if (page === undefined) return fail(pageParam, 'a whole number from 1 to 1000000000');
+  const page = rawPage === undefined ? 1 : integer(rawPage, 1, MAX_PAGE);
+  if (page === undefined) return fail(pageParam, `a whole number from 1 to ${MAX_PAGE}`);
   const rawLimit = limitParam === undefined ? undefined : values.get(limitParam);
   const limit = rawLimit === undefined ? CHANGES_PAGE_SIZE : integer(rawLimit, 1, MAX_PAGE_SIZE);
   if (limit === undefined) return fail(limitParam!, `a whole number from 1 to ${MAX_PAGE_SIZE}`);

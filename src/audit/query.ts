@@ -1,4 +1,5 @@
 import { KEY_KINDS, type KeyKind } from '../model/api-key.js';
+import { badParameter, integer, MAX_PAGE, MAX_PAGE_SIZE, singleValues } from './params.js';
 import { DEFAULT_THRESHOLDS, RISKS, type Thresholds } from './risk.js';
 
 // The query parameters of the audit: the same on `/` and `/keys.json`.
@@ -21,7 +22,6 @@ export const DEFAULT_DIRECTION: Readonly<Record<Sort, Direction>> = {
 };
 
 const PAGE_SIZE = 200;
-const MAX_PAGE_SIZE = 1_000;
 const MAX_THRESHOLD_DAYS = 36_500;
 const MAX_SEARCH = 200;
 
@@ -44,16 +44,10 @@ export const DEFAULT_QUERY: AuditQuery = { filter: 'all', sort: 'risk', dir: 'as
 
 type ParsedQuery = { readonly ok: true; readonly query: AuditQuery } | { readonly ok: false; readonly error: string };
 
-const KNOWN_PARAMS = new Set(['kind', 'filter', 'sort', 'dir', 'q', 'page', 'limit', 'idleDays', 'expiringDays', 'neverUsedDays']);
+const KNOWN_PARAMS = ['kind', 'filter', 'sort', 'dir', 'q', 'page', 'limit', 'idleDays', 'expiringDays', 'neverUsedDays'];
 
 function oneOf<T extends string>(values: readonly T[], value: string): value is T {
   return (values as readonly string[]).includes(value);
-}
-
-function integer(value: string, min: number, max: number): number | undefined {
-  if (!/^\d{1,9}$/.test(value)) return undefined;
-  const n = Number(value);
-  return n >= min && n <= max ? n : undefined;
 }
 
 /**
@@ -61,15 +55,10 @@ function integer(value: string, min: number, max: number): number | undefined {
  * twice, is an error that names it (the routes answer 400). Empty values mean the default. Pure.
  */
 export function parseAuditQuery(params: URLSearchParams): ParsedQuery {
-  const values = new Map<string, string>();
-  for (const name of new Set(params.keys())) {
-    if (!KNOWN_PARAMS.has(name)) continue;
-    const all = params.getAll(name);
-    if (all.length > 1) return { ok: false, error: `query parameter ${name} is given ${all.length} times` };
-    const value = (all[0] ?? '').trim();
-    if (value !== '') values.set(name, value);
-  }
-  const fail = (name: string, expected: string): ParsedQuery => ({ ok: false, error: `query parameter ${name}: expected ${expected}` });
+  const read = singleValues(params, KNOWN_PARAMS);
+  if ('error' in read) return { ok: false, error: read.error };
+  const { values } = read;
+  const fail = badParameter;
 
   const kind = values.get('kind');
   if (kind !== undefined && kind !== 'all' && !oneOf(KEY_KINDS, kind)) return fail('kind', `all or one of ${KEY_KINDS.join(', ')}`);
@@ -84,7 +73,7 @@ export function parseAuditQuery(params: URLSearchParams): ParsedQuery {
 
   const numbers: Record<string, number> = {};
   const ranges: Record<string, [number, number]> = {
-    page: [1, 1_000_000_000],
+    page: [1, MAX_PAGE],
     limit: [1, MAX_PAGE_SIZE],
     idleDays: [1, MAX_THRESHOLD_DAYS],
     expiringDays: [0, MAX_THRESHOLD_DAYS],

@@ -1,10 +1,8 @@
 import type { RecentChanges } from '../audit/audit.js';
 import { EVENT_TYPE_LABELS, type ChangeRow } from '../audit/changes.js';
-import { paginate } from '../audit/selection.js';
+import { isoTime as iso, listing } from './json.js';
 
 // `/events.json`: the recent changes as JSON, with ISO times and absent values as null.
-
-const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
 /** A change as `/events.json` shows it. Pure. */
 function changeJson(change: ChangeRow): Record<string, unknown> {
@@ -31,14 +29,13 @@ function changeJson(change: ChangeRow): Record<string, unknown> {
 /** The `/events.json` document: every selected change unless a page or limit is given, like `/keys.json`. Pure. */
 export function eventsJson(result: RecentChanges): Record<string, unknown> {
   const query = result.changeQuery;
-  const page = query.paged ? paginate(result.changes, query.page, query.limit) : undefined;
+  const events = listing(result.changes, query);
   return {
     generatedAt: iso(result.now),
     lastPollAt: iso(result.snapshot.completedAt),
     query: { eventType: query.type ?? 'all', eventScope: query.scope ?? null },
-    total: result.changes.length,
-    ...(page ? { page: page.page, pages: page.pages, limit: query.limit } : {}),
-    events: (page ? page.items : result.changes).map(changeJson),
+    ...events.fields,
+    events: events.items.map(changeJson),
     trails: result.trails.map((trail) => ({
       orgId: trail.orgId,
       orgName: trail.orgName ?? null,

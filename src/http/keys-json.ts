@@ -1,10 +1,9 @@
 import type { Audit } from '../audit/audit.js';
 import type { AuditRow } from '../audit/rows.js';
-import { paginate } from '../audit/selection.js';
+import { isoTime as iso, listing } from './json.js';
 
 // `/keys.json`: the audit as JSON, with ISO times, durations in whole seconds and absent values as null.
 
-const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 const secondsOf = (ms: number | undefined): number | null => (ms === undefined ? null : Math.floor(ms / 1000));
 
 /** A row as `/keys.json` shows it: ISO times, durations in whole seconds, absent as null. Pure. */
@@ -44,16 +43,15 @@ function rowJson(row: AuditRow): Record<string, unknown> {
 /** The `/keys.json` document. Pure. */
 export function auditJson(result: Audit): Record<string, unknown> {
   const { query } = result;
-  const page = query.paged ? paginate(result.selected, query.page, query.limit) : undefined;
+  const keys = listing(result.selected, query);
   return {
     generatedAt: iso(result.now),
     lastPollAt: iso(result.snapshot.completedAt),
     thresholds: query.thresholds,
     query: { kind: query.kind ?? 'all', filter: query.filter, sort: query.sort, dir: query.dir, q: query.search ?? null },
     counts: { ...result.counts.total, byKind: result.counts.byKind },
-    total: result.selected.length,
-    ...(page ? { page: page.page, pages: page.pages, limit: query.limit } : {}),
-    keys: (page ? page.items : result.selected).map(rowJson),
+    ...keys.fields,
+    keys: keys.items.map(rowJson),
     scopes: result.scopes.map((scope) => ({
       kind: scope.kind,
       ownerType: scope.ownerType,
