@@ -1,10 +1,11 @@
 import { getEventListeners, once } from 'node:events';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProxyEnvironment } from '../../../src/atlas/connection.js';
-import { HttpTransport } from '../../../src/atlas/http-transport.js';
+import { HttpResponse, HttpTransport } from '../../../src/atlas/http-transport.js';
+import { Secret } from '../../../src/config/secret.js';
 import { InvalidResponseError } from '../../../src/errors/invalid-response-error.js';
 import { NetworkError } from '../../../src/errors/network-error.js';
 
@@ -14,8 +15,8 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-function transport(options: { connections?: number; maxResponseBytes?: number } = {}): HttpTransport {
-  const made = new HttpTransport({}, { connections: options.connections ?? 4, maxResponseBytes: options.maxResponseBytes ?? 1 << 20, proxies: NO_PROXIES });
+function transport(options: { connections?: number; maxResponseBytes?: number; proxyUrl?: string } = {}): HttpTransport {
+  const made = new HttpTransport(options.proxyUrl === undefined ? {} : { proxyUrl: new Secret('proxyUrl', options.proxyUrl) }, { connections: options.connections ?? 4, maxResponseBytes: options.maxResponseBytes ?? 1 << 20, proxies: NO_PROXIES });
   closers.push(() => made.close());
   return made;
 }
@@ -200,5 +201,108 @@ describe('HttpTransport, direct requests', () => {
     await client.close();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(server.connections.open).toBe(0);
+  });
+  it('ok is 2xx only', () => {
+    const ok = (status: number) => new HttpResponse(status, {}, Buffer.alloc(0)).ok;
+    expect([ok(199), ok(200), ok(299), ok(300)]).toStrictEqual([false, true, true, false]);
+  });
+
+  it('reads identity as it is, and x-gzip or GZIP as gzip', async () => {
+    const server = await serve((req, res) => {
+      const coding = req.url!.slice(1);
+      res.writeHead(200, { 'Content-Encoding': coding }).end(coding === 'identity' ? 'plain' : gzipSync('zipped'));
+    });
+    const client = transport();
+    expect(await (await client.send(`${server.origin}/identity`)).text()).toBe('plain');
+    expect(await (await client.send(`${server.origin}/x-gzip`)).text()).toBe('zipped');
+    expect(await (await client.send(`${server.origin}/GZIP`)).text()).toBe('zipped');
+  });
+});
+
+/** A forward proxy for http:// targets (absolute-URI requests), that answers 407 without the credentials it expects. */
+async function forwardProxy(credentials: string): Promise<Served & { url: (userinfo?: string) => string }> {
+  const proxy = await serve((req, res) => {
+    if (req.headers['proxy-authorization'] !== `Basic ${Buffer.from(credentials).toString('base64')}`) {
+      res.writeHead(407, { 'Proxy-Authenticate': 'Basic realm="proxy"' }).end();
+      return;
+    }
+    const { 'proxy-authorization': _credentials, ...headers } = req.headers;
+    const forwarded = httpRequest(req.url!, { method: req.method, headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    forwarded.on('error', () => res.writeHead(502).end());
+    forwarded.end(proxy.requests.at(-1)?.body);
+  });
+  return Object.assign(proxy, { url: (userinfo?: string) => proxy.origin.replace('http://', `http://${userinfo === undefined ? '' : `${userinfo}@`}`) });
+}
+
+describe('HttpTransport, through a proxy', () => {
+  it('forwards http:// requests to the proxy as absolute URIs, with the credentials of the proxy URL, body included', async () => {
+    const api = await serve((_req, res) => res.writeHead(200, { 'X-From': 'api' }).end('through'));
+    const proxy = await forwardProxy('me:s3cret');
+    const client = transport({ proxyUrl: proxy.url('me:s3cret') });
+    const response = await client.send(`${api.origin}/keys?x=1`, { method: 'POST', body: 'form' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-from')).toBe('api');
+    expect(await response.text()).toBe('through');
+    expect(proxy.requests).toHaveLength(1);
+    expect(api.requests.map((request) => [request.method, request.body])).toStrictEqual([['POST', 'form']]);
+    expect(proxy.requests[0]?.headers['accept-encoding']).toBe('gzip');
+  });
+
+  it('one agent per proxy: requests one after another reuse its connections (an agent per request would open one each)', async () => {
+    const api = await serve((_req, res) => res.end('ok'));
+    const proxy = await forwardProxy('me:pw');
+    const client = transport({ proxyUrl: proxy.url('me:pw') });
+    for (let i = 0; i < 6; i++) await client.send(`${api.origin}/${i}`);
+    // undici may open a second one while it checks the first before reusing it.
+    expect(proxy.connections.opened).toBeLessThanOrEqual(2);
+  });
+
+  it('a proxy that answers 407 fails with network, naming the proxy and what 407 means, never its credentials', async () => {
+    const api = await serve((_req, res) => res.end('ok'));
+    const proxy = await forwardProxy('me:right');
+    const error = await transport({ proxyUrl: proxy.url('me:wrong-pass') })
+      .send(`${api.origin}/keys`)
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(NetworkError);
+    const { message } = error as NetworkError;
+    expect(message).toBe(`GET ${api.origin}/keys failed through the proxy ${proxy.origin}: the proxy answered 407 (proxy authentication required: check the credentials in the proxy URL)`);
+    expect(message).not.toContain('wrong-pass');
+    expect(api.requests).toHaveLength(0);
+  });
+
+  it('a proxy that is down fails with network, naming the proxy', async () => {
+    const proxy = await forwardProxy('me:pw');
+    const port = new URL(proxy.origin).port;
+    await Promise.all(closers.splice(0).map((close) => close()));
+    const error = await transport({ proxyUrl: `http://me:pw@127.0.0.1:${port}` })
+      .send('http://api.example.invalid/keys')
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(NetworkError);
+    expect((error as NetworkError).message).toMatch(new RegExp(`^GET http://api\\.example\\.invalid/keys failed through the proxy http://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
+  });
+
+  it('an abort through the proxy ends the request with the signal’s reason', async () => {
+    const api = await serve(() => undefined);
+    const proxy = await forwardProxy('me:pw');
+    const controller = new AbortController();
+    const reason = new Error('deadline');
+    const pending = transport({ proxyUrl: proxy.url('me:pw') }).send(`${api.origin}/hang`, { signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    controller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+  });
+
+  it('close() drops the connections to the proxy', async () => {
+    const api = await serve((_req, res) => res.end('ok'));
+    const proxy = await forwardProxy('me:pw');
+    const client = new HttpTransport({ proxyUrl: new Secret('proxyUrl', proxy.url('me:pw')) }, { connections: 2, maxResponseBytes: 1024, proxies: NO_PROXIES });
+    await client.send(`${api.origin}/`);
+    expect(proxy.connections.open).toBe(1);
+    await client.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(proxy.connections.open).toBe(0);
   });
 });
