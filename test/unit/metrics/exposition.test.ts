@@ -105,3 +105,66 @@ describe('Exposition', () => {
     close();
   });
 });
+
+/** The body of one plain scrape, its slabs back once it has been read. */
+async function scrape(exposition: Exposition): Promise<string> {
+  const body: Buffer[] = [];
+  for await (const chunk of exposition.chunks(NOW, false, Promise.resolve())) body.push(Buffer.from(chunk));
+  await new Promise((resolve) => setImmediate(resolve));
+  return Buffer.concat(body).toString();
+}
+
+/** A snapshot whose render throws: its scopes cannot be read. */
+const BROKEN = { scopes: null, trails: [], completedAt: NOW, cycle: 9 } as unknown as Snapshot;
+
+describe('Exposition updates', () => {
+  it('serves nothing of the snapshots before the first update but the exporter`s own metrics', async () => {
+    const body = await scrape(new Exposition(new ExporterMetrics('test')));
+    expect(body.startsWith('# HELP process_cpu_user_seconds_total ')).toBe(true);
+    expect(body).not.toContain('mongodb_apikey_last_poll_timestamp_seconds ');
+  });
+
+  it('fails a scrape while the last render failed, and serves the next snapshot that renders', async () => {
+    const exposition = new Exposition(new ExporterMetrics('test'));
+    exposition.update(snapshotOf('first', 1));
+    await settled(exposition);
+    exposition.update(BROKEN);
+    await expect(scrape(exposition)).rejects.toThrow(TypeError);
+    const next = snapshotOf('next', 2);
+    exposition.update(next);
+    const expected = renderKeyExposition(next, NOW);
+    expect(keyText(await scrape(exposition), expected)).toBe(expected);
+  });
+
+  it('serves the latest of two updates, and a failed render superseded by a good one fails nothing', async () => {
+    const exposition = new Exposition(new ExporterMetrics('test'));
+    const last = snapshotOf('last', 3);
+    exposition.update(snapshotOf('earlier', 2));
+    exposition.update(last);
+    const expected = renderKeyExposition(last, NOW);
+    expect(keyText(await scrape(exposition), expected)).toBe(expected);
+    exposition.update(BROKEN);
+    exposition.update(last);
+    expect(keyText(await scrape(exposition), expected)).toBe(expected);
+    // A large render that fails only at its end (its trails), after a small later one has landed.
+    const small = { ...last, scopes: last.scopes.slice(0, 1), cycle: 5 };
+    exposition.update({ ...snapshotOf('failing late', 4), trails: null } as unknown as Snapshot);
+    exposition.update(small);
+    const smallText = renderKeyExposition(small, NOW);
+    expect(keyText(await scrape(exposition), smallText)).toBe(smallText);
+    // Once the large one has failed too.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(keyText(await scrape(exposition), smallText)).toBe(smallText);
+  });
+
+  it('gives back the slabs of a render that a later update superseded', async () => {
+    const alone = new Exposition(new ExporterMetrics('test'));
+    alone.update(snapshotOf('last', 3));
+    await settled(alone);
+    const superseded = new Exposition(new ExporterMetrics('test'));
+    superseded.update(snapshotOf('earlier', 2));
+    superseded.update(snapshotOf('last', 3));
+    await settled(superseded);
+    expect(superseded.slabStats.held).toBe(alone.slabStats.held);
+  });
+});
