@@ -10,12 +10,12 @@ import type { Snapshot } from '../../../src/model/snapshot.js';
 const NOW = 1_748_779_200_000;
 const NO_ERRORS = Object.fromEntries(REASONS.map((reason) => [reason, 0])) as Record<Reason, number>;
 
-/** 200 projects × 10 keys: about 3 MB of text, a few dozen slabs. `label` goes into every description. */
-function snapshotOf(label: string, cycle: number): Snapshot {
+/** 200 projects × 10 keys (by default): about 3 MB of text, a few dozen slabs. `label` goes into every description. */
+function snapshotOf(label: string, cycle: number, keysPerProject = 10): Snapshot {
   const scopes = Array.from({ length: 200 }, (_, project) => ({
     scope: { kind: 'agent' as const, owner: 'project' as const, id: `project-${project}`, name: `Project ${project}`, credentialId: 'cm' },
     up: true,
-    keys: Array.from({ length: 10 }, (_, index): ApiKey => ({ id: `key-${project}-${index}`, description: `${label} key ${index}`, suffix: 'abcd', createdAt: NOW - (project + 1) * 86_400_000 - index })),
+    keys: Array.from({ length: keysPerProject }, (_, index): ApiKey => ({ id: `key-${project}-${index}`, description: `${label} key ${index}`, suffix: 'abcd', createdAt: NOW - (project + 1) * 86_400_000 - index })),
     lastSuccessAt: NOW - cycle * 1000,
     errors: NO_ERRORS,
   }));
@@ -166,5 +166,36 @@ describe('Exposition updates', () => {
     superseded.update(snapshotOf('last', 3));
     await settled(superseded);
     expect(superseded.slabStats.held).toBe(alone.slabStats.held);
+  });
+});
+
+describe('Exposition renders', () => {
+  it('never serves a render that a later update superseded, whichever ends first', async () => {
+    const exposition = new Exposition(new ExporterMetrics('test'));
+    const large = snapshotOf('large', 1, 60);
+    const small = { ...snapshotOf('small', 2), scopes: snapshotOf('small', 2).scopes.slice(0, 1) };
+    // The large render takes more than one slice: the small one after it lands first.
+    exposition.update(large);
+    exposition.update(small);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const smallText = renderKeyExposition(small, NOW);
+    expect(keyText(await scrape(exposition), smallText)).toBe(smallText);
+    // A scrape that starts once the small render has ended still waits for the large one after it.
+    exposition.update(small);
+    exposition.update(large);
+    await new Promise((resolve) => setImmediate(resolve));
+    const largeText = renderKeyExposition(large, NOW);
+    expect(keyText(await scrape(exposition), largeText)).toBe(largeText);
+  });
+
+  it('gzips a scrape-time family of many slabs, member by member, to the same text', async () => {
+    const exposition = new Exposition(new ExporterMetrics('test'));
+    // 200 projects × 60 keys: each scrape-time family alone fills more than SLABS_PER_TURN slabs.
+    const snapshot = snapshotOf('many', 1, 60);
+    exposition.update(snapshot);
+    const body: Buffer[] = [];
+    for await (const chunk of exposition.chunks(NOW, true, Promise.resolve())) body.push(Buffer.from(chunk));
+    const expected = renderKeyExposition(snapshot, NOW);
+    expect(keyText(gunzipSync(Buffer.concat(body)).toString(), expected)).toBe(expected);
   });
 });

@@ -124,6 +124,16 @@ describe('SlabWriter', () => {
     expect(slabs.held).toBe(1);
   });
 
+  it('writes a line exactly as long as a slab into the slab', () => {
+    const slabs = new SmallSlabs(4);
+    const writer = new SlabWriter(slabs);
+    writer.text('abcd');
+    const [chunk] = writer.finish();
+    expect(String(chunk)).toBe('abcd');
+    expect(slabs.taken).toBe(1);
+    expect(slabs.holders(chunk!)).toBe(1);
+  });
+
   it('copies bytes across as many slabs as they need', () => {
     const slabs = new SmallSlabs(4);
     const writer = new SlabWriter(slabs);
