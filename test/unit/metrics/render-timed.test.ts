@@ -27,10 +27,10 @@ const values = (timed: TimedBytes, nowMs: number): string[] =>
     .filter(Boolean)
     .map((line) => line.slice(line.indexOf(' ') + 1));
 
-/** Milliseconds whose seconds are written by every branch of the fast path and the slow one. */
+/** Milliseconds whose seconds are written by every branch of the fast path and the slow one (1e24: String() writes an exponent). */
 const ELAPSED = [
   0, 1, 5, 9, 10, 11, 50, 99, 100, 101, 110, 120, 250, 500, 999, 1000, 1001, 1009, 1010, 1099, 1100, 1234, 9999, 10_000, 10_001, 59_999, 86_400_000, 86_400_007,
-  1_000_000_000, 262_707_894_000, 2 ** 43 - 1, 2 ** 43, 2 ** 43 + 1, 2 ** 53, 1e21, 0.5, 1.5, 999.999, 1000.25, 12_345.678,
+  1_000_000_000, 262_707_894_000, 2 ** 43 - 1, 2 ** 43, 2 ** 43 + 1, 2 ** 53, 1e21, 1e24, 0.5, 1.5, 999.999, 1000.25, 12_345.678,
 ];
 
 describe('renderTimed', () => {
