@@ -1,9 +1,10 @@
 // Golden-file test of the whole `/metrics` body: the key and scope series of the literal snapshot in
-// ../unit/fixtures/key-snapshot.ts and the exporter's own metrics after a fixed cycle report and fixed
-// API requests, served over HTTP by the app at the fixture's clock, compared byte for byte with
-// ./metrics.golden.txt. prom-client's process_* and nodejs_* families measure the test process, so
-// they are left out, the way node_exporter's end-to-end test leaves out its go_ and process_ lines;
-// the build info's version and nodejs_version read as placeholders.
+// ../unit/fixtures/key-snapshot.ts and the exporter's own metrics after the fixed cycle reports and
+// API requests of ../unit/fixtures/golden-cycle.ts, served over HTTP by the app at the fixture's
+// clock, compared byte for byte with ./metrics.golden.txt. prom-client's process_* and nodejs_*
+// families measure the test process, so they are left out, the way node_exporter's end-to-end test
+// leaves out its go_ and process_ lines; the build info's version and nodejs_version read as
+// placeholders.
 //
 // To rewrite the golden file after an intended change of the output, run
 //   UPDATE_GOLDEN=1 npx vitest run test/golden/metrics.golden.test.ts
@@ -13,103 +14,21 @@ import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { CONTENT_TYPE, EXPORTER_FAMILIES, KEY_FAMILIES, SCOPE_FAMILIES, TRAIL_FAMILIES } from '../../src/metrics/contract.js';
-import { ExporterMetrics } from '../../src/metrics/exporter-metrics.js';
-import { Exposition } from '../../src/metrics/exposition.js';
 import { KEY_KINDS } from '../../src/model/api-key.js';
-import type { CycleReport } from '../../src/poller/poller.js';
 import { VERSION } from '../../src/version.js';
-import { ACME, FIXED_NOW, PRODUCTION, SNAPSHOT } from '../unit/fixtures/key-snapshot.js';
-
-const GOLDEN = fileURLToPath(new URL('./metrics.golden.txt', import.meta.url));
-
-/** This replica is shard 1 of 2: the listed scopes outnumber the ones it polls. */
-const SHARD = { index: 1, count: 2 };
-
-/** The cycle that published SNAPSHOT. */
-const CYCLE: CycleReport = {
-  snapshot: SNAPSHOT,
-  durationSeconds: 12.5,
-  requests: 14,
-  discovery: [
-    { credentialId: ACME.credentialId },
-    { credentialId: ACME.credentialId, orgId: ACME.id },
-    {
-      credentialId: ACME.credentialId,
-      orgId: '4888442a3354817a7320eb62',
-      failure: { reason: 'forbidden', status: 403, message: 'GET … answered 403 (ORG_REQUIRES_ACCESS_LIST)' },
-    },
-    { credentialId: PRODUCTION.credentialId },
-  ],
-  listed: { user: 5, agent: 4, programmatic: 3, service_account: 2, global: 1 },
-};
-
-/** A cycle before it: one more poll duration, and discovery series that the last cycle no longer has. */
-const EARLIER_CYCLE: CycleReport = {
-  ...CYCLE,
-  durationSeconds: 40,
-  discovery: [{ credentialId: ACME.credentialId, orgId: '4888442a3354817a7320eb63' }],
-  listed: { user: 9 },
-};
-
-/** API requests as the client reports them: a digest challenge, successes, a 429, a server error. */
-const REQUESTS: readonly (readonly ['atlas' | 'public', number, number])[] = [
-  ['atlas', 401, 0.0625],
-  ['atlas', 200, 0.375],
-  ['atlas', 200, 0.75],
-  ['atlas', 429, 0.125],
-  ['atlas', 200, 3],
-  ['public', 401, 0.0625],
-  ['public', 200, 0.5],
-  ['public', 503, 31.25],
-];
-
-/** prom-client's default families: they describe the process running the test. */
-const PROCESS_LINE = /^(# (HELP|TYPE) )?(process_|nodejs_)/;
-
-/**
- * The body without process and Node.js families (prom-client ends each family with a blank line,
- * dropped with it), and with the build info's versions as placeholders.
- */
-function normalised(body: string): string {
-  const kept: string[] = [];
-  let dropping = false;
-  for (const line of body.split('\n')) {
-    if (PROCESS_LINE.test(line) || (dropping && line === '')) {
-      dropping = line !== '';
-      continue;
-    }
-    dropping = false;
-    kept.push(
-      line.startsWith(`${EXPORTER_FAMILIES.buildInfo.name}{`)
-        ? line.replace(`version="${VERSION}"`, 'version="VERSION"').replace(`nodejs_version="${process.versions.node}"`, 'nodejs_version="NODE_VERSION"')
-        : line,
-    );
-  }
-  return kept.join('\n');
-}
+import { GOLDEN, goldenExporter, normalised } from '../unit/fixtures/golden-cycle.js';
+import { FIXED_NOW, SNAPSHOT } from '../unit/fixtures/key-snapshot.js';
 
 let server: Server | undefined;
 let base = '';
 
 beforeAll(async () => {
-  const metrics = new ExporterMetrics(VERSION, SHARD);
-  const exposition = new Exposition(metrics);
-  for (const [api, status, seconds] of REQUESTS) metrics.observeRequest(api, status, seconds);
-  metrics.observeRateLimit('atlas', 97);
-  // Loaded at start-up, then a reload that failed; one secret file readable, one not.
-  metrics.observeConfigLoad(true, FIXED_NOW - 3_600_000);
-  metrics.observeConfigLoad(false, FIXED_NOW - 60_000);
-  metrics.observeSecretFile(ACME.credentialId, 'privateKey', true);
-  metrics.observeSecretFile(PRODUCTION.credentialId, 'privateKey', false);
-  metrics.observeCycle(EARLIER_CYCLE);
-  exposition.update(SNAPSHOT);
-  metrics.observeCycle(CYCLE);
+  const { exposition } = goldenExporter();
   const app = createApp({
     telemetryPath: '/metrics',
     exposition,

@@ -10,12 +10,12 @@ import type { Snapshot } from '../../../src/model/snapshot.js';
 const NOW = 1_748_779_200_000;
 const NO_ERRORS = Object.fromEntries(REASONS.map((reason) => [reason, 0])) as Record<Reason, number>;
 
-/** 200 projects × 10 keys: about 3 MB of text, a few dozen slabs. `label` goes into every description. */
-function snapshotOf(label: string, cycle: number): Snapshot {
+/** 200 projects × 10 keys (by default): about 3 MB of text, a few dozen slabs. `label` goes into every description. */
+function snapshotOf(label: string, cycle: number, keysPerProject = 10): Snapshot {
   const scopes = Array.from({ length: 200 }, (_, project) => ({
     scope: { kind: 'agent' as const, owner: 'project' as const, id: `project-${project}`, name: `Project ${project}`, credentialId: 'cm' },
     up: true,
-    keys: Array.from({ length: 10 }, (_, index): ApiKey => ({ id: `key-${project}-${index}`, description: `${label} key ${index}`, suffix: 'abcd', createdAt: NOW - (project + 1) * 86_400_000 - index })),
+    keys: Array.from({ length: keysPerProject }, (_, index): ApiKey => ({ id: `key-${project}-${index}`, description: `${label} key ${index}`, suffix: 'abcd', createdAt: NOW - (project + 1) * 86_400_000 - index })),
     lastSuccessAt: NOW - cycle * 1000,
     errors: NO_ERRORS,
   }));
@@ -103,5 +103,99 @@ describe('Exposition', () => {
     expect(both).toBeLessThan(alone * 1.5);
     for await (const chunk of reader) void chunk;
     close();
+  });
+});
+
+/** The body of one plain scrape, its slabs back once it has been read. */
+async function scrape(exposition: Exposition): Promise<string> {
+  const body: Buffer[] = [];
+  for await (const chunk of exposition.chunks(NOW, false, Promise.resolve())) body.push(Buffer.from(chunk));
+  await new Promise((resolve) => setImmediate(resolve));
+  return Buffer.concat(body).toString();
+}
+
+/** A snapshot whose render throws: its scopes cannot be read. */
+const BROKEN = { scopes: null, trails: [], completedAt: NOW, cycle: 9 } as unknown as Snapshot;
+
+describe('Exposition updates', () => {
+  it('serves nothing of the snapshots before the first update but the exporter`s own metrics', async () => {
+    const body = await scrape(new Exposition(new ExporterMetrics('test')));
+    expect(body.startsWith('# HELP process_cpu_user_seconds_total ')).toBe(true);
+    expect(body).not.toContain('mongodb_apikey_last_poll_timestamp_seconds ');
+  });
+
+  it('fails a scrape while the last render failed, and serves the next snapshot that renders', async () => {
+    const exposition = new Exposition(new ExporterMetrics('test'));
+    exposition.update(snapshotOf('first', 1));
+    await settled(exposition);
+    exposition.update(BROKEN);
+    await expect(scrape(exposition)).rejects.toThrow(TypeError);
+    const next = snapshotOf('next', 2);
+    exposition.update(next);
+    const expected = renderKeyExposition(next, NOW);
+    expect(keyText(await scrape(exposition), expected)).toBe(expected);
+  });
+
+  it('serves the latest of two updates, and a failed render superseded by a good one fails nothing', async () => {
+    const exposition = new Exposition(new ExporterMetrics('test'));
+    const last = snapshotOf('last', 3);
+    exposition.update(snapshotOf('earlier', 2));
+    exposition.update(last);
+    const expected = renderKeyExposition(last, NOW);
+    expect(keyText(await scrape(exposition), expected)).toBe(expected);
+    exposition.update(BROKEN);
+    exposition.update(last);
+    expect(keyText(await scrape(exposition), expected)).toBe(expected);
+    // A large render that fails only at its end (its trails), after a small later one has landed.
+    const small = { ...last, scopes: last.scopes.slice(0, 1), cycle: 5 };
+    exposition.update({ ...snapshotOf('failing late', 4), trails: null } as unknown as Snapshot);
+    exposition.update(small);
+    const smallText = renderKeyExposition(small, NOW);
+    expect(keyText(await scrape(exposition), smallText)).toBe(smallText);
+    // Once the large one has failed too.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(keyText(await scrape(exposition), smallText)).toBe(smallText);
+  });
+
+  it('gives back the slabs of a render that a later update superseded', async () => {
+    const alone = new Exposition(new ExporterMetrics('test'));
+    alone.update(snapshotOf('last', 3));
+    await settled(alone);
+    const superseded = new Exposition(new ExporterMetrics('test'));
+    superseded.update(snapshotOf('earlier', 2));
+    superseded.update(snapshotOf('last', 3));
+    await settled(superseded);
+    expect(superseded.slabStats.held).toBe(alone.slabStats.held);
+  });
+});
+
+describe('Exposition renders', () => {
+  it('never serves a render that a later update superseded, whichever ends first', async () => {
+    const exposition = new Exposition(new ExporterMetrics('test'));
+    const large = snapshotOf('large', 1, 60);
+    const small = { ...snapshotOf('small', 2), scopes: snapshotOf('small', 2).scopes.slice(0, 1) };
+    // The large render takes more than one slice: the small one after it lands first.
+    exposition.update(large);
+    exposition.update(small);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const smallText = renderKeyExposition(small, NOW);
+    expect(keyText(await scrape(exposition), smallText)).toBe(smallText);
+    // A scrape that starts once the small render has ended still waits for the large one after it.
+    exposition.update(small);
+    exposition.update(large);
+    await new Promise((resolve) => setImmediate(resolve));
+    const largeText = renderKeyExposition(large, NOW);
+    expect(keyText(await scrape(exposition), largeText)).toBe(largeText);
+  });
+
+  it('gzips a scrape-time family of many slabs, member by member, to the same text', async () => {
+    const exposition = new Exposition(new ExporterMetrics('test'));
+    // 200 projects × 60 keys: each scrape-time family alone fills more than SLABS_PER_TURN slabs.
+    const snapshot = snapshotOf('many', 1, 60);
+    exposition.update(snapshot);
+    const body: Buffer[] = [];
+    for await (const chunk of exposition.chunks(NOW, true, Promise.resolve())) body.push(Buffer.from(chunk));
+    const expected = renderKeyExposition(snapshot, NOW);
+    expect(keyText(gunzipSync(Buffer.concat(body)).toString(), expected)).toBe(expected);
   });
 });

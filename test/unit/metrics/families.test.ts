@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EXPORTER_FAMILIES, KEY_FAMILIES, SCOPE_FAMILIES, TRAIL_FAMILIES } from '../../../src/metrics/contract.js';
+import { CONTENT_TYPE, EXPORTER_FAMILIES, KEY_FAMILIES, SCOPE_FAMILIES, TRAIL_FAMILIES } from '../../../src/metrics/contract.js';
 import { FAMILY_TABLE, KEYS, SCOPES, TRAILS } from '../../../src/metrics/families.js';
 import { renderKeyExposition } from '../../../src/metrics/key-exposition.js';
 import { FIXED_NOW, SNAPSHOT } from '../fixtures/key-snapshot.js';
@@ -29,5 +29,11 @@ describe('FAMILY_TABLE', () => {
   it('computes exactly age and idle (time since) and expires_in (time until) at scrape time', () => {
     const atScrape = Object.fromEntries(FAMILY_TABLE.filter((row) => row.atScrape !== undefined).map((row) => [row.family.name, row.atScrape]));
     expect(atScrape).toStrictEqual({ [KEY_FAMILIES.age.name]: 'since', [KEY_FAMILIES.idle.name]: 'since', [KEY_FAMILIES.expiresIn.name]: 'until' });
+  });
+});
+
+describe('CONTENT_TYPE', () => {
+  it('is the Prometheus text format 0.0.4 in UTF-8', () => {
+    expect(CONTENT_TYPE).toBe('text/plain; version=0.0.4; charset=utf-8');
   });
 });

@@ -245,7 +245,12 @@ describe('renderKeyExposition', () => {
     const changed = second.families.get('mongodb_apikey_scope_last_success_timestamp_seconds')!;
     expect(changed.some((chunk, index) => chunk !== first.families.get('mongodb_apikey_scope_last_success_timestamp_seconds')![index])).toBe(true);
     expect(second.families.get('mongodb_apikey_created_timestamp_seconds')!.every((chunk, index) => chunk === first.families.get('mongodb_apikey_created_timestamp_seconds')![index])).toBe(true);
-    for (const family of second.timed) expect(family.labels).toStrictEqual(first.timed.find((old) => old.family === family.family)!.labels);
+    // The label prefixes of each scrape-time family are its own from the last snapshot, the same Buffers.
+    expect(second.timed.map((family) => family.family)).toStrictEqual(first.timed.map((family) => family.family));
+    second.timed.forEach((family, index) => {
+      expect(family.labels).toHaveLength(first.timed[index]!.labels.length);
+      family.labels.forEach((chunk, at) => expect(chunk).toBe(first.timed[index]!.labels[at]));
+    });
     // Every slab taken for an equal chunk went straight back.
     expect(slabs.heldSlabs).toBe(new Set([...first.held, ...second.held].map((chunk) => chunk.buffer)).size);
   });
@@ -350,6 +355,8 @@ describe('organisation kinds', () => {
     expect(valueOf(text, `mongodb_apikey_unrestricted{${secret('s2')}}`)).toBe('1');
     expect(valueOf(text, `mongodb_apikey_access_list_entry_requests{${secret('s2')},entry="::/0",last_used_address="2001:db8::1"}`)).toBe('3');
     expect(valueOf(text, `mongodb_apikey_unrestricted{${secret('s1')}}`)).toBeUndefined();
+    // Its entry has no creation time: no series of it.
+    expect(text).not.toContain(`mongodb_apikey_access_list_entry_created_timestamp_seconds{${secret('s2')}`);
   });
 
   it('counts down to expiry at scrape time, below zero once expired', () => {
