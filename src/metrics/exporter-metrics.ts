@@ -44,7 +44,6 @@ export class ExporterMetrics {
     new Gauge({ name: f.buildInfo.name, help: f.buildInfo.help, labelNames: [LABELS.version, LABELS.nodejsVersion], registers })
       .labels(version, process.versions.node)
       .set(1);
-    for (const api of ['atlas', 'public'] as const) this.#apiDuration.labels(api);
     new Gauge({ name: f.shardInfo.name, help: f.shardInfo.help, labelNames: [LABELS.index, LABELS.count], registers })
       .labels(String(shard.index), String(shard.count))
       .set(1);
