@@ -92,8 +92,8 @@ describe('Dockerfile', () => {
     expect(envOf(runtime).get('NODE_ENV')).toBe('production');
   });
 
-  it("caps V8's young generation at 16 MB per semi-space (Node.js 24 would let it take 128 MB; docs/performance.md)", () => {
-    expect(envOf(runtime).get('NODE_OPTIONS')).toBe('--max-semi-space-size=16');
+  it("caps V8's young generation at 8 MB per semi-space (Node.js 24 would let it take 128 MB; docs/performance.md)", () => {
+    expect(envOf(runtime).get('NODE_OPTIONS')).toBe('--max-semi-space-size=8');
   });
 
   it('exposes 9947', () => {
