@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { proxyEnvironment, proxyFor, shownProxy } from '../../../src/atlas/connection.js';
+import { connectionOf, proxyEnvironment, proxyFor, shownProxy } from '../../../src/atlas/connection.js';
+import { Secret } from '../../../src/config/secret.js';
+import { ClientTls } from '../../../src/config/tls.js';
 import { ConfigError } from '../../../src/errors/config-error.js';
 import { tlsProblemOf } from '../../../src/errors/tls-error.js';
 
@@ -29,6 +31,9 @@ describe('proxyFor', () => {
     ['10.1.2.3', 'https://10.1.2.3/'],
     ['[::1]:8443', 'https://[::1]:8443/'],
     ['::1', 'https://[::1]/'],
+    ['CLOUD.MongoDB.com', 'https://cloud.mongodb.com/'],
+    ['fd00::/8', 'https://[fd00::1]/'],
+    ['ops.example.com:80', 'http://ops.example.com/'],
   ])('NO_PROXY=%s bypasses the proxy for %s', (noProxy, url) => {
     expect(via(url, noProxy)).toBeUndefined();
   });
@@ -40,8 +45,15 @@ describe('proxyFor', () => {
     ['10.0.0.0/8', 'https://11.1.2.3/'],
     ['10.0.0.0/8', 'https://ten.example.com/'],
     ['', 'https://cloud.mongodb.com/'],
+    ['10.0.0.0/8', 'https://[::ffff:a01:203]/'],
+    ['fd00::/8', 'https://10.1.2.3/'],
+    ['cloud.mongodb.com:80', 'https://cloud.mongodb.com/'],
   ])('NO_PROXY=%s keeps the proxy for %s', (noProxy, url) => {
     expect(via(url, noProxy)).toBe('http://proxy:3128');
+  });
+
+  it('NO_PROXY=ops.example.com:443 keeps the proxy for http://ops.example.com/ (port 80)', () => {
+    expect(via('http://ops.example.com/', 'ops.example.com:443')).toBe('http://plain:8080');
   });
 });
 
@@ -53,6 +65,15 @@ describe('proxyEnvironment', () => {
       noProxy: 'a',
     });
     expect(proxyEnvironment({ https_proxy: 'proxy.corp:3128' }).httpsProxy).toBe('http://proxy.corp:3128');
+  });
+
+  it('an empty upper-case variable gives way to the lower-case one', () => {
+    expect(proxyEnvironment({ HTTPS_PROXY: '', https_proxy: 'http://lower:2', HTTP_PROXY: '', http_proxy: 'http://plain:3', NO_PROXY: '', no_proxy: 'b' })).toStrictEqual({
+      httpProxy: 'http://plain:3',
+      httpsProxy: 'http://lower:2',
+      noProxy: 'b',
+    });
+    expect(proxyEnvironment({})).toStrictEqual({ httpProxy: undefined, httpsProxy: undefined, noProxy: '' });
   });
 
   it('refuses a proxy that is not an http(s) URL, naming the variable and never its value', () => {
@@ -72,7 +93,7 @@ describe('proxyEnvironment', () => {
 describe('shownProxy', () => {
   it('shows scheme, host and port only', () => {
     expect(shownProxy('http://user:s3cret@proxy.corp:3128')).toBe('http://proxy.corp:3128');
-    expect(shownProxy('not a url s3cret')).not.toContain('s3cret');
+    expect(shownProxy('not a url s3cret')).toBe('<invalid proxy URL>');
   });
 });
 
@@ -90,5 +111,14 @@ describe('tlsProblemOf', () => {
   it('leaves network errors alone', () => {
     for (const code of ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'UND_ERR_SOCKET']) expect(tlsProblemOf(coded(code))).toBeUndefined();
     expect(tlsProblemOf('text')).toBeUndefined();
+  });
+});
+
+describe('connectionOf', () => {
+  it("keeps an entry's proxyUrl and tls, and nothing else", () => {
+    const proxyUrl = new Secret('proxyUrl', 'http://u:p@proxy:3128');
+    const tls = new ClientTls({ insecureSkipVerify: false }, {});
+    expect(connectionOf({ proxyUrl, tls, ...{ apiKey: 'x' } } as Parameters<typeof connectionOf>[0])).toStrictEqual({ proxyUrl, tls });
+    expect(connectionOf({})).toStrictEqual({ proxyUrl: undefined, tls: undefined });
   });
 });
