@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { AtlasClient } from './atlas/client.js';
 import { proxyEnvironment, shownProxy, type ProxyEnvironment } from './atlas/connection.js';
-import { loadConfig, secretFilesOf, type Config } from './config/load.js';
+import { loadConfig, redactConfig, secretFilesOf, type Config } from './config/load.js';
 import { SecretWatch } from './config/secret-watch.js';
 import { ConfigError } from './errors/config-error.js';
 import { createApp } from './http/app.js';
@@ -77,6 +77,7 @@ export async function startExporter(options: ExporterOptions): Promise<RunningEx
   const metrics = new ExporterMetrics(VERSION, options.shard);
   const exposition = new Exposition(metrics);
   const inForce = (config: Config): InForce => {
+    log.debug({ config: redactConfig(config) }, 'configuration loaded');
     logConnections(config, proxies, log);
     return {
       config,

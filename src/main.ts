@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { hostname } from 'node:os';
 import { USAGE, parseFlags } from './config/flags.js';
-import { loadConfig, redactConfig } from './config/load.js';
+import { loadConfig } from './config/load.js';
 import { isConfigError } from './errors/config-error.js';
 import { startExporter } from './exporter.js';
 import { createLogger } from './log/logger.js';
@@ -37,7 +37,6 @@ export async function run(argv: readonly string[]): Promise<void> {
     return;
   }
   const log = createLogger(flags.logLevel, flags.logFormat);
-  log.debug({ config: redactConfig(config) }, 'configuration loaded');
   process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection'));
   let exporter;
   try {
@@ -86,8 +85,9 @@ export async function run(argv: readonly string[]): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
-/** The demo's simulator changes its data (with the matching events) every third poll of the 30 s interval. */
-const DEMO_MUTATE_EVERY_MS = 90_000;
+/** The demo polls every 30 s; its simulator changes its data (with the matching events) every third poll. */
+const DEMO_POLL_SECONDS = 30;
+const DEMO_MUTATE_EVERY_MS = 3 * DEMO_POLL_SECONDS * 1000;
 
 /** `demo`: the simulator with a realistic data set, changing as it runs, and the exporter polling it on :9947. */
 async function demo(argv: readonly string[]): Promise<void> {
@@ -95,7 +95,7 @@ async function demo(argv: readonly string[]): Promise<void> {
   const folder = await mkdtemp(join(tmpdir(), 'mongodb-apikey-exporter-demo-'));
   const configFile = join(folder, 'config.yaml');
   // The Ops Manager entry reads only the global keys: the v2 entries already read every organisation.
-  const config = { ...exporterConfigFor(simulator, { interval: '30s' }), organizations: [...organizationsConfigFor(simulator), ...globalKeysConfigFor(simulator)] };
+  const config = { ...exporterConfigFor(simulator, { interval: `${DEMO_POLL_SECONDS}s` }), organizations: [...organizationsConfigFor(simulator), ...globalKeysConfigFor(simulator)] };
   await writeFile(configFile, stringify(config), { mode: 0o600 });
   const address = argv.find((arg) => arg.startsWith('--web.listen-address='))?.split('=')[1] ?? ':9947';
   const base = `http://${address.startsWith(':') ? `localhost${address}` : address}`;

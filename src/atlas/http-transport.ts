@@ -96,6 +96,7 @@ export class HttpTransport {
   #http: HttpAgent | undefined;
   #https: HttpsAgent | undefined;
   readonly #proxied = new Map<string, ProxyAgent>();
+  readonly #fromEnvironment = new Map<string, string | undefined>();
 
   constructor(connection: Connection, options: TransportOptions) {
     this.#connection = connection;
@@ -112,7 +113,7 @@ export class HttpTransport {
     if (signal?.aborted) throw signal.reason;
     const method = init.method ?? 'GET';
     const target = new URL(url);
-    const proxy = proxyFor(target, this.#connection.proxyUrl?.value(), this.#options.proxies);
+    const proxy = this.#proxyFor(target);
     const limit = this.#options.maxResponseBytes;
     const headers = { ...init.headers, 'accept-encoding': 'gzip' };
     try {
@@ -177,6 +178,14 @@ export class HttpTransport {
     return { status: response.statusCode, headers: response.headers, body: await readCapped(response.body, response.headers['content-length'], this.#options.maxResponseBytes, target.href) };
   }
 
+  /** The entry's proxy, read per request (its file may change); else the environment's, which does not change, once per origin. */
+  #proxyFor(target: URL): string | undefined {
+    const own = this.#connection.proxyUrl?.value();
+    if (own !== undefined) return own;
+    if (!this.#fromEnvironment.has(target.origin)) this.#fromEnvironment.set(target.origin, proxyFor(target, undefined, this.#options.proxies));
+    return this.#fromEnvironment.get(target.origin);
+  }
+
   #httpAgent(): HttpAgent {
     this.#http ??= new HttpAgent({ keepAlive: true, maxSockets: this.#options.connections });
     return this.#http;
@@ -190,6 +199,11 @@ export class HttpTransport {
   #proxyAgent(proxy: string): ProxyAgent {
     let agent = this.#proxied.get(proxy);
     if (agent === undefined) {
+      // An entry's own proxy has one value in force: the agent of a value rotated away closes once its requests are done.
+      if (this.#connection.proxyUrl !== undefined) {
+        for (const old of this.#proxied.values()) void old.close();
+        this.#proxied.clear();
+      }
       agent = new ProxyAgent({
         uri: proxy,
         connections: this.#options.connections,
@@ -209,23 +223,24 @@ export class HttpTransport {
 /** The body, read up to `limit` bytes; past it the stream is destroyed, and with it the connection. */
 function readCapped(body: Readable, length: string | string[] | undefined, limit: number, url: string): Promise<Buffer> {
   const tooLarge = () => new InvalidResponseError(url, `body larger than poll.maxResponseBytes (${limit} bytes)`);
-  if (Number(length) > limit) {
-    body.destroy();
-    return Promise.reject(tooLarge());
-  }
   return new Promise<Buffer>((resolve, reject) => {
+    // First, so that the error a destroyed stream may emit (undici's UND_ERR_ABORTED) has a listener: rejecting again is a no-op.
+    body.on('error', reject);
+    const drop = () => {
+      reject(tooLarge());
+      body.destroy();
+    };
+    if (Number(length) > limit) {
+      drop();
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     body.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        body.destroy();
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(chunk);
+      if (size > limit) drop();
+      else chunks.push(chunk);
     });
-    body.on('error', reject);
     body.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
   });
 }

@@ -280,8 +280,7 @@ export const configSchema = (readSecret: SecretReader) =>
                 clientSecret: await secretValue({ clientSecret, clientSecretFile }, 'clientSecret', at, readSecret),
                 tokenUrl: tokenUrl ?? `${new URL(org.baseUrl).origin}/api/oauth/token`,
               };
-        const { eventsLookback, ...rest } = org;
-        return { auth, ...rest, eventsLookbackMs: eventsLookback };
+        return { auth, ...renamed(org, { eventsLookback: 'eventsLookbackMs' }) };
       }),
     );
     return { poll: renamed(file.poll, { interval: 'intervalMs', timeout: 'timeoutMs', staleAfter: 'staleAfterMs' }), users, projects, organizations };

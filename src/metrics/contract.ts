@@ -81,22 +81,6 @@ export const EXPORTER_FAMILIES = {
   configReloadTime: family('config_last_reload_success_timestamp_seconds', 'gauge', 'Time of the last successful load of the config file, start-up included, Unix seconds.'),
 } as const;
 
-/** The owner label of each kind of owner; an Ops Manager instance has none (one instance per exporter). */
-export const OWNER_LABEL: Readonly<Record<OwnerType, 'user_id' | 'project_id' | 'org_id' | undefined>> = {
-  user: 'user_id',
-  project: 'project_id',
-  org: 'org_id',
-  global: undefined,
-};
-
-/** The label that names an owner, where known. */
-export const OWNER_NAME_LABEL: Readonly<Record<OwnerType, 'username' | 'project_name' | 'org_name' | undefined>> = {
-  user: 'username',
-  project: 'project_name',
-  org: 'org_name',
-  global: undefined,
-};
-
 export const LABELS = {
   kind: 'kind',
   keyId: 'key_id',
@@ -104,6 +88,7 @@ export const LABELS = {
   api: 'api',
   code: 'code',
   credential: 'credential',
+  userId: 'user_id',
   orgId: 'org_id',
   projectId: 'project_id',
   eventType: 'event_type',
@@ -126,6 +111,22 @@ export const LABELS = {
   lastUsedAddress: 'last_used_address',
   field: 'field',
 } as const;
+
+/** The owner label of each kind of owner; an Ops Manager instance has none (one instance per exporter). */
+export const OWNER_LABEL: Readonly<Record<OwnerType, typeof LABELS.userId | typeof LABELS.projectId | typeof LABELS.orgId | undefined>> = {
+  user: LABELS.userId,
+  project: LABELS.projectId,
+  org: LABELS.orgId,
+  global: undefined,
+};
+
+/** The label that names an owner, where known. */
+export const OWNER_NAME_LABEL: Readonly<Record<OwnerType, 'username' | 'project_name' | 'org_name' | undefined>> = {
+  user: 'username',
+  project: 'project_name',
+  org: 'org_name',
+  global: undefined,
+};
 
 /** Prometheus text-format 0.0.4, the one every scraper reads. */
 export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';

@@ -1,7 +1,7 @@
 import type { Snapshot } from '../model/snapshot.js';
 import { SlabWriter, UNPOOLED, type Slabs } from './slabs.js';
 import type { Family } from './contract.js';
-import { escapeLabelValue, FAMILY_TABLE, label, type Series } from './families.js';
+import { FAMILY_TABLE, type Series } from './families.js';
 
 /**
  * The series of one snapshot (the families of {@link FAMILY_TABLE}), rendered once when the

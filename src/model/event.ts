@@ -117,5 +117,15 @@ export interface EventTrail {
 
 /** The identity of a trail inside one exporter: an organisation's own, or one project's. */
 export function trailKey(trail: Pick<EventTrail, 'orgId' | 'projectId'>): string {
-  return trail.projectId === undefined ? `org/${trail.orgId}` : `project/${trail.projectId}`;
+  return trail.projectId === undefined ? trailKeyOf('org', trail.orgId) : trailKeyOf('project', trail.projectId);
+}
+
+/** The key of the trail of an organisation or of a project, by its id. */
+export function trailKeyOf(owner: 'org' | 'project', id: string): string {
+  return `${owner}/${id}`;
+}
+
+/** The public key an `API_KEY_CREATED` event created; undefined for any other event. */
+export function createdPublicKey(event: KeyEvent): string | undefined {
+  return event.type === 'API_KEY_CREATED' ? event.targetPublicKey : undefined;
 }

@@ -1,5 +1,5 @@
 import type { ApiKey } from '../model/api-key.js';
-import { trailKey, type EventTrail, type KeyEvent } from '../model/event.js';
+import { createdPublicKey, trailKey, trailKeyOf, type EventTrail, type KeyEvent } from '../model/event.js';
 import type { Scope } from '../model/scope.js';
 
 /**
@@ -24,12 +24,15 @@ export function creationIndex(trails: readonly EventTrail[]): CreationIndex {
   const secrets = new Map<string, KeyEvent[]>();
   for (const trail of trails) {
     for (const event of trail.creations) {
-      if (event.type === 'API_KEY_CREATED' && event.targetPublicKey !== undefined) {
-        const held = keys.get(event.targetPublicKey);
-        if (held === undefined || event.createdAt > held.createdAt) keys.set(event.targetPublicKey, event);
+      const publicKey = createdPublicKey(event);
+      if (publicKey !== undefined) {
+        const held = keys.get(publicKey);
+        if (held === undefined || event.createdAt > held.createdAt) keys.set(publicKey, event);
       } else if (event.type === 'SERVICE_ACCOUNT_SECRET_ADDED') {
         const key = trailKey(trail);
-        secrets.set(key, [...(secrets.get(key) ?? []), event]);
+        const held = secrets.get(key);
+        if (held === undefined) secrets.set(key, [event]);
+        else held.push(event);
       }
     }
   }
@@ -45,7 +48,8 @@ export function creationOf(key: ApiKey, scope: Pick<Scope, 'kind' | 'owner' | 'i
   if (scope.kind === 'programmatic') return key.publicKey === undefined ? undefined : index.keys.get(key.publicKey);
   if (scope.kind !== 'service_account' || key.createdAt === undefined) return undefined;
   const { createdAt } = key;
-  const trail = scope.owner === 'org' ? trailKey({ orgId: scope.id }) : trailKey({ orgId: '', projectId: scope.id });
+  if (scope.owner !== 'org' && scope.owner !== 'project') return undefined;
+  const trail = trailKeyOf(scope.owner, scope.id);
   const near = (index.secrets.get(trail) ?? []).filter(
     (event) => (event.targetUsername === undefined || event.targetUsername === key.clientId) && Math.abs(event.createdAt - createdAt) <= SECRET_EVENT_MATCH_MS,
   );

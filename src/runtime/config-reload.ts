@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { redactConfig, type Config } from '../config/load.js';
+import type { Config } from '../config/load.js';
 
 /** What asked for a reload, for the log. */
 export type ReloadTrigger = 'SIGHUP' | 'POST /-/reload';
@@ -47,7 +47,6 @@ export class ConfigReload {
       throw error;
     }
     observe(true, now());
-    log.debug({ config: redactConfig(config) }, 'configuration loaded');
     const { users, projects, organizations } = config;
     log.info({ trigger, users: users.length, projects: projects.length, organizations: organizations.length }, 'config reloaded; it applies from the next poll cycle');
   }

@@ -57,8 +57,8 @@ export class EventTrailSource {
       if (signal.aborted) throw error;
       const failure = failureOf(error);
       log.warn({ credential: this.credential.id, org: ref.orgId, ...(ref.projectId !== undefined ? { project: ref.projectId } : {}), ...failure }, 'events not read; the trail keeps its last events');
-      const { recent, newest, anyAddressAddedAt, creations } = previous ?? NO_EVENTS;
-      return { ...identity, up: false, lastFailure: failure, recent, newest, ...(anyAddressAddedAt !== undefined ? { anyAddressAddedAt } : {}), creations };
+      // The same trail's last read (same identity), or none: every field of its events carries over.
+      return { ...(previous ?? NO_EVENTS), ...identity, up: false, lastFailure: failure };
     }
   }
 }

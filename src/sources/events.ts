@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CREATION_TYPES, EVENT_TYPES, RECENT_EVENTS_KEPT, type EventTrail, type EventType, type KeyEvent } from '../model/event.js';
+import { CREATION_TYPES, createdPublicKey, EVENT_TYPES, RECENT_EVENTS_KEPT, type EventTrail, type EventType, type KeyEvent } from '../model/event.js';
 import { opensToAll } from '../model/api-key.js';
 import { describeIssue, timestamp } from './fields.js';
 
@@ -145,5 +145,6 @@ export function mergeEvents(previous: TrailEvents, read: readonly KeyEvent[], lo
  * `SERVICE_ACCOUNT_SECRET_ADDED` on its own (an account has several secrets), by its id.
  */
 function creationKey(event: KeyEvent): string {
-  return event.type === 'API_KEY_CREATED' && event.targetPublicKey !== undefined ? `key/${event.targetPublicKey}` : `event/${event.id}`;
+  const publicKey = createdPublicKey(event);
+  return publicKey !== undefined ? `key/${publicKey}` : `event/${event.id}`;
 }

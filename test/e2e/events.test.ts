@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { exporterConfigFor, generateDataset, organizationsConfigFor, startSimulator, type Dataset, type SimEvent, type Simulator } from '../../src/simulator/index.js';
-import { freePort, MAIN, spawnExporter, waitForStatus, type Exporter } from '../helpers/process.js';
+import { freePort, MAIN, spawnExporter, stopExporter, waitForStatus, type Exporter } from '../helpers/process.js';
 import { until as waitUntil } from './until.js';
 import { startPrometheus, type Prometheus, type PrometheusAlert } from './prometheus-server.js';
 
@@ -123,12 +123,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (Object.keys(figures).length > 0) console.info(`events e2e figures: ${JSON.stringify(figures)}`);
   await prometheus?.close();
-  if (exporter && exporter.child.exitCode === null && exporter.child.signalCode === null) {
-    exporter.child.kill('SIGTERM');
-    const killer = setTimeout(() => exporter?.child.kill('SIGKILL'), 10_000);
-    await exporter.exited;
-    clearTimeout(killer);
-  }
+  await stopExporter(exporter);
   await sim?.close();
   if (folder) await rm(folder, { recursive: true, force: true });
 });

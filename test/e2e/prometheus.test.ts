@@ -48,7 +48,7 @@ import { credentialIdOf } from '../../src/model/scope.js';
 import { THRESHOLDS } from '../../src/model/thresholds.js';
 import { allPanels, dashboardQueries, durationMs, variableQueries, type Dashboard, type DashboardQuery } from '../dashboard/queries.js';
 import { parseMetrics, select, type Sample } from '../helpers/metrics.js';
-import { freePort, MAIN, spawnExporter, waitForStatus, type Exporter } from '../helpers/process.js';
+import { freePort, MAIN, spawnExporter, stopExporter, waitForStatus, type Exporter } from '../helpers/process.js';
 import {
   DAY,
   ageAt,
@@ -249,12 +249,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await prometheus?.close();
-  if (exporter && exporter.child.exitCode === null && exporter.child.signalCode === null) {
-    exporter.child.kill('SIGTERM');
-    const killer = setTimeout(() => exporter?.child.kill('SIGKILL'), 10_000);
-    await exporter.exited;
-    clearTimeout(killer);
-  }
+  await stopExporter(exporter);
   await sim?.close();
   if (folder) await rm(folder, { recursive: true, force: true });
 });

@@ -24,6 +24,15 @@ export function spawnExporter(args: readonly string[], env: NodeJS.ProcessEnv = 
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
+/** Stops a running exporter with SIGTERM, and with SIGKILL when it has not exited within `graceMs`. */
+export async function stopExporter(exporter: Exporter | undefined, graceMs = 10_000): Promise<void> {
+  if (exporter === undefined || exporter.child.exitCode !== null || exporter.child.signalCode !== null) return;
+  exporter.child.kill('SIGTERM');
+  const killer = setTimeout(() => exporter.child.kill('SIGKILL'), graceMs);
+  await exporter.exited;
+  clearTimeout(killer);
+}
+
 /** Waits until GET url answers `status`. */
 export async function waitForStatus(url: string, status: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { startExporter, type RunningExporter } from '../../src/exporter.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
 import { exporterConfigFor, startSimulator, type Dataset, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
-import { parseMetrics, type Sample } from './metrics.js';
+import { parseMetrics, select, type Sample } from './metrics.js';
 
 export interface Stack {
   readonly sim: Simulator;
@@ -94,4 +94,17 @@ export async function waitFor(condition: () => boolean, timeoutMs: number): Prom
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** Every entry of a config the simulator made (users, projects, organizations), to give them all one setting. */
+export const configEntries = (config: Record<string, any>): Record<string, unknown>[] => [...config.users, ...config.projects, ...(config.organizations ?? [])];
+
+/** Every scope's `up` as scraped now, and the reasons of the failed ones, each once. */
+export async function scopeStates(stack: Stack): Promise<{ up: number[]; reasons: string[] }> {
+  const samples = await stack.scrape();
+  const up = select(samples, 'mongodb_apikey_scope_up').map((sample) => sample.value);
+  const reasons = select(samples, 'mongodb_apikey_scope_errors_total')
+    .filter((sample) => sample.value > 0)
+    .map((sample) => sample.labels.reason ?? '');
+  return { up, reasons: [...new Set(reasons)] };
 }

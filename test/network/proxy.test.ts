@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset, organizationsConfigFor, type Dataset } from '../../src/simulator/index.js';
-import { select } from '../helpers/metrics.js';
 import { freePort } from '../helpers/process.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { configEntries, scopeStates, startStack, type Stack } from '../helpers/stack.js';
 import { hasTinyproxy, startTinyproxy, type Tinyproxy } from '../helpers/tinyproxy.js';
 import { makePki, type Pki } from '../web/certs.js';
 
@@ -19,8 +18,6 @@ const PASSWORD = 'pr0xy-s3cret';
 const dataset = (): Dataset =>
   generateDataset({ seed: 91, users: 1, keysPerUser: 2, projects: 1, credentials: 1, orgs: 1, programmaticKeysPerOrg: 1, serviceAccountsPerOrg: 1, secretsPerServiceAccount: 1 });
 
-type Entry = Record<string, unknown>;
-const entriesOf = (config: Record<string, any>): Entry[] => [...config.users, ...config.projects, ...(config.organizations ?? [])];
 const withOrganizations = (config: Record<string, any>, sim: Parameters<typeof organizationsConfigFor>[0]) => {
   config.organizations = organizationsConfigFor(sim, { includeProjects: false });
 };
@@ -30,16 +27,6 @@ afterEach(async () => {
   await stack?.close();
   stack = undefined;
 });
-
-/** Every scope's `up`, and the reasons of the failed ones. */
-async function scopes(current: Stack): Promise<{ up: number[]; reasons: string[] }> {
-  const samples = await current.scrape();
-  const up = select(samples, 'mongodb_apikey_scope_up').map((sample) => sample.value);
-  const reasons = select(samples, 'mongodb_apikey_scope_errors_total')
-    .filter((sample) => sample.value > 0)
-    .map((sample) => sample.labels.reason ?? '');
-  return { up, reasons: [...new Set(reasons)] };
-}
 
 /** Nothing the user sees holds the proxy's password: logs and the whole /metrics. */
 async function expectNoPassword(current: Stack): Promise<void> {
@@ -69,7 +56,7 @@ describe.skipIf(!hasTinyproxy())('through tinyproxy', () => {
 
   it('forwards plain HTTP from HTTP_PROXY (absolute-URI requests, no CONNECT): digest and OAuth up', async () => {
     stack = await startStack({ dataset: dataset(), env: { HTTP_PROXY: open.url }, configure: withOrganizations });
-    const { up, reasons } = await scopes(stack);
+    const { up, reasons } = await scopeStates(stack);
     expect(up.length).toBeGreaterThanOrEqual(4);
     expect(up.every((value) => value === 1)).toBe(true);
     expect(reasons).toStrictEqual([]);
@@ -88,10 +75,10 @@ describe.skipIf(!hasTinyproxy())('through tinyproxy', () => {
       simulator: { tls: { cert: pki.server.cert, key: pki.server.key } },
       configure: (config, sim) => {
         withOrganizations(config, sim);
-        for (const entry of entriesOf(config)) Object.assign(entry, { proxyUrl: authed(guarded), tls: { caFile } });
+        for (const entry of configEntries(config)) Object.assign(entry, { proxyUrl: authed(guarded), tls: { caFile } });
       },
     });
-    const { up, reasons } = await scopes(stack);
+    const { up, reasons } = await scopeStates(stack);
     expect(up.length).toBeGreaterThanOrEqual(4);
     expect(up.every((value) => value === 1)).toBe(true);
     expect(reasons).toStrictEqual([]);
@@ -112,10 +99,10 @@ describe.skipIf(!hasTinyproxy())('through tinyproxy', () => {
       dataset: dataset(),
       simulator: { tls: { cert: pki.server.cert, key: pki.server.key } },
       configure: (config) => {
-        for (const entry of entriesOf(config)) Object.assign(entry, { proxyUrlFile: file, tls: { caFile } });
+        for (const entry of configEntries(config)) Object.assign(entry, { proxyUrlFile: file, tls: { caFile } });
       },
     });
-    const { up } = await scopes(stack);
+    const { up } = await scopeStates(stack);
     expect(up.every((value) => value === 1)).toBe(true);
     expect(await guarded.log()).toContain('CONNECT 127.0.0.1');
     await expectNoPassword(stack);
@@ -126,10 +113,10 @@ describe.skipIf(!hasTinyproxy())('through tinyproxy', () => {
       dataset: dataset(),
       simulator: { tls: { cert: pki.server.cert, key: pki.server.key } },
       configure: (config) => {
-        for (const entry of entriesOf(config)) Object.assign(entry, { proxyUrl: authed(guarded, `wrong-${PASSWORD}`), tls: { caFile } });
+        for (const entry of configEntries(config)) Object.assign(entry, { proxyUrl: authed(guarded, `wrong-${PASSWORD}`), tls: { caFile } });
       },
     });
-    const { up, reasons } = await scopes(stack);
+    const { up, reasons } = await scopeStates(stack);
     expect(up.length).toBeGreaterThan(0);
     expect(up.every((value) => value === 0)).toBe(true);
     expect(reasons).toStrictEqual(['network']);
@@ -143,7 +130,7 @@ describe.skipIf(!hasTinyproxy())('through tinyproxy', () => {
 
   it('a forwarded request without proxy credentials (407) fails with network, naming the proxy', async () => {
     stack = await startStack({ dataset: dataset(), env: { HTTP_PROXY: guarded.url } });
-    const { up, reasons } = await scopes(stack);
+    const { up, reasons } = await scopeStates(stack);
     expect(up.every((value) => value === 0)).toBe(true);
     expect(reasons).toStrictEqual(['network']);
     expect(stack.logs.join('')).toContain(`through the proxy ${guarded.url}: the proxy answered 407`);
@@ -153,9 +140,9 @@ describe.skipIf(!hasTinyproxy())('through tinyproxy', () => {
     const strict = await startTinyproxy({ connectPorts: [443] });
     try {
       stack = await startStack({ dataset: dataset(), simulator: { tls: { cert: pki.server.cert, key: pki.server.key } }, env: { HTTPS_PROXY: strict.url }, configure: (config) => {
-        for (const entry of entriesOf(config)) Object.assign(entry, { tls: { caFile } });
+        for (const entry of configEntries(config)) Object.assign(entry, { tls: { caFile } });
       } });
-      const { up, reasons } = await scopes(stack);
+      const { up, reasons } = await scopeStates(stack);
       expect(up.every((value) => value === 0)).toBe(true);
       expect(reasons).toStrictEqual(['network']);
       expect(stack.logs.join('')).toContain(`through the proxy ${strict.url}: the proxy answered 403`);
@@ -169,9 +156,9 @@ describe.skipIf(!hasTinyproxy())('through tinyproxy', () => {
   it('a proxy that is down fails with network, naming the proxy', async () => {
     const down = `http://exporter:${PASSWORD}@127.0.0.1:${await freePort()}`;
     stack = await startStack({ dataset: dataset(), configure: (config) => {
-      for (const entry of entriesOf(config)) entry.proxyUrl = down;
+      for (const entry of configEntries(config)) entry.proxyUrl = down;
     } });
-    const { up, reasons } = await scopes(stack);
+    const { up, reasons } = await scopeStates(stack);
     expect(up.every((value) => value === 0)).toBe(true);
     expect(reasons).toStrictEqual(['network']);
     expect(stack.logs.join('')).toMatch(/through the proxy http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
@@ -187,7 +174,7 @@ describe.skipIf(!hasTinyproxy())('through tinyproxy', () => {
         for (const user of config.users) user.baseUrl = user.baseUrl.replace('127.0.0.1', 'localhost');
       },
     });
-    const { up } = await scopes(stack);
+    const { up } = await scopeStates(stack);
     expect(up.length).toBeGreaterThan(0);
     expect(up.every((value) => value === 1)).toBe(true);
     const log = await open.log();

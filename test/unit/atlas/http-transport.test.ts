@@ -295,6 +295,43 @@ describe('HttpTransport, through a proxy', () => {
     await expect(pending).rejects.toBe(reason);
   });
 
+  it("a rotated proxyUrl goes through the new proxy, and the old proxy's connections close", async () => {
+    const api = await serve((_req, res) => res.end('ok'));
+    const [first, second] = [await forwardProxy('me:pw'), await forwardProxy('me:pw')];
+    let current = first.url('me:pw');
+    const rotating = { value: () => current } as unknown as Secret;
+    const client = new HttpTransport({ proxyUrl: rotating }, { connections: 2, maxResponseBytes: 1024, proxies: NO_PROXIES });
+    closers.push(() => client.close());
+    await client.send(`${api.origin}/1`);
+    expect(first.connections.open).toBe(1);
+    current = second.url('me:pw');
+    await client.send(`${api.origin}/2`);
+    expect([first.requests.length, second.requests.length]).toStrictEqual([1, 1]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(first.connections.open).toBe(0);
+  });
+
+  it("the environment's proxy, unless NO_PROXY lists the host", async () => {
+    const api = await serve((_req, res) => res.end('ok'));
+    const proxy = await forwardProxy('me:pw');
+    const environment = (noProxy: string) => new HttpTransport({}, { connections: 2, maxResponseBytes: 1024, proxies: { httpProxy: proxy.url('me:pw'), httpsProxy: undefined, noProxy } });
+    for (const [noProxy, proxied] of [['', 1], ['127.0.0.1', 0], ['example.org, 127.0.0.1', 0]] as const) {
+      const client = environment(noProxy);
+      closers.push(() => client.close());
+      const before = proxy.requests.length;
+      for (let i = 0; i < 2; i++) expect((await client.send(`${api.origin}/${i}`)).status, noProxy).toBe(200);
+      expect(proxy.requests.length - before, `NO_PROXY=${noProxy}`).toBe(2 * proxied);
+    }
+  });
+
+  it('caps a body read through the proxy too', async () => {
+    const api = await serve((_req, res) => res.end('x'.repeat(4096)));
+    const proxy = await forwardProxy('me:pw');
+    const client = new HttpTransport({ proxyUrl: new Secret('proxyUrl', proxy.url('me:pw')) }, { connections: 2, maxResponseBytes: 2048, proxies: NO_PROXIES });
+    closers.push(() => client.close());
+    await expect(client.send(`${api.origin}/big`)).rejects.toSatisfy((error) => error instanceof InvalidResponseError && /body larger than poll\.maxResponseBytes \(2048 bytes\)/.test(error.message));
+  });
+
   it('close() drops the connections to the proxy', async () => {
     const api = await serve((_req, res) => res.end('ok'));
     const proxy = await forwardProxy('me:pw');
